@@ -1,0 +1,288 @@
+"""The one protocol every path through the product uses to reach samples, and its value types."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO, Optional, Protocol, Union, runtime_checkable
+
+import numpy as np
+
+from ei_desktop.core.model import Sensor
+from ei_desktop.core.progress import CancelToken, ProgressCallback
+
+#: columns a listing can be sorted by
+SORT_KEYS: tuple[str, ...] = (
+    "id",
+    "filename",
+    "label",
+    "category",
+    "kind",
+    "length",
+    "size",
+    "frequency",
+    "added",
+)
+
+
+class BackendError(Exception):
+    """A backend could not do what was asked (bad key, server gone, unreadable project…)."""
+
+
+class InvalidApiKey(BackendError):
+    """The server refused the API key."""
+
+
+@dataclass
+class UploadItem:
+    """One file to store.
+
+    Attributes:
+        filename: the name as uploaded, with its extension (decides how it is read).
+        source: the bytes, a path to read them from, or a callable returning a binary file.
+        category: a category or ``split``.
+        label: the label; ``None`` infers it from ``filename`` like the ingestion service;
+            ``""`` stores the sample unlabeled.
+        metadata: string key/value pairs, or ``None`` for none.
+        bounding_boxes: ``[{"label","x","y","width","height"}, ...]`` or ``None``.
+        structured_labels: ``[{"label","startIndex","endIndex"}, ...]`` or ``None``.
+        key: anything the caller wants back on the matching :class:`UploadResult`.
+    """
+
+    filename: str
+    source: Union[bytes, str, os.PathLike, Callable[[], BinaryIO]]
+    category: str = "split"
+    label: Optional[str] = None
+    metadata: Optional[dict] = None
+    bounding_boxes: Optional[list] = None
+    structured_labels: Optional[list] = None
+    key: object = None
+
+    def read(self, limit: Optional[int] = None) -> bytes:
+        """The whole content, or its first ``limit + 1`` bytes when it is longer than ``limit``
+        (so a caller can refuse an oversized file without reading all of it).
+        """
+        if isinstance(self.source, bytes):
+            return self.source
+        size = -1 if limit is None else limit + 1
+        if callable(self.source):
+            with self.source() as handle:
+                return handle.read(size)
+        with open(self.source, "rb") as handle:
+            return handle.read(size)
+
+    def open(self) -> BinaryIO:
+        """A binary file object over the content (for streaming uploads)."""
+        if isinstance(self.source, bytes):
+            return io.BytesIO(self.source)
+        if callable(self.source):
+            return self.source()
+        return open(self.source, "rb")
+
+    def size(self) -> Optional[int]:
+        """The content size when it is known without reading it."""
+        if isinstance(self.source, bytes):
+            return len(self.source)
+        if isinstance(self.source, (str, os.PathLike)):
+            return os.path.getsize(self.source)
+        return None
+
+
+@dataclass
+class UploadResult:
+    """What happened to one :class:`UploadItem`."""
+
+    item: UploadItem
+    success: bool
+    sample_id: Optional[int] = None
+    error: Optional[str] = None
+    category: Optional[str] = None
+    project_id: Optional[int] = None
+
+    @property
+    def filename(self) -> str:
+        """The uploaded name."""
+        return self.item.filename
+
+
+@dataclass(frozen=True)
+class SampleQuery:
+    """Which samples to list, and in which order.
+
+    Attributes:
+        category: one category, or ``None`` for all.
+        labels: keep samples whose label is one of these (``None`` or empty: any label).
+        filename: keep samples whose stored name contains this text (case-insensitive).
+        sort: one of :data:`SORT_KEYS`.
+        descending: sort order; ties are broken by id in the same direction.
+    """
+
+    category: Optional[str] = None
+    labels: Optional[tuple[str, ...]] = None
+    filename: Optional[str] = None
+    sort: str = "id"
+    descending: bool = True
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORT_KEYS:
+            raise ValueError(f"Cannot sort by {self.sort!r}; expected one of {SORT_KEYS}")
+        if self.labels is not None and not isinstance(self.labels, tuple):
+            object.__setattr__(self, "labels", tuple(self.labels))
+
+
+@dataclass
+class SampleRecord:
+    """Everything a listing knows about one stored sample."""
+
+    id: int
+    filename: str
+    category: str
+    label: str
+    kind: str
+    sensors: list[Sensor]
+    interval_ms: float
+    values_count: int
+    size: int
+    added: datetime
+    sha256: str = ""
+    upload_name: str = ""
+    device_type: str = ""
+    device_name: Optional[str] = None
+    metadata: Optional[dict] = None
+    bounding_boxes: list = field(default_factory=list)
+    structured_labels: Optional[list] = None
+    width: Optional[int] = None
+    height: Optional[int] = None
+    cold_storage_name: str = ""
+
+    @property
+    def frequency_hz(self) -> float:
+        """Readings per second (0 for images and video)."""
+        return 1000.0 / self.interval_ms if self.interval_ms > 0 else 0.0
+
+    @property
+    def length_ms(self) -> float:
+        """Duration of a time series or audio sample in milliseconds (0 otherwise)."""
+        return self.interval_ms * self.values_count if self.kind in ("timeseries", "audio") else 0.0
+
+
+@dataclass
+class Series:
+    """The values of a time-series, table or audio sample, for previews and downloads."""
+
+    sensors: list[Sensor]
+    values: np.ndarray  # rows × axes, float64
+    interval_ms: float
+    device_type: str = ""
+    device_name: Optional[str] = None
+
+
+@dataclass
+class DownloadedSample:
+    """A sample fetched for download: its record and its content.
+
+    ``data`` is acquisition JSON text for time series (as the official SDK returns it) and the
+    stored bytes for images, audio and video; ``filename`` is the name the SDK would give it.
+    """
+
+    record: SampleRecord
+    data: Union[str, bytes]
+    filename: str
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A project: a local folder or an Edge Impulse (compatible) server.
+
+    Every method is safe to call from any thread. Long operations report through
+    ``progress`` and stop early when ``cancel`` is triggered, returning what was done.
+    """
+
+    #: a short description for titles and logs (a folder path or a server URL)
+    description: str
+
+    def project_id(self) -> int:
+        """The project's numeric id."""
+        ...
+
+    def upload(
+        self,
+        items: Sequence[UploadItem],
+        *,
+        allow_duplicates: bool = False,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[UploadResult]:
+        """Store ``items``; one result per attempted item, in order. Never raises for one bad
+        item; stops between items when cancelled (unattempted items get no result).
+        """
+        ...
+
+    def count(self, query: SampleQuery) -> int:
+        """How many samples match ``query``."""
+        ...
+
+    def label_counts(self) -> dict[tuple[str, str], int]:
+        """Sample counts per (category, label)."""
+        ...
+
+    def list_samples(
+        self, query: SampleQuery, *, offset: int = 0, limit: int = 100
+    ) -> list[SampleRecord]:
+        """One page of matching samples in the query's order."""
+        ...
+
+    def iter_samples(self, query: SampleQuery, *, page_size: int = 1000) -> Iterator[SampleRecord]:
+        """Every matching sample in the query's order, fetched page by page."""
+        ...
+
+    def sample_ids(self, query: SampleQuery) -> np.ndarray:
+        """The ids of every matching sample in the query's order (int64)."""
+        ...
+
+    def get_samples(self, ids: Iterable[int]) -> dict[int, SampleRecord]:
+        """Records for the ids that exist."""
+        ...
+
+    def get_sample(self, sample_id: int) -> Optional[SampleRecord]:
+        """One record, or ``None`` if there is no such sample."""
+        ...
+
+    def load_series(self, sample_id: int) -> Optional[Series]:
+        """The values of a time-series, table or audio sample (``None`` if missing or media)."""
+        ...
+
+    def load_bytes(self, sample_id: int) -> Optional[bytes]:
+        """The stored content of a sample as uploaded (``None`` if missing)."""
+        ...
+
+    def download(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[Optional[DownloadedSample]]:
+        """Fetch samples for download; ``None`` where an id does not exist. Input order."""
+        ...
+
+    def delete(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[bool]:
+        """Delete samples; ``False`` where an id did not exist. Input order."""
+        ...
+
+    def delete_all(self, category: Optional[str] = None) -> int:
+        """Delete every sample (of one category); returns how many were deleted."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...

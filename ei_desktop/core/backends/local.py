@@ -1,0 +1,851 @@
+"""The embedded default: a project folder with ``project.sqlite3`` (WAL) and ``blobs/``.
+
+A sample becomes visible only once its blob and its row are both durable: blobs are written
+to a temporary name and renamed, flushed to disk, and only then is the row committed.
+Deleting removes rows first, then blobs no row refers to any more. A crash can therefore
+leave unreferenced blobs (removed by :meth:`LocalBackend.clean`) but never a row without its
+content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from ei_desktop.core import formats, naming
+from ei_desktop.core.backends.base import (
+    BackendError,
+    DownloadedSample,
+    SampleQuery,
+    SampleRecord,
+    Series,
+    UploadItem,
+    UploadResult,
+)
+from ei_desktop.core.backends.blobs import BlobStore
+from ei_desktop.core.backends.local_schema import COLUMNS, SCHEMA, SCHEMA_VERSION, SORT_COLUMNS
+from ei_desktop.core.labels import (
+    LabelError,
+    is_companion,
+    normalize_bounding_boxes,
+    normalize_metadata,
+    normalize_structured_labels,
+    summary_label,
+)
+from ei_desktop.core.model import SampleInfo, Sensor
+from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
+
+DATABASE = "project.sqlite3"
+BLOBS = "blobs"
+#: SQLite's default limit on bound parameters is 32766 (999 before 3.32); stay well under.
+_ID_CHUNK = 500
+#: an upload is prepared and committed in chunks of at most this many items / bytes
+_CHUNK_ITEMS = 256
+_CHUNK_BYTES = 64 * 1024 * 1024
+
+
+def max_file_bytes_default() -> int:
+    """The per-file size limit: ``EI_MAX_FILE_MB`` megabytes, else 100 MB."""
+    value = os.environ.get("EI_MAX_FILE_MB")
+    if value:
+        try:
+            return int(float(value) * 1024 * 1024)
+        except ValueError:
+            pass
+    return formats.DEFAULT_MAX_FILE_BYTES
+
+
+@dataclass
+class _Prepared:
+    """An item read, validated and written as a blob, waiting for its row."""
+
+    item: UploadItem
+    error: Optional[str] = None
+    data: bytes = b""
+    sha256: str = ""
+    parsed: Optional[formats.ParsedSample] = None
+    label: str = ""
+    metadata: Optional[dict] = None
+    bounding_boxes: Optional[list] = None
+    structured_labels: Optional[list] = None
+    blob_dir: Optional[str] = None
+
+
+@dataclass
+class ConsistencyReport:
+    """What :meth:`LocalBackend.check` found."""
+
+    integrity: str
+    samples: int
+    missing_blobs: list[int] = field(default_factory=list)
+    orphan_blobs: list[str] = field(default_factory=list)
+    temporary_files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the database is intact and every sample has its content."""
+        return self.integrity == "ok" and not self.missing_blobs
+
+
+class LocalBackend:
+    """A local project folder (created on first use)."""
+
+    def __init__(self, path: str | os.PathLike, *, max_file_bytes: Optional[int] = None) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.description = str(self.path)
+        self.max_file_bytes = (
+            max_file_bytes if max_file_bytes is not None else max_file_bytes_default()
+        )
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.blobs = BlobStore(self.path / BLOBS)
+        except OSError as exc:
+            raise BackendError(
+                f"Cannot open the project folder {self.path}: {exc.strerror or exc}"
+            ) from exc
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(
+            max_workers=min(4, (os.cpu_count() or 2) + 1), thread_name_prefix="ei-local"
+        )
+        self._closed = False
+        self._writer = self._connect()
+        self._initialise()
+        self._project_id = int(self.setting("project_id") or 1)
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path / DATABASE, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-32000")
+        except sqlite3.DatabaseError as exc:
+            raise BackendError(f"Cannot open {self.path / DATABASE}: {exc}") from exc
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise BackendError("The project is closed")
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _initialise(self) -> None:
+        with self._write_lock:
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _split_sql(SCHEMA):
+                    conn.execute(statement)
+                existing = dict(conn.execute("SELECT key, value FROM project"))
+                defaults = {
+                    "schema_version": str(SCHEMA_VERSION),
+                    "project_id": str(random.randint(10_000, 999_999)),
+                    "name": self.path.name or "project",
+                    "created": datetime.now(timezone.utc).isoformat(),
+                }
+                for key, value in defaults.items():
+                    if key not in existing:
+                        conn.execute("INSERT INTO project (key, value) VALUES (?, ?)", (key, value))
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise BackendError(
+                    f"{self.path / DATABASE} is not a usable project database: {exc}"
+                ) from exc
+
+    def setting(self, key: str) -> Optional[str]:
+        """A project-level setting (``project_id``, ``name``, ``created``, ``api_key``…)."""
+        row = self._reader().execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a project-level setting."""
+        with self._write_lock:
+            self._writer.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def project_id(self) -> int:
+        """The project's numeric id, chosen when the folder was created."""
+        return self._project_id
+
+    @property
+    def name(self) -> str:
+        """The project's name (its folder name unless changed)."""
+        return self.setting("name") or self.path.name
+
+    def close(self) -> None:
+        """Close the database connections and the worker threads."""
+        if self._closed:
+            return
+        self._closed = True
+        self._pool.shutdown(wait=True)
+        with self._connections_lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+
+    def __enter__(self) -> LocalBackend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- upload ------------------------------------------------------------------------------
+
+    def upload(
+        self,
+        items: Sequence[UploadItem],
+        *,
+        allow_duplicates: bool = False,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[UploadResult]:
+        """Validate and store ``items``; see :meth:`Backend.upload`."""
+        items = list(items)
+        tracker = Tracker(progress, len(items))
+        results: list[UploadResult] = []
+        chunks = _chunks(items)
+
+        def submit(chunk):
+            if chunk is None or is_cancelled(cancel):
+                return None
+            return [self._pool.submit(self._prepare, item, cancel) for item in chunk]
+
+        # Prepare the next chunk (read, parse, write blobs) while this one is committed.
+        in_flight = submit(next(chunks, None))
+        while in_flight is not None:
+            prepared = [future.result() for future in in_flight]
+            stopped = any(p is None for p in prepared)
+            in_flight = None if stopped else submit(next(chunks, None))
+            for result in self._commit([p for p in prepared if p is not None], allow_duplicates):
+                results.append(result)
+                tracker.step(result)
+        return results
+
+    def _prepare(self, item: UploadItem, cancel: Optional[CancelToken]) -> Optional[_Prepared]:
+        if is_cancelled(cancel):
+            return None
+        prepared = _Prepared(item)
+        try:
+            naming.check_category(item.category)
+            if is_companion(item.filename):
+                raise _Reject("This is a labels file, not a sample")
+            data = item.read(self.max_file_bytes)
+            if len(data) > self.max_file_bytes:
+                raise _Reject(_too_large(item.size() or len(data), self.max_file_bytes))
+            parsed = formats.parse(item.filename, data)
+            prepared.structured_labels = normalize_structured_labels(
+                item.structured_labels, parsed.values_count
+            )
+            prepared.bounding_boxes = normalize_bounding_boxes(item.bounding_boxes)
+            prepared.metadata = normalize_metadata(item.metadata)
+            if item.label is not None:
+                prepared.label = str(item.label)
+            else:
+                prepared.label = summary_label(prepared.structured_labels) or naming.server_label(
+                    item.filename
+                )
+            prepared.data = data
+            prepared.parsed = parsed
+            prepared.sha256 = hashlib.sha256(data).hexdigest()
+            prepared.blob_dir = self.blobs.write(prepared.sha256, data)
+        except (_Reject, formats.FormatError, LabelError, ValueError) as exc:
+            prepared.error = str(exc)
+        except OSError as exc:
+            prepared.error = f"Cannot read or store the file: {exc.strerror or exc}"
+        return prepared
+
+    def _commit(self, prepared: list[_Prepared], allow_duplicates: bool) -> list[UploadResult]:
+        """Insert the rows of a prepared chunk in one transaction.
+
+        The whole chunk goes to SQLite in a few calls (one duplicate query, one
+        ``executemany``): each call releases and retakes the GIL, and the workers preparing
+        the next chunk keep it busy, so per-row calls would make the commit crawl.
+        """
+        results: list[Optional[UploadResult]] = [None] * len(prepared)
+        pending: list[tuple[int, _Prepared]] = []
+        for index, p in enumerate(prepared):
+            if p.error is not None:
+                results[index] = self._failed(p, p.error)
+            else:
+                pending.append((index, p))
+        if pending:
+            with self._write_lock:
+                conn = self._writer
+                try:
+                    self.blobs.make_durable({p.blob_dir for _, p in pending if p.blob_dir})
+                    conn.execute("BEGIN IMMEDIATE")
+                    self._insert_chunk(conn, pending, allow_duplicates, results)
+                    conn.execute("COMMIT")
+                except (sqlite3.Error, OSError) as exc:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    message = f"Could not save to the project database: {exc}"
+                    for index, p in pending:
+                        results[index] = self._failed(p, message)
+        for p in prepared:
+            p.data = b""
+        return [r for r in results if r is not None]
+
+    def _failed(self, p: _Prepared, error: str) -> UploadResult:
+        return UploadResult(p.item, False, error=error, project_id=self._project_id)
+
+    def _insert_chunk(
+        self,
+        conn: sqlite3.Connection,
+        pending: list[tuple[int, _Prepared]],
+        allow_duplicates: bool,
+        results: list[Optional[UploadResult]],
+    ) -> None:
+        existing: dict[str, list[int]] = {}
+        if not allow_duplicates:
+            hashes = sorted({p.sha256 for _, p in pending})
+            for start in range(0, len(hashes), _ID_CHUNK):
+                chunk = hashes[start : start + _ID_CHUNK]
+                rows = conn.execute(
+                    f"SELECT sha256, id FROM samples WHERE sha256 IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY id",
+                    chunk,
+                )
+                for sha, sample_id in rows:
+                    existing.setdefault(sha, []).append(sample_id)
+        rows_to_insert: list[tuple] = []
+        inserted: list[tuple[int, _Prepared, str]] = []
+        first_in_chunk: dict[str, int] = {}
+        duplicates_in_chunk: list[tuple[int, _Prepared]] = []
+        now = int(time.time() * 1000)
+        for index, p in pending:
+            if not allow_duplicates:
+                if p.sha256 in existing:
+                    ids = ", ".join(str(i) for i in existing[p.sha256][:5])
+                    results[index] = self._failed(p, f"{_DUPLICATE} (ids: {ids})")
+                    continue
+                if p.sha256 in first_in_chunk:
+                    duplicates_in_chunk.append((index, p))
+                    continue
+            first_in_chunk.setdefault(p.sha256, len(inserted))
+            if not self.blobs.exists(p.sha256):
+                # removed by a delete since it was written: write it again
+                self.blobs.make_durable([self.blobs.write(p.sha256, p.data)])
+            category = p.item.category or naming.SPLIT
+            if category == naming.SPLIT:
+                category = naming.split_category(p.sha256)
+            rows_to_insert.append(_row(p, category, now))
+            inserted.append((index, p, category))
+        if not rows_to_insert:
+            return
+        conn.executemany(_INSERT, rows_to_insert)
+        # ids of one INSERT batch inside one write transaction are consecutive
+        last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        first = last - len(rows_to_insert) + 1
+        for offset, (index, p, category) in enumerate(inserted):
+            results[index] = UploadResult(
+                p.item,
+                True,
+                sample_id=first + offset,
+                category=category,
+                project_id=self._project_id,
+            )
+        for index, p in duplicates_in_chunk:
+            results[index] = self._failed(
+                p, f"{_DUPLICATE} (ids: {first + first_in_chunk[p.sha256]})"
+            )
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def count(self, query: SampleQuery) -> int:
+        """How many samples match ``query``."""
+        if not query.filename:
+            return self._count_from_label_counts(query)
+        where, params = _where(query)
+        return int(
+            self._reader().execute(f"SELECT count(*) FROM samples {where}", params).fetchone()[0]
+        )
+
+    def _count_from_label_counts(self, query: SampleQuery) -> int:
+        clauses, params = [], []
+        if query.category:
+            clauses.append("category = ?")
+            params.append(query.category)
+        if query.labels:
+            clauses.append(f"label IN ({','.join('?' * len(query.labels))})")
+            params.extend(query.labels)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        row = self._reader().execute(
+            f"SELECT coalesce(sum(n), 0) FROM label_counts {where}", params
+        )
+        return int(row.fetchone()[0])
+
+    def label_counts(self) -> dict[tuple[str, str], int]:
+        """Sample counts per (category, label), kept up to date by triggers."""
+        rows = self._reader().execute("SELECT category, label, n FROM label_counts WHERE n > 0")
+        return {(category, label): n for category, label, n in rows}
+
+    def list_samples(
+        self, query: SampleQuery, *, offset: int = 0, limit: int = 100
+    ) -> list[SampleRecord]:
+        """One page by offset (what the Studio API offers)."""
+        where, params = _where(query)
+        order = _order(query)
+        rows = self._reader().execute(
+            f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, int(limit), int(offset)),
+        )
+        return [_record(row, self._project_id) for row in rows]
+
+    def list_after(
+        self, query: SampleQuery, after: Optional[SampleRecord] = None, *, limit: int = 100
+    ) -> list[SampleRecord]:
+        """One page by keyset: the ``limit`` samples that follow ``after`` in the query's order.
+
+        Cost does not grow with the depth of the page.
+        """
+        where, params = _where(query, after=after)
+        order = _order(query)
+        rows = self._reader().execute(
+            f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ?", (*params, int(limit))
+        )
+        return [_record(row, self._project_id) for row in rows]
+
+    def iter_samples(self, query: SampleQuery, *, page_size: int = 1000) -> Iterator[SampleRecord]:
+        """Every matching sample, keyset-paged."""
+        after = None
+        while True:
+            page = self.list_after(query, after, limit=page_size)
+            yield from page
+            if len(page) < page_size:
+                return
+            after = page[-1]
+
+    def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
+        """Id, stored name, category and label of every matching sample, in query order."""
+        where, params = _where(query)
+        rows = self._reader().execute(
+            f"SELECT id, filename, category, label FROM samples {where} ORDER BY {_order(query)}",
+            params,
+        )
+        return [SampleInfo(i, f, c, lab) for i, f, c, lab in rows]
+
+    def sample_ids(self, query: SampleQuery) -> np.ndarray:
+        """Ids of every matching sample in query order."""
+        where, params = _where(query)
+        rows = self._reader().execute(
+            f"SELECT id FROM samples {where} ORDER BY {_order(query)}", params
+        )
+        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+    def get_samples(self, ids: Iterable[int]) -> dict[int, SampleRecord]:
+        """Records of the ids that exist."""
+        found: dict[int, SampleRecord] = {}
+        ids = [int(i) for i in ids]
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            rows = self._reader().execute(
+                f"SELECT {COLUMNS} FROM samples WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            for row in rows:
+                found[row[0]] = _record(row, self._project_id)
+        return found
+
+    def get_sample(self, sample_id: int) -> Optional[SampleRecord]:
+        """One record, or ``None``."""
+        row = (
+            self._reader()
+            .execute(f"SELECT {COLUMNS} FROM samples WHERE id = ?", (int(sample_id),))
+            .fetchone()
+        )
+        return _record(row, self._project_id) if row else None
+
+    # -- content -----------------------------------------------------------------------------
+
+    def load_bytes(self, sample_id: int) -> Optional[bytes]:
+        """The stored content as uploaded."""
+        record = self.get_sample(sample_id)
+        if record is None:
+            return None
+        return self.blobs.read(record.sha256)
+
+    def load_series(self, sample_id: int) -> Optional[Series]:
+        """Values of a time-series, table or audio sample."""
+        record = self.get_sample(sample_id)
+        if record is None or record.kind not in (formats.TIMESERIES, formats.TABLE, formats.AUDIO):
+            return None
+        return self._series(record)
+
+    def _series(self, record: SampleRecord) -> Series:
+        parsed = formats.parse(record.upload_name, self.blobs.read(record.sha256), with_values=True)
+        return Series(
+            sensors=record.sensors,
+            values=parsed.values
+            if parsed.values is not None
+            else np.zeros((0, len(record.sensors))),
+            interval_ms=record.interval_ms,
+            device_type=record.device_type,
+            device_name=record.device_name,
+        )
+
+    def download(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[Optional[DownloadedSample]]:
+        """Samples as the official SDK returns them; ``None`` for unknown ids."""
+        from ei_desktop.core.formats import acquisition
+
+        tracker = Tracker(progress, len(ids))
+        records = self.get_samples(ids)
+        out: list[Optional[DownloadedSample]] = []
+        for sample_id in ids:
+            if is_cancelled(cancel):
+                break
+            record = records.get(int(sample_id))
+            if record is None:
+                out.append(None)
+                tracker.step(None, f"No sample found with ID {sample_id}")
+                continue
+            name = naming.download_name(record.upload_name, record.kind)
+            if record.kind in (formats.TIMESERIES, formats.TABLE):
+                series = self._series(record)
+                data: str | bytes = acquisition.to_json(
+                    series.device_type,
+                    series.device_name,
+                    series.sensors,
+                    series.values.tolist(),
+                    series.interval_ms,
+                )
+            else:
+                data = self.blobs.read(record.sha256)
+            item = DownloadedSample(record, data, name)
+            out.append(item)
+            tracker.step(item)
+        return out
+
+    # -- delete ------------------------------------------------------------------------------
+
+    def delete(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[bool]:
+        """Delete samples by id; ``False`` for ids that did not exist."""
+        ids = [int(i) for i in ids]
+        tracker = Tracker(progress, len(ids))
+        deleted: set[int] = set()
+        attempted = 0
+        for start in range(0, len(ids), _ID_CHUNK):
+            if is_cancelled(cancel):
+                break
+            chunk = ids[start : start + _ID_CHUNK]
+            gone = self._delete_where(f"id IN ({','.join('?' * len(chunk))})", chunk)
+            deleted.update(gone)
+            attempted += len(chunk)
+            tracker.step(None, count=len(chunk))
+        return [i in deleted for i in ids[:attempted]]
+
+    def delete_all(self, category: Optional[str] = None) -> int:
+        """Delete every sample, or every sample of one category."""
+        if category is None:
+            return len(self._delete_where("1", []))
+        return len(self._delete_where("category = ?", [category]))
+
+    def _delete_where(self, condition: str, params: list) -> list[int]:
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = conn.execute(
+                    f"DELETE FROM samples WHERE {condition} RETURNING id, sha256", params
+                ).fetchall()
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise BackendError(f"Could not delete from the project database: {exc}") from exc
+            for sha in {sha for _, sha in rows}:
+                still_used = conn.execute(
+                    "SELECT 1 FROM samples WHERE sha256 = ? LIMIT 1", (sha,)
+                ).fetchone()
+                if not still_used:
+                    self.blobs.delete(sha)
+        return [row[0] for row in rows]
+
+    # -- maintenance -------------------------------------------------------------------------
+
+    def check(self) -> ConsistencyReport:
+        """Check the database and that every sample's content is present."""
+        conn = self._reader()
+        integrity = "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+        referenced: set[str] = set()
+        missing: list[int] = []
+        count = 0
+        for (sha,) in conn.execute("SELECT sha256 FROM samples"):
+            count += 1
+            referenced.add(sha)
+        present = set(self.blobs.iter_hashes())
+        if referenced - present:
+            lost = referenced - present
+            missing = [
+                i for i, sha in conn.execute("SELECT id, sha256 FROM samples") if sha in lost
+            ]
+        return ConsistencyReport(
+            integrity=integrity,
+            samples=count,
+            missing_blobs=missing,
+            orphan_blobs=sorted(present - referenced),
+            temporary_files=len(self.blobs.temporary_files()),
+        )
+
+    def clean(self, *, min_age_seconds: float = 600.0) -> int:
+        """Remove blobs no sample refers to and leftovers of interrupted writes.
+
+        Only files older than ``min_age_seconds`` are removed, so an upload running in another
+        process is not disturbed. Returns how many files were removed.
+        """
+        removed = 0
+        cutoff = time.time() - min_age_seconds
+        with self._write_lock:
+            report = self.check()
+            for sha in report.orphan_blobs:
+                path = self.blobs.path(sha)
+                try:
+                    if path.stat().st_mtime <= cutoff:
+                        path.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    pass
+            for tmp in self.blobs.temporary_files():
+                try:
+                    if tmp.stat().st_mtime <= cutoff:
+                        tmp.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    pass
+        return removed
+
+
+_DUPLICATE = "An item with this hash already exists"
+
+_INSERT = (
+    "INSERT INTO samples (filename, upload_name, category, label, kind, sha256, size,"
+    " interval_ms, values_count, length, frequency, sensors, device_type, device_name,"
+    " width, height, metadata, bounding_boxes, structured_labels, tag, stored_ext, added)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(p: _Prepared, category: str, added_ms: int) -> tuple:
+    parsed = p.parsed
+    assert parsed is not None
+    ext = formats.extension_of(p.item.filename)
+    stored_ext = ".json" if parsed.kind in (formats.TIMESERIES, formats.TABLE) else ext
+    timed = parsed.kind in (formats.TIMESERIES, formats.AUDIO)
+    return (
+        naming.stored_name(p.item.filename),
+        os.path.basename(p.item.filename.replace("\\", "/")),
+        category,
+        p.label,
+        parsed.kind,
+        p.sha256,
+        len(p.data),
+        float(parsed.interval_ms),
+        int(parsed.values_count),
+        float(parsed.interval_ms * parsed.values_count) if timed else 0.0,
+        float(parsed.frequency_hz),
+        json.dumps([{"name": s.name, "units": s.units} for s in parsed.sensors]),
+        parsed.device_type,
+        parsed.device_name,
+        parsed.width,
+        parsed.height,
+        None if p.metadata is None else json.dumps(p.metadata),
+        None if p.bounding_boxes is None else json.dumps(p.bounding_boxes),
+        None if p.structured_labels is None else json.dumps(p.structured_labels),
+        naming.new_tag(),
+        stored_ext,
+        added_ms,
+    )
+
+
+class _Reject(Exception):
+    """An item refused before parsing (size, kind)."""
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"The file is too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB)"
+
+
+def _chunks(items: list[UploadItem]) -> Iterator[list[UploadItem]]:
+    chunk: list[UploadItem] = []
+    chunk_bytes = 0
+    for item in items:
+        try:
+            size = item.size() or 0
+        except OSError:
+            size = 0
+        if chunk and (len(chunk) >= _CHUNK_ITEMS or chunk_bytes + size > _CHUNK_BYTES):
+            yield chunk
+            chunk, chunk_bytes = [], 0
+        chunk.append(item)
+        chunk_bytes += size
+    if chunk:
+        yield chunk
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of ``script`` (triggers contain ``;`` inside BEGIN … END)."""
+    statements, current = [], []
+    depth = 0
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        current.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            depth = 1
+        if depth and upper == "END;":
+            depth = 0
+        if not depth and stripped.endswith(";"):
+            statements.append("\n".join(current))
+            current = []
+    return statements
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[str, list]:
+    clauses: list[str] = []
+    params: list = []
+    if query.category:
+        clauses.append("category = ?")
+        params.append(query.category)
+    if query.labels:
+        clauses.append(f"label IN ({','.join('?' * len(query.labels))})")
+        params.extend(query.labels)
+    if query.filename:
+        if len(query.filename) >= 3:
+            clauses.append("id IN (SELECT rowid FROM samples_name WHERE samples_name MATCH ?)")
+            params.append(_fts_phrase(query.filename))
+        else:
+            clauses.append("filename LIKE ? ESCAPE '\\'")
+            params.append(_like_pattern(query.filename))
+    if after is not None:
+        column = SORT_COLUMNS[query.sort]
+        op = "<" if query.descending else ">"
+        if column == "id":
+            clauses.append(f"id {op} ?")
+            params.append(after.id)
+        else:
+            clauses.append(f"({column}, id) {op} (?, ?)")
+            params.extend([_sort_value(after, query.sort), after.id])
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _order(query: SampleQuery) -> str:
+    direction = "DESC" if query.descending else "ASC"
+    column = SORT_COLUMNS[query.sort]
+    if column == "id":
+        return f"id {direction}"
+    return f"{column} {direction}, id {direction}"
+
+
+def _sort_value(record: SampleRecord, key: str):
+    if key == "length":
+        return record.length_ms
+    if key == "frequency":
+        return record.frequency_hz
+    if key == "added":
+        return int(round(record.added.timestamp() * 1000))
+    return getattr(record, key)
+
+
+def _record(row: tuple, project_id: int) -> SampleRecord:
+    (
+        sample_id,
+        filename,
+        upload_name,
+        category,
+        label,
+        kind,
+        sha256,
+        size,
+        interval_ms,
+        values_count,
+        _length,
+        _frequency,
+        sensors,
+        device_type,
+        device_name,
+        width,
+        height,
+        metadata,
+        boxes,
+        structured,
+        tag,
+        stored_ext,
+        added,
+    ) = row
+    return SampleRecord(
+        id=sample_id,
+        filename=filename,
+        category=category,
+        label=label,
+        kind=kind,
+        sensors=[Sensor(s["name"], s["units"]) for s in json.loads(sensors)],
+        interval_ms=interval_ms,
+        values_count=values_count,
+        size=size,
+        added=datetime.fromtimestamp(added / 1000, tz=timezone.utc),
+        sha256=sha256,
+        upload_name=upload_name,
+        device_type=device_type,
+        device_name=device_name,
+        metadata=None if metadata is None else json.loads(metadata),
+        bounding_boxes=[] if boxes is None else json.loads(boxes),
+        structured_labels=None if structured is None else json.loads(structured),
+        width=width,
+        height=height,
+        cold_storage_name=naming.cold_storage_name(upload_name, sample_id, tag, stored_ext),
+    )
