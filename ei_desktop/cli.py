@@ -1,0 +1,152 @@
+"""The ``ei-desktop`` command: upload, ls, download, rm, check, serve and gui."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Optional
+
+import ei_desktop
+
+
+def _add_project(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="local project folder (default: $EI_PROJECT or the default project; "
+        "ignored when an API key is configured)",
+    )
+    parser.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="act on the Edge Impulse project of this API key (default: $EI_API_KEY)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``ei-desktop``."""
+    parser = argparse.ArgumentParser(
+        prog="ei-desktop",
+        description="Dataset manager for Edge Impulse projects. With no command, opens the app.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"ei-desktop {ei_desktop.__version__}"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check headlessly that every part of the installation works, then exit",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    upload = commands.add_parser("upload", help="upload files and folders")
+    upload.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    upload.add_argument(
+        "--category",
+        choices=["training", "testing", "validation", "post-processing", "anomaly", "split"],
+        help="category for every file (default: from a training/testing folder in the path, "
+        "else split 80/20)",
+    )
+    upload.add_argument(
+        "--label", help="label for every file (default: the file name before its first dot)"
+    )
+    upload.add_argument(
+        "--metadata", action="append", default=[], metavar="KEY=VALUE", help="metadata (repeatable)"
+    )
+    upload.add_argument(
+        "--allow-duplicates", action="store_true", help="store content already in the project again"
+    )
+    _add_project(upload)
+
+    ls = commands.add_parser("ls", help="list samples")
+    ls.add_argument("--category", help="only this category")
+    ls.add_argument("--label", action="append", help="only this label (repeatable)")
+    ls.add_argument("--filename", help="only names containing this text (case-insensitive)")
+    ls.add_argument("--limit", type=int, help="at most this many samples")
+    ls.add_argument("--json", action="store_true", help="print JSON (one array)")
+    _add_project(ls)
+
+    download = commands.add_parser("download", help="download samples by id")
+    download.add_argument("ids", nargs="+", type=int, metavar="ID")
+    download.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write to")
+    _add_project(download)
+
+    rm = commands.add_parser("rm", help="delete samples")
+    rm.add_argument("ids", nargs="*", type=int, metavar="ID")
+    rm.add_argument("--filename", help="delete the samples stored under exactly this name")
+    rm.add_argument("--all", action="store_true", help="delete every sample (of --category)")
+    rm.add_argument("--category", help="with --all or --filename: only this category")
+    rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_project(rm)
+
+    check = commands.add_parser("check", help="check a local project for consistency")
+    check.add_argument("--clean", action="store_true", help="remove unreferenced files")
+    check.add_argument("--project", metavar="DIR", help="local project folder")
+
+    serve = commands.add_parser("serve", help="serve a local project over the Edge Impulse API")
+    serve.add_argument("--project", metavar="DIR", help="local project folder")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=4800, help="port (default 4800)")
+    serve.add_argument(
+        "--api-key", metavar="KEY", help="the key clients must send (default: the project's own)"
+    )
+
+    gui = commands.add_parser("gui", help="open the desktop app")
+    gui.add_argument("--project", metavar="DIR", help="local project folder to open")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run ``ei-desktop``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from ei_desktop.selftest import run_self_test
+
+        return run_self_test()
+    command = args.command or "gui"
+    if command == "gui":
+        return _gui(getattr(args, "project", None))
+    if command == "serve":
+        return _serve(args)
+    from ei_desktop import commands
+
+    handler = {
+        "upload": commands.upload,
+        "ls": commands.ls,
+        "download": commands.download,
+        "rm": commands.rm,
+        "check": commands.check,
+    }[command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def _gui(project: Optional[str]) -> int:
+    try:
+        from ei_desktop.gui.app import run
+    except ImportError as exc:
+        print(
+            f"The desktop app is not installed ({exc}). Install ei-desktop[gui].", file=sys.stderr
+        )
+        return 2
+    return run(project)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from ei_desktop.server.serve import serve
+    except ImportError as exc:
+        print(f"The server is not installed ({exc}). Install ei-desktop[server].", file=sys.stderr)
+        return 2
+    return serve(project=args.project, host=args.host, port=args.port, api_key=args.api_key)
+
+
+def gui_main() -> int:
+    """Entry point of the ``ei-desktop-gui`` launcher."""
+    return _gui(None)

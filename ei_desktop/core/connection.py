@@ -1,0 +1,117 @@
+"""Which backend a call acts on: an explicit project, else Edge Impulse when an API key is
+configured, else the selected local project (``use_project``, ``EI_PROJECT``, or the default
+project in the user data directory).
+
+Backends are cached, so repeated calls reuse one database connection pool or one HTTP session.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from pathlib import Path
+from typing import Optional, Union
+
+import platformdirs
+
+import ei_desktop
+from ei_desktop.core.backends.base import Backend, BackendError
+
+APP_NAME = "ei-desktop"
+
+_lock = threading.Lock()
+_selected: Optional[Path] = None
+_locals: dict[Path, Backend] = {}
+_remotes: dict[tuple, Backend] = {}
+
+ProjectArg = Union[str, os.PathLike, Backend, None]
+
+
+def default_project_path() -> Path:
+    """The default local project: ``<user data dir>/ei-desktop/projects/default``."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "projects" / "default"
+
+
+def use_project(path: Union[str, os.PathLike, None]) -> None:
+    """Select the local project used when no API key is configured (``None``: the default)."""
+    global _selected
+    with _lock:
+        _selected = Path(path).expanduser().resolve() if path is not None else None
+
+
+def local_project_path() -> Path:
+    """The local project the data functions act on when no key is configured."""
+    if _selected is not None:
+        return _selected
+    env = os.environ.get("EI_PROJECT")
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_project_path()
+
+
+def local_backend(path: Union[str, os.PathLike]) -> Backend:
+    """The (cached) backend of the local project at ``path``, created if missing."""
+    from ei_desktop.core.backends.local import LocalBackend
+
+    resolved = Path(path).expanduser().resolve()
+    with _lock:
+        backend = _locals.get(resolved)
+        if backend is None or getattr(backend, "_closed", False):
+            backend = LocalBackend(resolved)
+            _locals[resolved] = backend
+        return backend
+
+
+def studio_backend(
+    api_key: str,
+    api_endpoint: Optional[str] = None,
+    ingestion_endpoint: Optional[str] = None,
+) -> Backend:
+    """The (cached) backend of the Edge Impulse project that ``api_key`` belongs to."""
+    try:
+        from ei_desktop.core.backends.studio import StudioBackend
+    except ImportError as exc:  # pragma: no cover - the HTTP backend ships with the core
+        raise BackendError(f"The Edge Impulse backend is not available: {exc}") from exc
+    api_endpoint = api_endpoint or ei_desktop.API_ENDPOINT
+    ingestion_endpoint = ingestion_endpoint or ei_desktop.INGESTION_ENDPOINT
+    key = (api_key, api_endpoint, ingestion_endpoint)
+    with _lock:
+        backend = _remotes.get(key)
+        if backend is None:
+            backend = StudioBackend(api_key, api_endpoint, ingestion_endpoint)
+            _remotes[key] = backend
+        return backend
+
+
+def resolve(api_key: Optional[str] = None, project: ProjectArg = None) -> Backend:
+    """The backend a data function acts on.
+
+    Args:
+        api_key: an explicit key (overrides ``ei_desktop.API_KEY``).
+        project: a backend, or a local project folder; wins over any key.
+    """
+    if project is not None:
+        if isinstance(project, Backend):
+            return project
+        return local_backend(project)
+    key = api_key if api_key is not None else ei_desktop.API_KEY
+    if key:
+        return studio_backend(key)
+    return local_backend(local_project_path())
+
+
+def close_all() -> None:
+    """Close every cached backend."""
+    with _lock:
+        backends = [*_locals.values(), *_remotes.values()]
+        _locals.clear()
+        _remotes.clear()
+    for backend in backends:
+        try:
+            backend.close()
+        except Exception:  # noqa: BLE001 - closing at exit must not raise
+            pass
+
+
+atexit.register(close_all)

@@ -1,0 +1,152 @@
+"""The ``ei-desktop`` terminal commands, run as a user runs them (a real process)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import ei_desktop
+
+
+def run(*args, input=None, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "ei_desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=input,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def folder(tmp_path, samples_dir):
+    root = tmp_path / "data"
+    (root / "training").mkdir(parents=True)
+    (root / "testing").mkdir()
+    shutil.copy(samples_dir / "wave.0.cbor", root / "training" / "wave.0.cbor")
+    shutil.copy(samples_dir / "idle.0.cbor", root / "testing" / "idle.0.cbor")
+    shutil.copy(samples_dir / "capacitor.01.png", root / "cap.01.png")
+    (root / "broken.1.csv").write_text("timestamp,x\n0,1\n10,oops\n")
+    return root
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"ei-desktop {ei_desktop.__version__}"
+
+
+def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_path):
+    project = tmp_path / "p"
+    result = run("upload", folder, "--project", project, "--metadata", "rig=A")
+    assert result.returncode == 1
+    assert "Uploaded 3 samples" in result.stdout
+    assert "1 files failed" in result.stderr
+    assert "broken.1.csv: Could not parse this CSV file" in result.stderr
+    assert "'oops' is not a number" in result.stderr or "oops" in result.stderr
+
+    listed = json.loads(run("ls", "--project", project, "--json").stdout)
+    by_name = {s["filename"]: s for s in listed}
+    assert set(by_name) == {"wave.0", "idle.0", "cap.01"}
+    assert (by_name["wave.0"]["label"], by_name["wave.0"]["category"]) == ("wave", "training")
+    assert (by_name["idle.0"]["label"], by_name["idle.0"]["category"]) == ("idle", "testing")
+    assert by_name["cap.01"]["category"] in ("training", "testing")
+    assert by_name["cap.01"]["metadata"] == {"rig": "A"}
+
+    again = run("upload", folder / "training", "--project", project)
+    assert again.returncode == 1 and "An item with this hash already exists" in again.stderr
+    assert (
+        run("upload", folder / "training", "--project", project, "--allow-duplicates").returncode
+        == 0
+    )
+
+
+def test_upload_with_label_and_category_overrides(folder, tmp_path):
+    project = tmp_path / "p"
+    result = run(
+        "upload",
+        folder / "training",
+        folder / "cap.01.png",
+        "--project",
+        project,
+        "--label",
+        "mine",
+        "--category",
+        "validation",
+    )
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(run("ls", "--project", project, "--json").stdout)
+    assert {(s["label"], s["category"]) for s in listed} == {("mine", "validation")}
+
+
+def test_ls_filters_and_table(folder, tmp_path):
+    project = tmp_path / "p"
+    run("upload", folder, "--project", project)
+    table = run("ls", "--project", project, "--category", "training")
+    assert table.returncode == 0
+    lines = table.stdout.strip().splitlines()
+    assert lines[0].split()[:3] == ["ID", "NAME", "LABEL"]
+    assert any("wave.0" in line for line in lines[1:])
+    assert all("idle.0" not in line for line in lines)
+    by_label = json.loads(run("ls", "--project", project, "--label", "idle", "--json").stdout)
+    assert [s["filename"] for s in by_label] == ["idle.0"]
+    by_name = json.loads(run("ls", "--project", project, "--filename", "CAP", "--json").stdout)
+    assert [s["filename"] for s in by_name] == ["cap.01"]
+    bad = run("ls", "--project", project, "--category", "nowhere")
+    assert bad.returncode == 1 and "Unknown category" in bad.stderr
+
+
+def test_download_writes_files_and_reports_missing_ids(folder, tmp_path, samples_dir):
+    project = tmp_path / "p"
+    run("upload", folder, "--project", project)
+    listed = {
+        s["filename"]: s["id"] for s in json.loads(run("ls", "--project", project, "--json").stdout)
+    }
+    out = tmp_path / "out"
+    result = run(
+        "download", listed["cap.01"], listed["wave.0"], 4242, "-o", out, "--project", project
+    )
+    assert result.returncode == 1
+    assert "No sample found with ID 4242" in result.stderr
+    assert (out / "cap.01.png").read_bytes() == (samples_dir / "capacitor.01.png").read_bytes()
+    wave = json.loads((out / "wave.0.json").read_text())
+    assert len(wave["payload"]["sensors"]) == 3
+
+
+def test_rm_by_id_name_and_all(folder, tmp_path):
+    project = tmp_path / "p"
+    run("upload", folder, "--project", project)
+    listed = {
+        s["filename"]: s["id"] for s in json.loads(run("ls", "--project", project, "--json").stdout)
+    }
+    result = run("rm", listed["cap.01"], 999, "--project", project)
+    assert (
+        result.returncode == 1 and "Deleted 1 samples" in result.stdout and "999" in result.stderr
+    )
+    assert run("rm", "--filename", "wave.0", "--project", project).returncode == 0
+    refused = run("rm", "--all", "--project", project)
+    assert refused.returncode == 1 and "Refusing without --yes" in refused.stderr
+    assert len(json.loads(run("ls", "--project", project, "--json").stdout)) == 1
+    done = run("rm", "--all", "--yes", "--project", project)
+    assert done.returncode == 0 and "Deleted 1 samples" in done.stdout
+    assert json.loads(run("ls", "--project", project, "--json").stdout) == []
+
+
+def test_check_reports_a_consistent_project(folder, tmp_path):
+    project = tmp_path / "p"
+    run("upload", folder, "--project", project)
+    result = run("check", "--project", project)
+    assert result.returncode == 0
+    assert "3 samples; database: ok" in result.stdout
+    assert "samples without content: 0" in result.stdout
+
+
+def test_nothing_to_upload_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("upload", tmp_path / "empty", "--project", tmp_path / "p")
+    assert result.returncode == 1 and "Nothing to upload" in result.stderr
