@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Speed of the embedded local project. Prints figures; asserts nothing.
+
+    .venv/bin/python benchmarks/local_store.py [--quick]
+
+1. ingest 10,000 small CSV files with ``upload_directory`` (target: >= 2,000 samples/s);
+2. a filtered page of 100 out of 1,000,000 samples, first and deep pages (target: < 50 ms);
+3. ``get_sample_ids`` over 100,000 samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from seed_project import seed  # noqa: E402
+
+from ei_desktop import data  # noqa: E402
+from ei_desktop.core.backends.base import SampleQuery  # noqa: E402
+from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
+
+
+def write_small_csvs(directory: Path, count: int) -> None:
+    directory.mkdir(parents=True)
+    for i in range(count):
+        rows = "".join(f"{t * 10},{i},{t},{t * 2}\n" for t in range(20))
+        (directory / f"walk.{i:05d}.csv").write_text(f"timestamp,accX,accY,accZ\n{rows}")
+
+
+def bench_ingest(work: Path, files: int) -> None:
+    source = work / "csv"
+    write_small_csvs(source, files)
+    rates = []
+    for attempt in range(3):
+        started = time.perf_counter()
+        response = data.upload_directory(str(source), project=work / f"ingest{attempt}")
+        seconds = time.perf_counter() - started
+        assert len(response.successes) == files, response.fails[:3]
+        rates.append(files / seconds)
+    print(
+        f"ingest {files} small CSV files: median {statistics.median(rates):,.0f} samples/s "
+        f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}; target >= 2,000)"
+    )
+
+
+def timed_ms(call, repeat: int = 15) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bench_pages(work: Path, samples: int) -> None:
+    directory = work / "big"
+    seconds = seed(directory, samples)
+    print(f"seeded {samples:,} samples in {seconds:.1f} s")
+    with LocalBackend(directory) as project:
+        queries = {
+            "category + label": SampleQuery(category="training", labels=("walk",)),
+            "two labels, sorted by date": SampleQuery(labels=("run", "jump"), sort="added"),
+            "name contains 'walk.0000'": SampleQuery(filename="walk.0000"),
+            "name contains 'walk', training": SampleQuery(filename="walk", category="training"),
+            "testing, sorted by name": SampleQuery(category="testing", sort="filename"),
+        }
+        for name, query in queries.items():
+            first = project.list_after(query, None, limit=100)
+            deep_after = None
+            for _ in range(50):  # walk 50 pages in, then time the 51st
+                page = project.list_after(query, deep_after, limit=100)
+                if len(page) < 100:
+                    break
+                deep_after = page[-1]
+            first_ms = timed_ms(lambda q=query: project.list_after(q, None, limit=100))
+            deep_ms = timed_ms(lambda q=query, a=deep_after: project.list_after(q, a, limit=100))
+            count_ms = timed_ms(lambda q=query: project.count(q), repeat=5)
+            print(
+                f"page of 100 of {samples:,} [{name}]: first {first_ms:.1f} ms, "
+                f"51st {deep_ms:.1f} ms, count {count_ms:.1f} ms "
+                f"({len(first)} rows; target < 50 ms)"
+            )
+
+
+def bench_sample_ids(work: Path, samples: int) -> None:
+    directory = work / "ids"
+    seed(directory, samples)
+    data.get_sample_ids(project=directory)  # open the project once
+    ms = timed_ms(lambda: data.get_sample_ids(project=directory), repeat=5)
+    count = len(data.get_sample_ids(project=directory))
+    print(f"get_sample_ids over {count:,} samples: {ms:.0f} ms")
+    ms = timed_ms(lambda: data.get_sample_ids(project=directory, category="testing", labels="walk"))
+    print(f"get_sample_ids(category='testing', labels='walk') over {count:,}: {ms:.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    with tempfile.TemporaryDirectory(prefix="ei-bench-") as tmp:
+        work = Path(tmp)
+        bench_ingest(work, 10_000 // scale)
+        bench_pages(work, 1_000_000 // scale)
+        bench_sample_ids(work, 100_000 // scale)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
