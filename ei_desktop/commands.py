@@ -89,6 +89,13 @@ def upload(args: argparse.Namespace) -> int:
                 sample.metadata = {**(sample.metadata or {}), **metadata}
         samples.extend(exported)
         problems.extend(exported_problems)
+    if found.skipped:
+        shown = ", ".join(os.path.basename(path) for path in found.skipped[:5])
+        more = f" and {len(found.skipped) - 5} more" if len(found.skipped) > 5 else ""
+        print(
+            f"Skipped {len(found.skipped)} files that are not samples: {shown}{more}",
+            file=sys.stderr,
+        )
     if not samples and not problems:
         print("Nothing to upload: no sample files found.", file=sys.stderr)
         return 1

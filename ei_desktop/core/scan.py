@@ -70,6 +70,8 @@ class Found:
     files: list[str] = field(default_factory=list)
     exported_datasets: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: files met in folders that are not samples (hidden, or of another type)
+    skipped: list[str] = field(default_factory=list)
 
 
 def find_files(paths: list[str | os.PathLike], *, recursive: bool = True) -> Found:
@@ -116,10 +118,11 @@ def _walk(root: str, found: Found, seen_dirs: set[str], recursive: bool) -> None
         seen_dirs.add(real)
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".")) if recursive else []
         for name in sorted(files):
-            if name.startswith(".") or is_companion(name):
+            if is_companion(name):
                 continue
             path = os.path.join(directory, name)
-            if not formats.is_supported(name):
+            if name.startswith(".") or not formats.is_supported(name):
+                found.skipped.append(path)
                 continue
             if not os.path.exists(path):
                 found.problems.append(Problem(path, "Broken link: its target does not exist"))

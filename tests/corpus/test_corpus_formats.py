@@ -29,13 +29,12 @@ def corpus(tmp_path_factory):
     return directory, expected, time.perf_counter() - started
 
 
-def test_corpus_is_big_enough_small_and_quick(corpus):
-    directory, expected, seconds = corpus
+def test_corpus_is_big_enough_and_small(corpus):
+    directory, expected, _ = corpus
     files = [path for path in directory.rglob("*") if path.is_file()]
     assert len(files) == len(expected) >= 40
     assert sum(1 for problem in expected.values() if problem) >= 40
     assert sum(path.stat().st_size for path in files) < 2 * 1024 * 1024
-    assert seconds < 5  # about 0.1 s on a laptop; generous for slow CI machines
     assert all(problem == problem.lower() for problem in expected.values())
 
 

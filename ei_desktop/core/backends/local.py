@@ -706,7 +706,13 @@ class _Reject(Exception):
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"The file is too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB)"
+    return f"The file is too large ({_human(size)}; the limit is {_human(limit)})"
+
+
+def _human(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _chunks(items: list[UploadItem]) -> Iterator[list[UploadItem]]:
