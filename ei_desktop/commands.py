@@ -14,7 +14,13 @@ from collections import Counter
 from typing import Optional
 
 from ei_desktop.core import connection, naming, scan
-from ei_desktop.core.backends.base import Backend, BackendError, SampleQuery, SampleRecord
+from ei_desktop.core.backends.base import (
+    Backend,
+    BackendError,
+    DownloadFailure,
+    SampleQuery,
+    SampleRecord,
+)
 from ei_desktop.core.convert import save_downloaded
 from ei_desktop.core.data import infer_from_filename, upload_samples
 from ei_desktop.core.labels import LabelError
@@ -220,6 +226,9 @@ def download(args: argparse.Namespace) -> int:
     for sample_id, item in zip(args.ids, downloaded):
         if item is None:
             failures.append((f"id {sample_id}", f"No sample found with ID {sample_id}"))
+            continue
+        if isinstance(item, DownloadFailure):
+            failures.append((f"id {sample_id}", item.error))
             continue
         try:
             path = save_downloaded(item, args.output)

@@ -30,7 +30,12 @@ from numbers import Integral
 from typing import Any, Literal, Optional, Union
 
 from ei_desktop.core import connection, frames, naming, scan
-from ei_desktop.core.backends.base import SampleQuery, UploadItem
+from ei_desktop.core.backends.base import (
+    DownloadedSample,
+    DownloadFailure,
+    SampleQuery,
+    UploadItem,
+)
 from ei_desktop.core.connection import ProjectArg
 from ei_desktop.core.convert import downloaded_to_sample, sample_to_item
 from ei_desktop.core.model import (
@@ -791,7 +796,10 @@ def download_samples_by_ids(
     finally:
         if bar is not None:
             bar.close()
-    return [downloaded_to_sample(d) for d in downloaded if d is not None]
+    for failure in downloaded:
+        if isinstance(failure, DownloadFailure):
+            log.warning("Could not download sample %s: %s", failure.sample_id, failure.error)
+    return [downloaded_to_sample(d) for d in downloaded if isinstance(d, DownloadedSample)]
 
 
 def stream_samples_by_ids(
@@ -824,8 +832,12 @@ def stream_samples_by_ids(
                 done += 1
                 if callback is not None:
                     callback(Progress(done, len(ids), downloaded))
-                if downloaded is not None:
+                if isinstance(downloaded, DownloadedSample):
                     yield downloaded_to_sample(downloaded)
+                elif isinstance(downloaded, DownloadFailure):
+                    log.warning(
+                        "Could not download sample %s: %s", downloaded.sample_id, downloaded.error
+                    )
     finally:
         if bar is not None:
             bar.close()

@@ -193,6 +193,14 @@ class DownloadedSample:
     filename: str
 
 
+@dataclass
+class DownloadFailure:
+    """A sample that exists (or may) but could not be fetched; ``error`` says why."""
+
+    sample_id: int
+    error: str
+
+
 @runtime_checkable
 class Backend(Protocol):
     """A project: a local folder or an Edge Impulse (compatible) server.
@@ -265,8 +273,10 @@ class Backend(Protocol):
         *,
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
-    ) -> list[Optional[DownloadedSample]]:
-        """Fetch samples for download; ``None`` where an id does not exist. Input order."""
+    ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
+        """Fetch samples for download, in input order: ``None`` where an id does not exist,
+        a :class:`DownloadFailure` where fetching failed (the rest of the batch goes on).
+        """
         ...
 
     def delete(

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from ei_desktop.core import formats, naming
 from ei_desktop.core.backends.base import (
     BackendError,
     DownloadedSample,
+    DownloadFailure,
     SampleQuery,
     SampleRecord,
     Series,
@@ -522,13 +523,11 @@ class LocalBackend:
         *,
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
-    ) -> list[Optional[DownloadedSample]]:
+    ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
         """Samples as the official SDK returns them; ``None`` for unknown ids."""
-        from ei_desktop.core.formats import acquisition
-
         tracker = Tracker(progress, len(ids))
         records = self.get_samples(ids)
-        out: list[Optional[DownloadedSample]] = []
+        out: list[Union[DownloadedSample, DownloadFailure, None]] = []
         for sample_id in ids:
             if is_cancelled(cancel):
                 break
@@ -537,22 +536,30 @@ class LocalBackend:
                 out.append(None)
                 tracker.step(None, f"No sample found with ID {sample_id}")
                 continue
-            name = naming.download_name(record.upload_name, record.kind)
-            if record.kind in (formats.TIMESERIES, formats.TABLE):
-                series = self._series(record)
-                data: str | bytes = acquisition.to_json(
-                    series.device_type,
-                    series.device_name,
-                    series.sensors,
-                    series.values.tolist(),
-                    series.interval_ms,
-                )
-            else:
-                data = self.blobs.read(record.sha256)
-            item = DownloadedSample(record, data, name)
+            try:
+                item: Union[DownloadedSample, DownloadFailure] = self._downloaded(record)
+            except (OSError, formats.FormatError) as exc:
+                item = DownloadFailure(record.id, f"Cannot read the stored content: {exc}")
             out.append(item)
             tracker.step(item)
         return out
+
+    def _downloaded(self, record: SampleRecord) -> DownloadedSample:
+        from ei_desktop.core.formats import acquisition
+
+        name = naming.download_name(record.upload_name, record.kind)
+        if record.kind in (formats.TIMESERIES, formats.TABLE):
+            series = self._series(record)
+            data: Union[str, bytes] = acquisition.to_json(
+                series.device_type,
+                series.device_name,
+                series.sensors,
+                series.values.tolist(),
+                series.interval_ms,
+            )
+        else:
+            data = self.blobs.read(record.sha256)
+        return DownloadedSample(record, data, name)
 
     # -- delete ------------------------------------------------------------------------------
 
