@@ -1,0 +1,799 @@
+"""Edge Impulse over HTTP: the Studio API and the ingestion service, or any server that speaks
+them (``ei-desktop serve``).
+
+One pooled ``requests`` session per backend. Reads and deletes are retried by urllib3 with
+exponential back-off, honouring ``Retry-After``. An upload is retried only when duplicates are
+refused, so a retry can never store a sample twice; if the first attempt did land, the retry's
+"already exists" answer is recognised (its id is newer than the upload's start) and reported as
+the success it was. Several files go in one ingestion request; uploads stream from disk.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Optional, Union
+from urllib.parse import quote, urlsplit
+
+import numpy as np
+import requests
+from requests.adapters import HTTPAdapter
+from requests_toolbelt.multipart.encoder import MultipartEncoder
+from urllib3.util.retry import Retry
+
+import ei_desktop
+from ei_desktop.core import formats, naming
+from ei_desktop.core.backends.base import (
+    BackendError,
+    DownloadedSample,
+    DownloadFailure,
+    InvalidApiKey,
+    SampleQuery,
+    SampleRecord,
+    Series,
+    UploadItem,
+    UploadResult,
+)
+from ei_desktop.core.labels import LabelError, normalize_metadata
+from ei_desktop.core.model import SampleInfo, Sensor
+from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
+
+PAGE = 1000
+#: one ingestion request carries at most this many files / bytes
+BATCH_FILES = 50
+BATCH_BYTES = 16 * 1024 * 1024
+#: default (connect, read) timeouts in seconds
+DEFAULT_TIMEOUT = (10.0, 120.0)
+UPLOAD_ATTEMPTS = 6
+RETRYABLE_STATUS = (429, 500, 502, 503, 504)
+_RECORD_CACHE = 50_000
+_MIME = {
+    ".json": "application/json",
+    ".cbor": "application/cbor",
+    ".csv": "text/csv",
+    ".txt": "text/csv",
+    ".wav": "audio/wav",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".mp4": "video/mp4",
+    ".avi": "video/x-msvideo",
+}
+_DUPLICATE = "An item with this hash already exists"
+
+
+class _Retryable(Exception):
+    """A request that may be tried again (connection lost, 429, 5xx)."""
+
+    def __init__(self, message: str, retry_after: Optional[float] = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Batch:
+    """Items sent together: they share category, label and metadata (request headers)."""
+
+    category: str
+    label: Optional[str]
+    metadata: Optional[str]
+    items: list[tuple[int, UploadItem]]
+
+
+class StudioBackend:
+    """A project on Edge Impulse (or a compatible server), reached with its API key."""
+
+    def __init__(
+        self,
+        api_key: str,
+        api_endpoint: str = ei_desktop.DEFAULT_API_ENDPOINT,
+        ingestion_endpoint: str = ei_desktop.DEFAULT_INGESTION_ENDPOINT,
+        *,
+        timeout: Optional[float] = None,
+        max_workers: Optional[int] = None,
+    ) -> None:
+        if not api_key:
+            raise InvalidApiKey("An API key is needed to reach Edge Impulse")
+        self.api_key = api_key
+        self.api_endpoint = api_endpoint.rstrip("/")
+        self.ingestion_endpoint = ingestion_endpoint.rstrip("/")
+        self.description = self.api_endpoint
+        self._timeout: Union[float, tuple[float, float]] = timeout or DEFAULT_TIMEOUT
+        self._workers = max_workers or 4
+        self._project_id: Optional[int] = None
+        self._project_lock = threading.Lock()
+        self._records: OrderedDict[int, SampleRecord] = OrderedDict()
+        self._records_lock = threading.Lock()
+        self._session = self._new_session(
+            Retry(
+                total=5,
+                backoff_factor=0.3,
+                status_forcelist=RETRYABLE_STATUS,
+                allowed_methods=frozenset({"GET", "HEAD", "DELETE"}),
+                respect_retry_after_header=True,
+                raise_on_status=False,
+            )
+        )
+        # Uploads are retried by hand (see upload); urllib3 only retries failed connects.
+        self._upload_session = self._new_session(
+            Retry(total=2, connect=2, read=0, status=0, other=0)
+        )
+
+    def _new_session(self, retry: Retry) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers.update(
+            {"x-api-key": self.api_key, "User-Agent": f"ei-desktop/{ei_desktop.__version__}"}
+        )
+        return session
+
+    def configure(
+        self,
+        *,
+        timeout_sec: Optional[float] = None,
+        max_workers: Optional[int] = None,
+        pool_maxsize: Optional[int] = None,
+    ) -> None:
+        """Adopt the SDK's per-call ``timeout_sec`` and concurrency arguments, when given."""
+        if timeout_sec:
+            self._timeout = timeout_sec
+        if max_workers:
+            self._workers = max(1, int(max_workers))
+
+    def close(self) -> None:
+        """Close the connection pools."""
+        self._session.close()
+        self._upload_session.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _url(self, *parts: Union[str, int]) -> str:
+        return "/".join([self.api_endpoint, *(quote(str(p), safe="") for p in parts)])
+
+    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", self._timeout)
+        try:
+            response = self._session.request(method, url, **kwargs)
+        except requests.RequestException as exc:
+            host = urlsplit(url).netloc
+            raise BackendError(f"Cannot reach {host}: {_reason(exc)}") from exc
+        if response.status_code == 401:
+            raise InvalidApiKey(_error_of(response) or "Invalid API key")
+        return response
+
+    def _json(self, method: str, url: str, **kwargs) -> dict:
+        response = self._request(method, url, **kwargs)
+        if response.status_code != 200:
+            raise BackendError(
+                f"{response.status_code} from {urlsplit(url).path}: "
+                f"{_error_of(response) or response.reason}"
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise BackendError(f"{urlsplit(url).path} did not answer JSON") from exc
+        if not isinstance(body, dict):
+            raise BackendError(
+                f"{urlsplit(url).path} answered {type(body).__name__}, not an object"
+            )
+        return body
+
+    def project_id(self) -> int:
+        """The project the key belongs to (looked up once)."""
+        with self._project_lock:
+            if self._project_id is None:
+                body = self._json("GET", self._url("api", "projects"))
+                projects = body.get("projects") or []
+                if not body.get("success", False) or not projects:
+                    raise InvalidApiKey(body.get("error") or "This API key has no project")
+                self._project_id = int(projects[0]["id"])
+            return self._project_id
+
+    def _raw(self, *parts: Union[str, int]) -> str:
+        return self._url("api", self.project_id(), "raw-data", *parts)
+
+    # -- upload ------------------------------------------------------------------------------
+
+    def upload(
+        self,
+        items: Sequence[UploadItem],
+        *,
+        allow_duplicates: bool = False,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[UploadResult]:
+        """Send ``items`` in multi-file ingestion requests; one result per attempted item."""
+        items = list(items)
+        tracker = Tracker(progress, len(items))
+        results: list[Optional[UploadResult]] = [None] * len(items)
+        batches = list(self._batches(items, results, tracker))
+        try:
+            newest_before = None if allow_duplicates else self._newest_id()
+        except InvalidApiKey as exc:
+            for batch in batches:
+                for index, item in batch.items:
+                    results[index] = UploadResult(item, False, error=str(exc))
+                    tracker.step(results[index])
+            return [r for r in results if r is not None]
+        project = self._project_id
+
+        def send(batch: _Batch) -> None:
+            if is_cancelled(cancel):
+                return
+            for index, result in self._send(batch, allow_duplicates, newest_before, cancel):
+                result.project_id = result.project_id or project
+                results[index] = result
+                tracker.step(result)
+
+        with ThreadPoolExecutor(max_workers=min(self._workers, max(1, len(batches)))) as pool:
+            for future in [pool.submit(send, batch) for batch in batches]:
+                future.result()
+        return [r for r in results if r is not None]
+
+    def _batches(
+        self, items: list[UploadItem], results: list, tracker: Tracker
+    ) -> Iterator[_Batch]:
+        groups: dict[tuple, _Batch] = {}
+        sizes: dict[tuple, int] = {}
+        for index, item in enumerate(items):
+            try:
+                category = naming.check_category(item.category)
+                metadata = normalize_metadata(item.metadata)
+            except (ValueError, LabelError) as exc:
+                results[index] = UploadResult(item, False, error=str(exc))
+                tracker.step(results[index])
+                continue
+            header = None if metadata is None else json.dumps(metadata)
+            key = (category, item.label, header)
+            try:
+                size = item.size() or 0
+            except OSError:
+                size = 0
+            batch = groups.get(key)
+            names = {i.filename for _, i in batch.items} if batch else set()
+            if batch is None or (
+                len(batch.items) >= BATCH_FILES
+                or sizes[key] + size > BATCH_BYTES
+                or item.filename in names
+            ):
+                if batch is not None:
+                    yield batch
+                batch = groups[key] = _Batch(category, item.label, header, [])
+                sizes[key] = 0
+            batch.items.append((index, item))
+            sizes[key] += size
+        yield from groups.values()
+
+    def _send(
+        self,
+        batch: _Batch,
+        allow_duplicates: bool,
+        newest_before: Optional[int],
+        cancel: Optional[CancelToken],
+    ) -> list[tuple[int, UploadResult]]:
+        retried = False
+        last_error = "not sent"
+        for attempt in range(UPLOAD_ATTEMPTS):
+            if attempt and is_cancelled(cancel):
+                break
+            try:
+                entries = self._post_files(batch, allow_duplicates)
+            except _Retryable as exc:
+                last_error = str(exc)
+                if allow_duplicates and exc.retry_after is None:
+                    break  # the server may have stored it: never risk a second copy
+                retried = True
+                delay = (
+                    exc.retry_after if exc.retry_after is not None else min(8.0, 0.5 * 2**attempt)
+                )
+                if cancel is not None and cancel.wait(delay):
+                    break
+                if cancel is None:
+                    time.sleep(delay)
+                continue
+            except BackendError as exc:  # including a refused key: fail the batch, keep going
+                return [(i, UploadResult(item, False, error=str(exc))) for i, item in batch.items]
+            return [
+                (index, self._result(item, entry, retried, newest_before, batch.category))
+                for (index, item), entry in zip(batch.items, entries)
+            ]
+        return [(i, UploadResult(item, False, error=last_error)) for i, item in batch.items]
+
+    def _post_files(self, batch: _Batch, allow_duplicates: bool) -> list[dict]:
+        url = f"{self.ingestion_endpoint}/api/{quote(batch.category, safe='')}/files"
+        headers = {"x-upload-source": "EI_DESKTOP"}
+        if not allow_duplicates:
+            headers["x-disallow-duplicates"] = "1"
+        if batch.label == "":
+            headers.update({"x-no-label": "1", "x-label": ""})
+        elif batch.label is not None:
+            headers["x-label"] = quote(batch.label, safe="")
+        if batch.metadata is not None:
+            headers["x-metadata"] = batch.metadata
+        handles = []
+        fields: list[tuple[str, tuple]] = []
+        boxes: dict[str, Any] = {}
+        structured: dict[str, Any] = {}
+        try:
+            for _, item in batch.items:
+                handle = item.open()
+                handles.append(handle)
+                mime = _MIME.get(formats.extension_of(item.filename), "application/octet-stream")
+                fields.append(("data", (item.filename, handle, mime)))
+                if item.bounding_boxes is not None:
+                    value = item.bounding_boxes
+                    boxes[item.filename] = json.loads(value) if isinstance(value, str) else value
+                if item.structured_labels is not None:
+                    structured[item.filename] = item.structured_labels
+            if boxes:
+                fields.append(
+                    (
+                        "data",
+                        (
+                            "bounding_boxes.labels",
+                            json.dumps(
+                                {
+                                    "version": 1,
+                                    "type": "bounding-box-labels",
+                                    "boundingBoxes": boxes,
+                                }
+                            ),
+                            "application/json",
+                        ),
+                    )
+                )
+            if structured:
+                fields.append(
+                    (
+                        "data",
+                        (
+                            "structured_labels.labels",
+                            json.dumps(
+                                {
+                                    "version": 1,
+                                    "type": "structured-labels",
+                                    "structuredLabels": structured,
+                                }
+                            ),
+                            "application/json",
+                        ),
+                    )
+                )
+            body = MultipartEncoder(fields=fields)
+            headers["Content-Type"] = body.content_type
+            try:
+                response = self._upload_session.post(
+                    url, data=body, headers=headers, timeout=self._timeout
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise _Retryable(f"Connection to the server failed: {_reason(exc)}") from exc
+            except (OSError, ValueError) as exc:
+                raise BackendError(f"Cannot read the file to send: {exc}") from exc
+        except OSError as exc:
+            raise BackendError(f"Cannot read the file: {exc.strerror or exc}") from exc
+        finally:
+            for handle in handles:
+                handle.close()
+        if response.status_code == 401:
+            raise InvalidApiKey(_error_of(response) or "Invalid API key")
+        if response.status_code in RETRYABLE_STATUS:
+            retry_after = _retry_after(response)
+            message = _error_of(response) or f"The server answered {response.status_code}"
+            if response.status_code == 429 or retry_after is not None:
+                raise _Retryable(message, retry_after if retry_after is not None else 1.0)
+            raise _Retryable(message)
+        if response.status_code != 200:
+            raise BackendError(_error_of(response) or f"The server answered {response.status_code}")
+        try:
+            files = response.json().get("files")
+        except (ValueError, AttributeError) as exc:
+            raise BackendError("The ingestion service did not answer JSON") from exc
+        if not isinstance(files, list) or len(files) != len(batch.items):
+            raise BackendError(
+                f"The ingestion service listed {len(files) if isinstance(files, list) else 0} "
+                f"results for {len(batch.items)} files"
+            )
+        return files
+
+    def _result(
+        self,
+        item: UploadItem,
+        entry: dict,
+        retried: bool,
+        newest_before: Optional[int],
+        category: str,
+    ) -> UploadResult:
+        if entry.get("success"):
+            return UploadResult(
+                item,
+                True,
+                sample_id=entry.get("sampleId"),
+                category=entry.get("category") or (None if category == naming.SPLIT else category),
+                project_id=entry.get("projectId"),
+            )
+        error = str(entry.get("error") or "The server refused the file")
+        if retried and newest_before is not None and error.startswith(_DUPLICATE):
+            # an earlier attempt of this very request landed before the connection broke
+            ours = [i for i in _ids_in(error) if i > newest_before]
+            if ours:
+                return UploadResult(item, True, sample_id=max(ours), category=None)
+        return UploadResult(item, False, error=error)
+
+    def _newest_id(self) -> Optional[int]:
+        """The highest sample id now, to recognise a retried upload's own earlier copy."""
+        try:
+            body = self._json(
+                "GET", self._raw(), params={"category": "all", "limit": 1, "offset": 0}
+            )
+        except InvalidApiKey:
+            raise
+        except BackendError:
+            return None
+        samples = body.get("samples") or []
+        return int(samples[0]["id"]) if samples else 0
+
+    # -- listing -----------------------------------------------------------------------------
+
+    def _params(self, query: SampleQuery) -> dict:
+        params: dict[str, Any] = {"category": query.category or "all"}
+        if query.labels:
+            params["labels"] = json.dumps(list(query.labels))
+        if query.filename:
+            params["filename"] = query.filename
+        if query.sort != "id" or not query.descending:
+            params["sortBy"] = f"{query.sort}-{'desc' if query.descending else 'asc'}"
+        return params
+
+    def count(self, query: SampleQuery) -> int:
+        """How many samples match (one request)."""
+        params = self._params(query)
+        params.pop("sortBy", None)
+        body = self._json("GET", self._raw("count"), params=params)
+        return int(body.get("count") or 0)
+
+    def list_samples(
+        self, query: SampleQuery, *, offset: int = 0, limit: int = 100
+    ) -> list[SampleRecord]:
+        """One page, by offset."""
+        params = {**self._params(query), "limit": int(limit), "offset": int(offset)}
+        body = self._json("GET", self._raw(), params=params)
+        records = [_record(s) for s in body.get("samples") or []]
+        self._remember(records)
+        return records
+
+    def _all_records(self, query: SampleQuery) -> list[SampleRecord]:
+        total = self.count(query)
+        offsets = list(range(0, total, PAGE))
+        pages: dict[int, list[SampleRecord]] = {}
+        if offsets:
+            with ThreadPoolExecutor(max_workers=min(self._workers, len(offsets))) as pool:
+                for offset, page in zip(
+                    offsets,
+                    pool.map(lambda o: self.list_samples(query, offset=o, limit=PAGE), offsets),
+                ):
+                    pages[offset] = page
+        offset = offsets[-1] if offsets else 0
+        while pages.get(offset) is not None and len(pages[offset]) == PAGE:
+            offset += PAGE  # samples added while we paged
+            pages[offset] = self.list_samples(query, offset=offset, limit=PAGE)
+        seen: set[int] = set()
+        records = []
+        for key in sorted(pages):
+            for record in pages[key]:
+                if record.id not in seen:
+                    seen.add(record.id)
+                    records.append(record)
+        return records
+
+    def iter_samples(self, query: SampleQuery, *, page_size: int = 1000) -> Iterator[SampleRecord]:
+        """Every matching sample, page by page."""
+        offset = 0
+        while True:
+            page = self.list_samples(query, offset=offset, limit=page_size)
+            yield from page
+            if len(page) < page_size:
+                return
+            offset += page_size
+
+    def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
+        """Id, name, category and label of every match (pages fetched in parallel)."""
+        return [SampleInfo(r.id, r.filename, r.category, r.label) for r in self._all_records(query)]
+
+    def sample_ids(self, query: SampleQuery) -> np.ndarray:
+        """Ids of every match in query order."""
+        return np.array([r.id for r in self._all_records(query)], dtype=np.int64)
+
+    def label_counts(self) -> dict[tuple[str, str], int]:
+        """Counts per (category, label), from a full listing."""
+        return dict(Counter((r.category, r.label) for r in self._all_records(SampleQuery())))
+
+    def _remember(self, records: Iterable[SampleRecord]) -> None:
+        with self._records_lock:
+            for record in records:
+                self._records[record.id] = record
+                self._records.move_to_end(record.id)
+            while len(self._records) > _RECORD_CACHE:
+                self._records.popitem(last=False)
+
+    def get_samples(self, ids: Iterable[int]) -> dict[int, SampleRecord]:
+        """Records for existing ids (from recent listings, else fetched one by one)."""
+        found: dict[int, SampleRecord] = {}
+        missing = []
+        with self._records_lock:
+            for sample_id in ids:
+                record = self._records.get(int(sample_id))
+                if record is None:
+                    missing.append(int(sample_id))
+                else:
+                    found[record.id] = record
+        if missing:
+            with ThreadPoolExecutor(max_workers=min(self._workers, len(missing))) as pool:
+                for record in pool.map(self.get_sample, missing):
+                    if record is not None:
+                        found[record.id] = record
+        return found
+
+    def _get(self, sample_id: int, **params) -> Optional[dict]:
+        body = self._json("GET", self._raw(int(sample_id)), params=params or None)
+        if not body.get("success", False):
+            error = str(body.get("error") or "")
+            if error.startswith("No sample found"):
+                return None
+            raise BackendError(error or f"Sample {sample_id} could not be read")
+        return body
+
+    def get_sample(self, sample_id: int) -> Optional[SampleRecord]:
+        """One record, or ``None``."""
+        body = self._get(sample_id, limitPayloadValues=1)
+        if body is None:
+            return None
+        record = _record(body["sample"])
+        self._remember([record])
+        return record
+
+    # -- content -----------------------------------------------------------------------------
+
+    def _media(self, record: SampleRecord) -> Optional[bytes]:
+        endpoint = {"image": "image", "video": "video", "audio": "wav"}.get(record.kind, "raw")
+        params = {"axisIx": 0} if endpoint == "wav" else None
+        response = self._request("GET", self._raw(record.id, endpoint), params=params)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise BackendError(
+                f"{response.status_code} while fetching sample {record.id}: "
+                f"{_error_of(response) or response.reason}"
+            )
+        return response.content
+
+    def load_bytes(self, sample_id: int) -> Optional[bytes]:
+        """The content: media as stored, time series as originally uploaded when available."""
+        record = self.get_sample(sample_id)
+        return None if record is None else self._media(record)
+
+    def load_series(self, sample_id: int) -> Optional[Series]:
+        """Values of a time-series, table or audio sample."""
+        body = self._get(sample_id)
+        if body is None:
+            return None
+        record = _record(body["sample"])
+        if record.kind == "audio":
+            data = self._media(record)
+            if data is None:
+                return None
+            parsed = formats.parse("audio.wav", data, with_values=True)
+            return Series(record.sensors, parsed.values, record.interval_ms)
+        if record.kind not in ("timeseries", "table"):
+            return None
+        return _series(body, record)
+
+    def download(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
+        """Fetch samples concurrently; per-sample failures never abort the batch."""
+        from ei_desktop.core.formats import acquisition
+
+        tracker = Tracker(progress, len(ids))
+
+        def fetch(sample_id: int) -> Union[DownloadedSample, DownloadFailure, None, bool]:
+            if is_cancelled(cancel):
+                return False
+            try:
+                body = self._get(sample_id)
+                if body is None:
+                    result: Union[DownloadedSample, DownloadFailure, None] = None
+                else:
+                    record = _record(body["sample"])
+                    name = naming.download_name(record.upload_name, record.kind)
+                    if record.kind in ("image", "video", "audio"):
+                        data = self._media(record)
+                        result = (
+                            DownloadFailure(sample_id, "The server has no content for it")
+                            if data is None
+                            else DownloadedSample(record, data, name)
+                        )
+                    else:
+                        series = _series(body, record)
+                        text = acquisition.to_json(
+                            series.device_type,
+                            series.device_name,
+                            series.sensors,
+                            body["payload"]["values"],
+                            series.interval_ms,
+                        )
+                        result = DownloadedSample(record, text, name)
+            except InvalidApiKey:
+                raise
+            except (BackendError, KeyError, TypeError, ValueError, formats.FormatError) as exc:
+                result = DownloadFailure(sample_id, str(exc) or type(exc).__name__)
+            tracker.step(result)
+            return result
+
+        with ThreadPoolExecutor(max_workers=self._workers) as pool:
+            fetched = list(pool.map(fetch, [int(i) for i in ids]))
+        return [f for f in fetched if f is not False]  # False: not attempted (cancelled)
+
+    # -- delete ------------------------------------------------------------------------------
+
+    def delete(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[bool]:
+        """Delete samples; ``False`` where an id did not exist."""
+        tracker = Tracker(progress, len(ids))
+
+        def remove(sample_id: int) -> Optional[bool]:
+            if is_cancelled(cancel):
+                return None
+            body = self._json("DELETE", self._raw(sample_id))
+            ok = bool(body.get("success"))
+            if not ok and not str(body.get("error", "")).startswith("No sample found"):
+                raise BackendError(str(body.get("error")))
+            with self._records_lock:
+                self._records.pop(sample_id, None)
+            tracker.step(ok)
+            return ok
+
+        with ThreadPoolExecutor(max_workers=self._workers) as pool:
+            done = list(pool.map(remove, [int(i) for i in ids]))
+        return [d for d in done if d is not None]
+
+    def delete_all(self, category: Optional[str] = None) -> int:
+        """Delete every sample (of ``category``); returns how many there were."""
+        count = self.count(SampleQuery(category=category))
+        parts = ("delete-all",) if category is None else ("delete-all", category)
+        body = self._json("POST", self._raw(*parts))
+        if not body.get("success", False):
+            raise BackendError(str(body.get("error") or "The server refused to delete"))
+        with self._records_lock:
+            self._records.clear()
+        return count
+
+
+# -- JSON → values -------------------------------------------------------------------------
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out", "reset by peer"):
+        if marker in text:
+            return marker.lower()
+    return text[:200]
+
+
+def _error_of(response: requests.Response) -> Optional[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or None
+    if isinstance(body, dict):
+        error = body.get("error") or body.get("detail")
+        return str(error) if error else None
+    return None
+
+
+def _retry_after(response: requests.Response) -> Optional[float]:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, min(60.0, float(value)))
+    except ValueError:
+        return 1.0
+
+
+def _ids_in(error: str) -> list[int]:
+    start = error.find("(ids:")
+    if start < 0:
+        return []
+    inner = error[start + 5 : error.find(")", start)]
+    return [int(part) for part in inner.replace(" ", "").split(",") if part.isdigit()]
+
+
+def _kind(sample: dict) -> str:
+    sensors = sample.get("sensors") or []
+    first = sensors[0] if sensors else {}
+    if first.get("name") == "image" or sample.get("chartType") == "image":
+        return "image"
+    if first.get("name") == "video" or sample.get("chartType") == "video":
+        return "video"
+    if first.get("name") == "audio" and first.get("units") == "wav":
+        return "audio"
+    if sample.get("chartType") == "table":
+        return "table"
+    return "timeseries"
+
+
+def _timestamp(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(0, tz=timezone.utc)
+
+
+def _upload_name(cold: str, fallback: str) -> str:
+    base = cold.rsplit("/", 1)[-1]
+    parts = base.split(".")
+    return ".".join(parts[:-3]) if len(parts) > 3 else fallback
+
+
+def _record(sample: dict) -> SampleRecord:
+    dimensions = sample.get("imageDimensions") or {}
+    filename = str(sample.get("filename", ""))
+    cold = str(sample.get("coldstorageFilename") or "")
+    return SampleRecord(
+        id=int(sample["id"]),
+        filename=filename,
+        category=str(sample.get("category", "")),
+        label=str(sample.get("label") or ""),
+        kind=_kind(sample),
+        sensors=[
+            Sensor(str(s.get("name", "")), str(s.get("units", "")))
+            for s in sample.get("sensors") or []
+        ],
+        interval_ms=float(sample.get("intervalMs") or 0),
+        values_count=int(sample.get("valuesCount") or 0),
+        size=int(sample.get("sizeBytes") or 0),
+        added=_timestamp(sample.get("added") or sample.get("created")),
+        sha256=str(sample.get("sha256Hash") or ""),
+        upload_name=_upload_name(cold, filename),
+        device_type=str(sample.get("deviceType") or ""),
+        device_name=sample.get("deviceName"),
+        metadata=sample.get("metadata"),
+        bounding_boxes=list(sample.get("boundingBoxes") or []),
+        structured_labels=sample.get("structuredLabels"),
+        width=dimensions.get("width"),
+        height=dimensions.get("height"),
+        cold_storage_name=cold,
+    )
+
+
+def _series(body: dict, record: SampleRecord) -> Series:
+    payload = body.get("payload") or {}
+    values = np.asarray(payload.get("values") or [], dtype=np.float64)
+    if values.ndim == 1:
+        values = values.reshape(-1, 1)
+    return Series(
+        sensors=record.sensors,
+        values=values,
+        interval_ms=record.interval_ms,
+        device_type=str(payload.get("device_type") or record.device_type),
+        device_name=payload.get("device_name"),
+    )
