@@ -248,12 +248,27 @@ class LocalBackend:
         in_flight = submit(next(chunks, None))
         while in_flight is not None:
             prepared = [future.result() for future in in_flight]
+            if results and is_cancelled(cancel):
+                self._discard(prepared)  # cancelled while it was prepared: not attempted
+                break
             stopped = any(p is None for p in prepared)
             in_flight = None if stopped else submit(next(chunks, None))
             for result in self._commit([p for p in prepared if p is not None], allow_duplicates):
                 results.append(result)
                 tracker.step(result)
         return results
+
+    def _discard(self, prepared: list[Optional[_Prepared]]) -> None:
+        """Remove the blobs of prepared items that will not be committed (unless in use)."""
+        with self._write_lock:
+            for p in prepared:
+                if p is None or p.error is not None or not p.sha256:
+                    continue
+                used = self._writer.execute(
+                    "SELECT 1 FROM samples WHERE sha256 = ? LIMIT 1", (p.sha256,)
+                ).fetchone()
+                if not used:
+                    self.blobs.delete(p.sha256)
 
     def _prepare(self, item: UploadItem, cancel: Optional[CancelToken]) -> Optional[_Prepared]:
         if is_cancelled(cancel):

@@ -113,6 +113,8 @@ class StudioBackend:
         self._session = self._new_session(
             Retry(
                 total=5,
+                connect=2,
+                read=2,
                 backoff_factor=0.3,
                 status_forcelist=RETRYABLE_STATUS,
                 allowed_methods=frozenset({"GET", "HEAD", "DELETE"}),

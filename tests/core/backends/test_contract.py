@@ -148,7 +148,9 @@ def test_listing_is_newest_first_and_pages_by_offset(backend):
 
 def test_sorting_by_name(backend):
     seed_listing(backend)
-    names = [r.filename for r in backend.list_samples(SampleQuery(sort="filename", descending=False))]
+    names = [
+        r.filename for r in backend.list_samples(SampleQuery(sort="filename", descending=False))
+    ]
     assert names == sorted(names)
 
 
@@ -167,9 +169,13 @@ def test_content_and_download(backend, samples_dir):
     assert backend.get_sample(424242) is None
     downloaded = backend.download([wave, 424242, png, wav])
     assert downloaded[1] is None
-    assert all(isinstance(d, DownloadedSample) for d in (downloaded[0], downloaded[2], downloaded[3]))
+    assert all(
+        isinstance(d, DownloadedSample) for d in (downloaded[0], downloaded[2], downloaded[3])
+    )
     assert [d.filename for d in (downloaded[0], downloaded[2], downloaded[3])] == [
-        "wave.01.json", "capacitor.01.png", "hadouken.01.wav"
+        "wave.01.json",
+        "capacitor.01.png",
+        "hadouken.01.wav",
     ]
     doc = json.loads(downloaded[0].data)
     assert doc["payload"]["values"] == original["values"]
@@ -197,6 +203,8 @@ def test_cancel_stops_an_upload_between_items(backend):
         if update.done >= 1:
             token.cancel()
 
-    results = backend.upload([csv(f"c{i}.csv", i) for i in range(400)], progress=progress, cancel=token)
+    results = backend.upload(
+        [csv(f"c{i}.csv", i) for i in range(400)], progress=progress, cancel=token
+    )
     assert 1 <= len(results) < 400
     assert backend.count(SampleQuery()) == sum(r.success for r in results)

@@ -1,0 +1,204 @@
+"""The HTTP backend under faults: a server killed and restarted mid-upload, injected 500s and
+429s, and a cancelled upload. Each ends with an exact report and no sample lost or doubled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from ei_desktop.core.backends.base import BackendError, InvalidApiKey, SampleQuery, UploadItem
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.progress import CancelToken
+from ei_desktop.server.app import create_app
+from ei_desktop.server.testing import running_app
+
+KEY = "fault-key"
+
+
+def items(count: int, offset: int = 0) -> list[UploadItem]:
+    return [
+        UploadItem(
+            f"f{offset + i:05d}.csv",
+            f"timestamp,x\n0,{offset + i}\n10,{i}\n".encode(),
+            category="training",
+        )
+        for i in range(count)
+    ]
+
+
+def assert_exact(results, project_dir, expected: int) -> None:
+    assert len(results) == expected
+    assert all(r.success for r in results), {r.error for r in results if not r.success}
+    ids = [r.sample_id for r in results]
+    assert len(set(ids)) == expected
+    with LocalBackend(project_dir) as project:
+        conn = project._reader()
+        total, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT sha256) FROM samples"
+        ).fetchone()
+        assert total == distinct == expected
+        assert sorted(ids) == sorted(project.sample_ids(SampleQuery()).tolist())
+        assert project.check().ok
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(project_dir, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ei_desktop",
+            "serve",
+            "--project",
+            str(project_dir),
+            "--port",
+            str(port),
+            "--api-key",
+            KEY,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/openapi.json", timeout=0.5)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_server_killed_and_restarted_mid_upload(tmp_path):
+    project_dir = tmp_path / "project"
+    port = free_port()
+    server = serve(project_dir, port)
+    base = f"http://127.0.0.1:{port}"
+    client = StudioBackend(KEY, f"{base}/v1", base, max_workers=2)
+    done = []
+    outcome = {}
+
+    def upload():
+        outcome["results"] = client.upload(items(3000), progress=lambda p: done.append(p.done))
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(done) < 300 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        time.sleep(0.5)  # the client sees refused connections and backs off
+        server = serve(project_dir, port)
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        client.close()
+    assert len(done) >= 300
+    assert_exact(outcome["results"], project_dir, 3000)
+
+
+class FaultInjector:
+    """ASGI middleware answering some ingestion requests with 500 or 429 before the app."""
+
+    def __init__(self, app, pattern: list[int]) -> None:
+        self.app = app
+        self.pattern = pattern
+        self.uploads = 0
+        self.injected = 0
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].endswith("/files"):
+            with self.lock:
+                status = self.pattern[self.uploads % len(self.pattern)]
+                self.uploads += 1
+            if status:
+                self.injected += 1
+                headers = [(b"content-type", b"application/json")]
+                if status == 429:
+                    headers.append((b"retry-after", b"0"))
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send(
+                    {"type": "http.response.body", "body": b'{"success":false,"error":"injected"}'}
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+def test_injected_500s_and_429s_are_retried_to_an_exact_result(tmp_path):
+    project_dir = tmp_path / "project"
+    with LocalBackend(project_dir) as project:
+        injector = FaultInjector(create_app(project, KEY), [0, 500, 429, 0, 503])
+        with running_app(injector) as base:
+            client = StudioBackend(KEY, f"{base}/v1", base)
+            results = client.upload(items(400))
+            client.close()
+    assert injector.injected >= 3
+    assert_exact(results, project_dir, 400)
+
+
+def test_with_duplicates_allowed_a_500_is_not_retried(tmp_path):
+    """A retry could store a second copy, so the failure is reported instead."""
+    project_dir = tmp_path / "project"
+    with LocalBackend(project_dir) as project:
+        injector = FaultInjector(create_app(project, KEY), [500])
+        with running_app(injector) as base:
+            client = StudioBackend(KEY, f"{base}/v1", base)
+            results = client.upload(items(3), allow_duplicates=True)
+            client.close()
+        assert [r.error for r in results] == ["injected"] * 3
+        assert project.count(SampleQuery()) == 0
+
+
+def test_cancelled_upload_leaves_only_whole_samples(tmp_path):
+    project_dir = tmp_path / "project"
+    token = CancelToken()
+    with LocalBackend(project_dir) as project:
+        with running_app(create_app(project, KEY)) as base:
+            client = StudioBackend(KEY, f"{base}/v1", base, max_workers=1)
+
+            def progress(update):
+                if update.done >= 50:
+                    token.cancel()
+
+            results = client.upload(items(2000), progress=progress, cancel=token)
+            client.close()
+        stored = project.count(SampleQuery())
+        assert 50 <= len(results) < 2000
+        assert stored == sum(r.success for r in results)
+        assert project.check().ok
+
+
+def test_wrong_key_and_server_gone_are_clear(tmp_path):
+    with (
+        LocalBackend(tmp_path / "project") as project,
+        running_app(create_app(project, KEY)) as base,
+    ):
+        wrong = StudioBackend("nope", f"{base}/v1", base)
+        results = wrong.upload(items(2))
+        assert [r.error for r in results] == ["Invalid API key"] * 2
+        with pytest.raises(InvalidApiKey):
+            wrong.count(SampleQuery())
+    gone = StudioBackend(KEY, f"{base}/v1", base)
+    with pytest.raises(BackendError, match="Cannot reach 127.0.0.1"):
+        gone.count(SampleQuery())
