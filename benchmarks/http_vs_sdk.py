@@ -91,7 +91,8 @@ def timed(call, repeat: int = 1) -> float:
 def report(what: str, units: float, unit: str, sdk_seconds: float, ours_seconds: float) -> None:
     sdk_rate, ours_rate = units / sdk_seconds, units / ours_seconds
     print(
-        f"{what:<44} official SDK {sdk_rate:>9,.0f} {unit}/s   ei-desktop {ours_rate:>9,.0f} {unit}/s"
+        f"{what:<44} official SDK {sdk_rate:>9,.0f} {unit}/s   "
+        f"ei-desktop {ours_rate:>9,.0f} {unit}/s"
         f"   ratio {ours_rate / sdk_rate:5.1f}x"
     )
 
