@@ -1,0 +1,181 @@
+"""A pyqtgraph plot of signal columns over their row index, shared by time series and audio."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from ei_desktop.gui.widgets.colors import series_color
+
+# Antialiasing a multi-million-point curve costs far more than it shows.
+pg.setConfigOptions(antialias=False)
+
+#: past this duration the time axis is in seconds rather than milliseconds
+SECONDS_AXIS_FROM_MS = 5000.0
+
+
+def row_index(rows: int) -> np.ndarray:
+    """The x values shared by every curve: the row numbers.
+
+    Integer x values let pyqtgraph skip its finiteness scan of x, and one array serves all
+    curves; the axis shows them as time through :meth:`SignalPlot.set_time_axis`.
+    """
+    return np.arange(rows, dtype=np.int32 if rows < 2**31 else np.int64)
+
+
+class SignalPlot(QWidget):
+    """A zoomable plot of columns against row numbers, with time on the x axis.
+
+    Mouse wheel zooms, dragging pans, a double click or the *Reset view* button shows
+    everything again. Curves are downsampled (peak mode) and clipped to the view, so tens of
+    millions of points stay interactive.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.info = QLabel()
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reset_button = QToolButton()
+        self.reset_button.setText("Reset view")
+        self.reset_button.setToolTip("Show the whole sample (or double-click the plot)")
+        self.reset_button.clicked.connect(self.reset_view)
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.setDownsampling(auto=True, mode="peak")
+        self.plot_item.setClipToView(True)
+        self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        # Keep the view menu (View All, mouse mode) but drop "Plot Options": its transforms
+        # (FFT, no downsampling…) would freeze the UI on a large sample.
+        self.plot_item.setMenuEnabled(enableMenu=False, enableViewBoxMenu=True)
+        self.plot_item.hideButtons()
+        # Our labels name the unit; an automatic "(x0.001)" would contradict them.
+        for name in ("left", "bottom"):
+            self.plot_item.getAxis(name).enableAutoSIPrefix(False)
+        self.legend = self.plot_item.addLegend(offset=(-10, 10))
+        self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 2, 4, 0)
+        header.addWidget(self.info, 1)
+        header.addWidget(self.reset_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.plot_widget, 1)
+        self._apply_palette()
+
+    # -- content -----------------------------------------------------------------------------
+
+    def set_curves(self, values: np.ndarray, names: Sequence[str | None]) -> list[pg.PlotDataItem]:
+        """Replace the curves with one per column of ``values`` (rows × columns).
+
+        ``names`` gives each column's legend text (``None``: not in the legend). The arrays
+        are shown as they are (column views, no copies).
+        """
+        self.clear()
+        # Auto-range would measure every new curve in full as it is added; reset_view
+        # measures them once instead.
+        self.plot_item.disableAutoRange()
+        x = row_index(values.shape[0])
+        curves = []
+        for column, name in enumerate(names):
+            # Downsampling options are given up front: changing them once the item is added
+            # would throw away its prepared data and measure it all again. (clipToView is
+            # set by addItem; given here, pyqtgraph 0.14 fails while adding to the scene.)
+            curve = pg.PlotDataItem(
+                x,
+                values[:, column],
+                pen=pg.mkPen(series_color(column), width=1),
+                name=name,
+                autoDownsample=True,
+                downsampleMethod="peak",
+            )
+            self.plot_item.addItem(curve)
+            curves.append(curve)
+        self.legend.setColumnCount(1 if len(names) <= 12 else 2 if len(names) <= 24 else 3)
+        self.legend.setVisible(any(name is not None for name in names))
+        self.reset_view()
+        return curves
+
+    def set_time_axis(self, interval_ms: float, rows: int, *, seconds: bool | None = None) -> None:
+        """Label the x axis as time, ``interval_ms`` per row.
+
+        ``seconds`` forces the unit; by default samples longer than a few seconds use
+        seconds and shorter ones milliseconds. A non-positive interval shows row numbers.
+        """
+        axis = self.plot_item.getAxis("bottom")
+        if interval_ms <= 0:
+            axis.setScale(1.0)
+            axis.setLabel("Row")
+            return
+        if seconds is None:
+            seconds = interval_ms * rows > SECONDS_AXIS_FROM_MS
+        axis.setScale(interval_ms / 1000.0 if seconds else interval_ms)
+        axis.setLabel("Time (s)" if seconds else "Time (ms)")
+
+    def curves(self) -> list[pg.PlotDataItem]:
+        """The curves shown, in column order."""
+        return list(self.plot_item.listDataItems())
+
+    def legend_texts(self) -> list[str]:
+        """The legend entries, in column order."""
+        return [label.text for _sample, label in self.legend.items]
+
+    def clear(self) -> None:
+        """Remove every curve and region, freeing the arrays they held."""
+        self.plot_item.clear()
+        self.info.clear()
+
+    def reset_view(self) -> None:
+        """Zoom out to show all the data."""
+        # The ViewBox's own auto-range measures what the curves currently display, which is
+        # only the clipped part after a zoom; the full data's bounds are known (and cached).
+        bounds = []
+        for curve in self.curves():
+            rect = curve.dataRect()
+            if rect is not None:
+                bounds.append((rect.left(), rect.right(), rect.top(), rect.bottom()))
+        box = np.array(bounds, dtype=float).reshape(-1, 4)
+        box = box[np.isfinite(box).all(axis=1)]
+        if len(box) == 0:
+            self.plot_item.enableAutoRange(axis=pg.ViewBox.XYAxes, enable=True)
+            return
+        self.plot_item.getViewBox().setRange(
+            xRange=(box[:, 0].min(), box[:, 1].max()), yRange=(box[:, 2].min(), box[:, 3].max())
+        )
+
+    # -- look --------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Follow palette changes (light/dark)."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        foreground = palette.color(QPalette.ColorRole.Text)
+        self.plot_widget.setBackground(background)
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(foreground)
+            axis.setTextPen(foreground)
+        legend_background = QColor(background)
+        legend_background.setAlpha(200)
+        self.legend.setBrush(legend_background)
+        self.legend.setPen(palette.color(QPalette.ColorRole.Mid))
+        self.legend.setLabelTextColor(foreground)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=foreground)  # setLabelTextColor does not redraw
+
+    def _on_scene_click(self, event) -> None:
+        if event.double() and event.button() == Qt.MouseButton.LeftButton:
+            self.reset_view()

@@ -1,0 +1,229 @@
+"""The preview area of the main window: the sample's content above its details."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QLabel,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ei_desktop.core.backends.base import SampleRecord, Series
+from ei_desktop.gui.widgets.audio import AudioView
+from ei_desktop.gui.widgets.details import DetailsPanel
+from ei_desktop.gui.widgets.formatting import human_size
+from ei_desktop.gui.widgets.image_view import ImageView
+from ei_desktop.gui.widgets.timeseries import TimeSeriesView
+
+log = logging.getLogger(__name__)
+
+
+class MessagePage(QWidget):
+    """A centred title and a plain-text explanation (selectable, so it can be copied)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        self.title.setFont(font)
+        self.body = QLabel()
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addStretch(1)
+
+    def set_message(self, title: str, body: str = "") -> None:
+        """Show ``title`` in bold and ``body`` below it."""
+        self.title.setText(title)
+        self.title.setVisible(bool(title))
+        self.body.setText(body)
+        self.body.setVisible(bool(body))
+
+
+class LoadingPage(QWidget):
+    """A "Loading…" text with a busy indicator."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("Loading…")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        busy = QProgressBar()
+        busy.setRange(0, 0)
+        busy.setTextVisible(False)
+        busy.setMaximumWidth(200)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.label)
+        layout.addWidget(busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+
+class VideoInfo(MessagePage):
+    """What the preview can say about a video: its name and size."""
+
+    def set_record(self, record: SampleRecord) -> None:
+        """Describe ``record``."""
+        facts = [record.filename, human_size(record.size)]
+        if record.width and record.height:
+            facts.append(f"{record.width} × {record.height} px")
+        self.set_message(
+            " · ".join(facts),
+            "Video playback isn't available in the preview. Download the sample to watch it.",
+        )
+
+
+class PreviewPanel(QWidget):
+    """The sample preview: its content (plot, image, waveform…) above its details.
+
+    The panel does no I/O. The caller loads content in the background and hands it over on
+    the UI thread; :attr:`current_id` tells it whether a result is still wanted.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._current_id: int | None = None
+        self.empty = MessagePage()
+        self.loading = LoadingPage()
+        self.message = MessagePage()
+        self.timeseries = TimeSeriesView()
+        self.image = ImageView()
+        self.audio = AudioView()
+        self.video = VideoInfo()
+        self.stack = QStackedWidget()
+        for page in (
+            self.empty,
+            self.loading,
+            self.message,
+            self.timeseries,
+            self.image,
+            self.audio,
+            self.video,
+        ):
+            self.stack.addWidget(page)
+        self.details = DetailsPanel()
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([700, 250])  # proportions until the user drags the handle
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.show_empty()
+
+    @property
+    def current_id(self) -> int | None:
+        """The id of the sample shown or loading (``None`` when none)."""
+        return self._current_id
+
+    def current_page(self) -> QWidget:
+        """The page shown above the details."""
+        return self.stack.currentWidget()
+
+    def show_empty(self, text: str = "Select a sample to preview it") -> None:
+        """Show no sample, just ``text``."""
+        self._current_id = None
+        self._release_content()
+        self.details.clear()
+        self.details.hide()
+        self.empty.set_message("", text)
+        self.stack.setCurrentWidget(self.empty)
+
+    def show_loading(self, record: SampleRecord) -> None:
+        """Show ``record``'s details now and a loading state until its content arrives."""
+        self._current_id = record.id
+        self._release_content()
+        self._show_details(record)
+        self.stack.setCurrentWidget(self.loading)
+
+    def show_sample(
+        self, record: SampleRecord, series: Series | None = None, data: bytes | None = None
+    ) -> None:
+        """Show ``record`` with its content: ``series`` for time series, tables and audio,
+        ``data`` (the file's bytes) for images. Missing content shows a message.
+        """
+        self._current_id = record.id
+        self._show_details(record)
+        try:
+            self._show_content(record, series, data)
+        except Exception as error:  # a bad sample must not take the window down
+            log.exception("Preview of sample %s failed", record.id)
+            self._release_content()
+            self._show_message("Could not show this sample", f"{type(error).__name__}: {error}")
+
+    def show_error(self, record: SampleRecord | None, message: str) -> None:
+        """Show that loading ``record`` (or anything, when ``None``) failed, and why."""
+        self._current_id = record.id if record is not None else None
+        self._release_content()
+        if record is not None:
+            self._show_details(record)
+        else:
+            self.details.clear()
+            self.details.hide()
+        self._show_message("Could not load the preview", message)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _show_content(
+        self, record: SampleRecord, series: Series | None, data: bytes | None
+    ) -> None:
+        kind = record.kind
+        if kind in ("timeseries", "table", "audio"):
+            self.image.clear()
+            if series is None:
+                self._release_content()
+                self._show_message("No values", "The values of this sample could not be loaded.")
+            elif kind == "audio":
+                self.timeseries.clear()
+                self.audio.set_audio(series)
+                self.stack.setCurrentWidget(self.audio)
+            else:
+                self.audio.clear()
+                self.timeseries.set_series(series, record.structured_labels)
+                self.stack.setCurrentWidget(self.timeseries)
+        elif kind == "image":
+            self.timeseries.clear()
+            self.audio.clear()
+            if data is None:
+                self._show_message("No image", "The image of this sample could not be loaded.")
+            else:
+                self.image.set_image(data, record.bounding_boxes)
+                self.stack.setCurrentWidget(self.image)
+        elif kind == "video":
+            self._release_content()
+            self.video.set_record(record)
+            self.stack.setCurrentWidget(self.video)
+        else:
+            self._release_content()
+            self._show_message("No preview", f"There is no preview for samples of kind '{kind}'.")
+
+    def _show_details(self, record: SampleRecord) -> None:
+        self.details.set_record(record)
+        self.details.show()
+
+    def _show_message(self, title: str, body: str) -> None:
+        self.message.set_message(title, body)
+        self.stack.setCurrentWidget(self.message)
+
+    def _release_content(self) -> None:
+        # Drop the previous sample's arrays and image so a big one is not kept alive.
+        self.timeseries.clear()
+        self.audio.clear()
+        self.image.clear()
