@@ -1,0 +1,3 @@
+"""The app's dialogs: upload options, CSV import, progress, results, connection, about,
+confirmations and unexpected errors.
+"""

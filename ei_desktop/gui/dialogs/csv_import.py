@@ -1,0 +1,550 @@
+"""Importing CSV files: pick a layout, pick columns, see the first rows, import.
+
+The first file's first rows are read by a job (no file I/O on the UI thread); the preview
+table shows them with the columns in use highlighted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Optional
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ei_desktop.core import naming
+from ei_desktop.gui.jobs.csv_import import (
+    GROUPS,
+    LAYOUTS,
+    PER_FILE,
+    ROWS,
+    WIDE,
+    CsvImportSpec,
+    read_preview,
+)
+from ei_desktop.gui.jobs.runner import JobRunner
+from ei_desktop.gui.models import format as fmt
+
+NONE = "(none)"
+
+
+class FramePreviewModel(QAbstractTableModel):
+    """A read-only view of a small DataFrame; columns in use are tinted."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._frame = None
+        self._columns: list[str] = []
+        self._values: list[list[str]] = []
+        self._roles: dict[str, str] = {}
+
+    def set_frame(self, frame) -> None:
+        """Show ``frame`` (a DataFrame, or ``None``)."""
+        self.beginResetModel()
+        self._frame = frame
+        if frame is None:
+            self._columns, self._values = [], []
+        else:
+            self._columns = [str(c) for c in frame.columns]
+            self._values = [
+                ["" if v is None else str(v) for v in row]
+                for row in frame.astype(object).where(frame.notna(), "").values.tolist()
+            ]
+        self.endResetModel()
+
+    def set_roles(self, roles: dict[str, str]) -> None:
+        """Tint columns by role (column → "feature"/"label"/"time"/…)."""
+        self._roles = roles
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, len(self._columns) - 1)
+            )
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names."""
+        return list(self._columns)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
+        return 0 if parent.isValid() else len(self._values)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._values[index.row()][index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            color = _ROLE_COLORS.get(self._roles.get(self._columns[index.column()], ""))
+            return QBrush(color) if color is not None else None
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            name = self._columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                role_name = self._roles.get(name)
+                return f"{name}\n[{role_name}]" if role_name else name
+            if role == Qt.ItemDataRole.FontRole and name in self._roles:
+                font = QFont()
+                font.setBold(True)
+                return font
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+
+_ROLE_COLORS = {
+    "feature": QColor(66, 133, 244, 40),
+    "time": QColor(251, 188, 5, 60),
+    "label": QColor(52, 168, 83, 55),
+    "category": QColor(171, 71, 188, 45),
+    "metadata": QColor(120, 120, 120, 40),
+    "group": QColor(234, 67, 53, 45),
+    "data": QColor(66, 133, 244, 40),
+}
+
+
+class ColumnCombo(QComboBox):
+    """A single column choice, with ``(none)`` when optional."""
+
+    def __init__(self, optional: bool = True, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.optional = optional
+        self.setMinimumContentsLength(14)
+
+    def set_columns(self, columns: Sequence[str], preferred: Sequence[str] = ()) -> None:
+        """Offer ``columns``; select the first of ``preferred`` found (case-insensitive)."""
+        current = self.column()
+        self.blockSignals(True)
+        self.clear()
+        if self.optional:
+            self.addItem(NONE, None)
+        for column in columns:
+            self.addItem(column, column)
+        choice = current if current in columns else None
+        if choice is None:
+            lowered = {c.lower(): c for c in columns}
+            for name in preferred:
+                if name in lowered:
+                    choice = lowered[name]
+                    break
+        if choice is None and not self.optional and columns:
+            choice = columns[0]
+        self.setCurrentIndex(max(0, self.findData(choice)) if choice is not None else 0)
+        self.blockSignals(False)
+        self.currentIndexChanged.emit(self.currentIndex())
+
+    def column(self) -> Optional[str]:
+        """The chosen column or ``None``."""
+        return self.currentData()
+
+
+class ColumnList(QListWidget):
+    """Several columns, chosen with check boxes."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setMaximumHeight(110)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+
+    def set_columns(self, columns: Sequence[str], checked: Sequence[str] = ()) -> None:
+        """Offer ``columns`` with ``checked`` ticked."""
+        self.blockSignals(True)
+        self.clear()
+        for column in columns:
+            item = QListWidgetItem(column, self)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if column in checked else Qt.CheckState.Unchecked
+            )
+        self.blockSignals(False)
+
+    def columns(self) -> list[str]:
+        """The ticked columns, in order."""
+        return [
+            self.item(i).text()
+            for i in range(self.count())
+            if self.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_checked(self, columns: Sequence[str]) -> None:
+        """Tick exactly ``columns``."""
+        for i in range(self.count()):
+            item = self.item(i)
+            state = Qt.CheckState.Checked if item.text() in columns else Qt.CheckState.Unchecked
+            item.setCheckState(state)
+
+
+def _rate_spin(parent: QWidget) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox(parent)
+    spin.setRange(0.0, 3_600_000.0)
+    spin.setDecimals(3)
+    spin.setValue(10.0)
+    spin.setSuffix(" ms")
+    spin.setAccessibleName("Interval between readings")
+    return spin
+
+
+class CsvImportDialog(QDialog):
+    """Collects a :class:`CsvImportSpec` for ``files``; read :meth:`spec` once accepted."""
+
+    def __init__(
+        self,
+        files: Sequence[str],
+        runner: JobRunner,
+        labels: Sequence[str] = (),
+        parent: Optional[QWidget] = None,
+    ) -> None:
+        super().__init__(parent)
+        self.files = list(files)
+        self.runner = runner
+        self.setWindowTitle("Import CSV")
+        self.resize(980, 640)
+        self.preview_job = None
+
+        names = ", ".join(os.path.basename(f) for f in self.files[:3])
+        if len(self.files) > 3:
+            names += f" and {len(self.files) - 3:,} more"
+        heading = QLabel(f"<b>Import {names}</b>", self)
+        heading.setToolTip("\n".join(self.files))
+
+        self.layout_combo = QComboBox(self)
+        for value, text in LAYOUTS:
+            self.layout_combo.addItem(text, value)
+
+        # per-file ------------------------------------------------------------------------
+        per_file = QWidget(self)
+        self.pf_time = ColumnCombo(parent=per_file)
+        self.pf_rate = _rate_spin(per_file)
+        self.pf_axes = ColumnList(per_file)
+        self.pf_label_name = QRadioButton("From the file name (idle.01.csv → idle)", per_file)
+        self.pf_label_fixed = QRadioButton("This label:", per_file)
+        self.pf_label_edit = QLineEdit(per_file)
+        self.pf_label_name.setChecked(True)
+        self.pf_label_col = ColumnCombo(parent=per_file)
+        fixed_row = QHBoxLayout()
+        fixed_row.addWidget(self.pf_label_fixed)
+        fixed_row.addWidget(self.pf_label_edit, 1)
+        label_box = QVBoxLayout()
+        label_box.addWidget(self.pf_label_name)
+        label_box.addLayout(fixed_row)
+        form = QFormLayout(per_file)
+        form.addRow("Time column (ms):", self.pf_time)
+        form.addRow("…or interval:", self.pf_rate)
+        form.addRow("Sensor columns:", self.pf_axes)
+        form.addRow("Label:", label_box)
+        form.addRow("Label column (multi-label):", self.pf_label_col)
+
+        # rows ----------------------------------------------------------------------------
+        rows = QWidget(self)
+        self.rows_features = ColumnList(rows)
+        self.rows_label = ColumnCombo(parent=rows)
+        self.rows_category = ColumnCombo(parent=rows)
+        self.rows_metadata = ColumnList(rows)
+        form = QFormLayout(rows)
+        form.addRow("Feature columns:", self.rows_features)
+        form.addRow("Label column:", self.rows_label)
+        form.addRow("Category column:", self.rows_category)
+        form.addRow("Metadata columns:", self.rows_metadata)
+
+        # wide ----------------------------------------------------------------------------
+        wide = QWidget(self)
+        self.wide_start = ColumnCombo(optional=False, parent=wide)
+        self.wide_rate = _rate_spin(wide)
+        self.wide_label = ColumnCombo(parent=wide)
+        self.wide_category = ColumnCombo(parent=wide)
+        self.wide_metadata = ColumnList(wide)
+        form = QFormLayout(wide)
+        form.addRow("First reading column:", self.wide_start)
+        form.addRow("Interval:", self.wide_rate)
+        form.addRow("Label column:", self.wide_label)
+        form.addRow("Category column:", self.wide_category)
+        form.addRow("Metadata columns:", self.wide_metadata)
+
+        # groups --------------------------------------------------------------------------
+        groups = QWidget(self)
+        self.group_by = ColumnCombo(optional=False, parent=groups)
+        self.group_time = ColumnCombo(optional=False, parent=groups)
+        self.group_features = ColumnList(groups)
+        self.group_label = ColumnCombo(parent=groups)
+        self.group_category = ColumnCombo(parent=groups)
+        self.group_metadata = ColumnList(groups)
+        form = QFormLayout(groups)
+        form.addRow("Group by:", self.group_by)
+        form.addRow("Time column (s):", self.group_time)
+        form.addRow("Sensor columns:", self.group_features)
+        form.addRow("Label column:", self.group_label)
+        form.addRow("Category column:", self.group_category)
+        form.addRow("Metadata columns:", self.group_metadata)
+
+        self.pages = QStackedWidget(self)
+        for page in (per_file, rows, wide, groups):
+            self.pages.addWidget(page)
+
+        self.category_combo = QComboBox(self)
+        self.category_combo.addItem("Split automatically (80/20)", naming.SPLIT)
+        for category in naming.CATEGORIES:
+            self.category_combo.addItem(fmt.category_name(category), category)
+        self.duplicates_check = QCheckBox("Allow duplicates", self)
+
+        options = QGroupBox("Layout and columns", self)
+        options_form = QFormLayout(options)
+        options_form.addRow("&Layout:", self.layout_combo)
+        options_form.addRow(self.pages)
+        options_form.addRow("Category:", self.category_combo)
+        options_form.addRow("", self.duplicates_check)
+
+        self.preview_model = FramePreviewModel(self)
+        self.preview = QTableView(self)
+        self.preview.setModel(self.preview_model)
+        self.preview.setWordWrap(False)
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview.horizontalHeader().setDefaultSectionSize(96)
+        self.preview.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.preview_status = QLabel("Reading the first rows…", self)
+        preview_box = QGroupBox(f"Preview of {os.path.basename(self.files[0])}", self)
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.addWidget(self.preview_status)
+        preview_layout.addWidget(self.preview, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(options)
+        splitter.addWidget(preview_box)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 580])
+
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Import")
+        self.ok_button.setEnabled(False)
+        self.buttons.accepted.connect(self._accept_if_valid)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        self.layout_combo.currentIndexChanged.connect(self._layout_changed)
+        for combo in self.findChildren(ColumnCombo):
+            combo.currentIndexChanged.connect(self._update_roles)
+        for column_list in self.findChildren(ColumnList):
+            column_list.itemChanged.connect(self._update_roles)
+        self.pf_time.currentIndexChanged.connect(
+            lambda: self.pf_rate.setEnabled(self.pf_time.column() is None)
+        )
+        self.pf_label_fixed.toggled.connect(self.pf_label_edit.setEnabled)
+        self.pf_label_edit.setEnabled(False)
+        self._load_preview()
+
+    # -- preview ------------------------------------------------------------------------------
+
+    def _load_preview(self) -> None:
+        self.preview_job = self.runner.start(
+            read_preview(self.files[0]),
+            name="csv preview",
+            on_finished=self._preview_loaded,
+            on_failed=self._preview_failed,
+        )
+
+    def _preview_loaded(self, frame) -> None:
+        self.preview_model.set_frame(frame)
+        self.preview_status.setText(
+            f"{len(frame.columns)} columns; first {len(frame):,} rows shown."
+        )
+        self._fill_columns(self.preview_model.columns)
+        self.ok_button.setEnabled(True)
+
+    def _preview_failed(self, message: str) -> None:
+        self.preview_status.setText(f"Cannot read {os.path.basename(self.files[0])}: {message}")
+        self.error_label.setText(message)
+
+    def _fill_columns(self, columns: list[str]) -> None:
+        time_names = ("timestamp", "time", "t", "ts", "time_s", "seconds")
+        label_names = ("label", "class", "target", "y")
+        self.pf_time.set_columns(columns, time_names)
+        self.pf_label_col.set_columns(columns)
+        self.rows_label.set_columns(columns, label_names)
+        self.rows_category.set_columns(columns, ("category", "split"))
+        self.wide_label.set_columns(columns, label_names)
+        self.wide_category.set_columns(columns, ("category", "split"))
+        self.wide_start.set_columns(columns)
+        self.group_by.set_columns(columns, ("id", "group", "sample", "session", "sample_id"))
+        self.group_time.set_columns(columns, time_names)
+        self.group_label.set_columns(columns, label_names)
+        self.group_category.set_columns(columns, ("category", "split"))
+        for column_list in (self.rows_metadata, self.wide_metadata, self.group_metadata):
+            column_list.set_columns(columns)
+        self._guess_wide_start(columns)
+        self._reset_features()
+
+    def _guess_wide_start(self, columns: list[str]) -> None:
+        frame = self.preview_model._frame
+        if frame is None:
+            return
+        for column in columns:
+            if str(frame[column].dtype).startswith(("int", "float")) and column.lower() not in (
+                "id",
+                "index",
+            ):
+                self.wide_start.setCurrentIndex(self.wide_start.findData(column))
+                return
+
+    def _numeric(self, column: str) -> bool:
+        frame = self.preview_model._frame
+        return frame is not None and str(frame[column].dtype).startswith(("int", "float"))
+
+    def _reset_features(self) -> None:
+        columns = self.preview_model.columns
+        taken_pf = {self.pf_time.column(), self.pf_label_col.column()}
+        self.pf_axes.set_columns(
+            columns, [c for c in columns if c not in taken_pf and self._numeric(c)]
+        )
+        taken_rows = {self.rows_label.column(), self.rows_category.column()}
+        self.rows_features.set_columns(
+            columns, [c for c in columns if c not in taken_rows and self._numeric(c)]
+        )
+        taken_groups = {
+            self.group_by.column(),
+            self.group_time.column(),
+            self.group_label.column(),
+            self.group_category.column(),
+        }
+        self.group_features.set_columns(
+            columns, [c for c in columns if c not in taken_groups and self._numeric(c)]
+        )
+        self._update_roles()
+
+    def _layout_changed(self) -> None:
+        self.pages.setCurrentIndex(self.layout_combo.currentIndex())
+        self._reset_features()
+
+    def _update_roles(self) -> None:
+        layout = self.layout_combo.currentData()
+        roles: dict[str, str] = {}
+
+        def put(columns, role):
+            for column in columns:
+                if column:
+                    roles[column] = role
+
+        if layout == PER_FILE:
+            put(self.pf_axes.columns(), "feature")
+            put([self.pf_time.column()], "time")
+            put([self.pf_label_col.column()], "label")
+        elif layout == ROWS:
+            put(self.rows_features.columns(), "feature")
+            put(self.rows_metadata.columns(), "metadata")
+            put([self.rows_label.column()], "label")
+            put([self.rows_category.column()], "category")
+        elif layout == WIDE:
+            columns = self.preview_model.columns
+            start = self.wide_start.column()
+            others = {self.wide_label.column(), self.wide_category.column()}
+            others.update(self.wide_metadata.columns())
+            if start in columns:
+                put([c for c in columns[columns.index(start) :] if c not in others], "data")
+            put(self.wide_metadata.columns(), "metadata")
+            put([self.wide_label.column()], "label")
+            put([self.wide_category.column()], "category")
+        elif layout == GROUPS:
+            put(self.group_features.columns(), "feature")
+            put(self.group_metadata.columns(), "metadata")
+            put([self.group_time.column()], "time")
+            put([self.group_label.column()], "label")
+            put([self.group_category.column()], "category")
+            put([self.group_by.column()], "group")
+        self.preview_model.set_roles(roles)
+
+    # -- result -------------------------------------------------------------------------------
+
+    def spec(self) -> CsvImportSpec:
+        """The import described by the dialog."""
+        layout = self.layout_combo.currentData()
+        spec = CsvImportSpec(
+            files=list(self.files),
+            layout=layout,
+            category=self.category_combo.currentData(),
+            allow_duplicates=self.duplicates_check.isChecked(),
+        )
+        if layout == PER_FILE:
+            spec.timestamp_col = self.pf_time.column()
+            spec.sample_rate_ms = None if spec.timestamp_col else self.pf_rate.value()
+            spec.feature_cols = self.pf_axes.columns()
+            fixed = self.pf_label_fixed.isChecked()
+            spec.label = self.pf_label_edit.text().strip() if fixed else None
+            spec.label_col = self.pf_label_col.column()
+        elif layout == ROWS:
+            spec.feature_cols = self.rows_features.columns()
+            spec.label_col = self.rows_label.column()
+            spec.category_col = self.rows_category.column()
+            spec.metadata_cols = self.rows_metadata.columns()
+        elif layout == WIDE:
+            spec.data_col_start = self.wide_start.column()
+            spec.sample_rate_ms = self.wide_rate.value()
+            spec.label_col = self.wide_label.column()
+            spec.category_col = self.wide_category.column()
+            spec.metadata_cols = self.wide_metadata.columns()
+        elif layout == GROUPS:
+            spec.group_by = self.group_by.column()
+            spec.timestamp_col = self.group_time.column()
+            spec.feature_cols = self.group_features.columns()
+            spec.label_col = self.group_label.column()
+            spec.category_col = self.group_category.column()
+            spec.metadata_cols = self.group_metadata.columns()
+        return spec
+
+    def problem(self) -> Optional[str]:
+        """Why the current choices cannot work, or ``None``."""
+        spec = self.spec()
+        if spec.layout in (PER_FILE, ROWS, GROUPS) and not spec.feature_cols:
+            return "Choose at least one sensor or feature column."
+        if spec.layout == PER_FILE and not spec.timestamp_col and not spec.sample_rate_ms:
+            return "Choose a time column or set the interval between readings."
+        if spec.layout == PER_FILE and spec.label == "":
+            return "Type the label, or take it from the file name."
+        if spec.layout == WIDE and not spec.sample_rate_ms:
+            return "Set the interval between readings."
+        if spec.layout == GROUPS and spec.group_by == spec.timestamp_col:
+            return "The group column and the time column must differ."
+        return None
+
+    def _accept_if_valid(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.error_label.setText(problem)
+            return
+        self.accept()

@@ -1,0 +1,227 @@
+"""Options for an upload: category (or split, or from folders), label, metadata, duplicates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ei_desktop.core import naming
+from ei_desktop.gui.jobs.upload import (
+    FROM_FOLDERS,
+    LABEL_FIXED,
+    LABEL_INFER,
+    LABEL_NONE,
+    UploadOptions,
+)
+from ei_desktop.gui.models import format as fmt
+
+CATEGORY_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Split automatically (80% training, 20% testing)", naming.SPLIT),
+    ("From folder names (training/, testing/…), else split", FROM_FOLDERS),
+    *((fmt.category_name(c), c) for c in naming.CATEGORIES),
+)
+
+
+def describe_paths(paths: Sequence[str]) -> str:
+    """``3 files and 1 folder`` / the single name."""
+    if len(paths) == 1:
+        return os.path.basename(os.path.normpath(paths[0])) or paths[0]
+    folders = sum(1 for p in paths if os.path.isdir(p))
+    files = len(paths) - folders
+    parts = []
+    if files:
+        parts.append(f"{files:,} file{'s' if files != 1 else ''}")
+    if folders:
+        parts.append(f"{folders:,} folder{'s' if folders != 1 else ''}")
+    return " and ".join(parts)
+
+
+class MetadataEditor(QWidget):
+    """Key/value rows with Add and Remove buttons."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 2, self)
+        self.table.setHorizontalHeaderLabels(["Key", "Value"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMinimumHeight(90)
+        add = QPushButton("&Add", self)
+        add.clicked.connect(lambda: self.add_row())
+        remove = QPushButton("&Remove", self)
+        remove.clicked.connect(self.remove_selected)
+        buttons = QVBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    def add_row(self, key: str = "", value: str = "", *, edit: bool = True) -> None:
+        """Append a row (and start editing its key)."""
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, QTableWidgetItem(key))
+        self.table.setItem(row, 1, QTableWidgetItem(value))
+        if edit:
+            self.table.setCurrentCell(row, 0)
+            self.table.editItem(self.table.item(row, 0))
+
+    def remove_selected(self) -> None:
+        """Remove the selected rows."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self.table.removeRow(row)
+
+    def metadata(self) -> dict[str, str]:
+        """The non-empty keys and their values."""
+        out = {}
+        for row in range(self.table.rowCount()):
+            key_item, value_item = self.table.item(row, 0), self.table.item(row, 1)
+            key = key_item.text().strip() if key_item else ""
+            if key:
+                out[key] = value_item.text() if value_item else ""
+        return out
+
+
+class UploadOptionsDialog(QDialog):
+    """Asks how to upload ``paths``; read :meth:`options` after it is accepted.
+
+    Args:
+        paths: what will be uploaded (files and folders), shown in the heading.
+        labels: existing labels, offered as completions.
+        initial: the options to start from (the last ones used).
+        title: window title ("Upload files").
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        labels: Sequence[str] = (),
+        initial: Optional[UploadOptions] = None,
+        title: str = "Upload",
+        parent: Optional[QWidget] = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = list(paths)
+        initial = initial or UploadOptions()
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+
+        heading = QLabel(f"<b>Upload {describe_paths(self.paths)}</b>", self)
+        heading.setToolTip("\n".join(self.paths[:30]) + ("\n…" if len(self.paths) > 30 else ""))
+        note = QLabel(
+            "Folders are searched recursively for supported files (CSV, JSON, CBOR, WAV, "
+            "JPG, PNG, MP4, AVI). Exported datasets (with info.labels) keep their own "
+            "categories and labels.",
+            self,
+        )
+        note.setWordWrap(True)
+        note.setEnabled(False)
+
+        self.category_combo = QComboBox(self)
+        for text, value in CATEGORY_CHOICES:
+            self.category_combo.addItem(text, value)
+        self.category_combo.setCurrentIndex(max(0, self.category_combo.findData(initial.category)))
+
+        self.infer_radio = QRadioButton("&Infer from file names (idle.01.csv → idle)", self)
+        self.fixed_radio = QRadioButton("&Use this label:", self)
+        self.none_radio = QRadioButton("Leave &unlabeled", self)
+        self.label_mode = QButtonGroup(self)
+        for button in (self.infer_radio, self.fixed_radio, self.none_radio):
+            self.label_mode.addButton(button)
+        self.label_edit = QLineEdit(initial.label, self)
+        self.label_edit.setPlaceholderText("label")
+        self.label_edit.setAccessibleName("Label")
+        completer = QCompleter([lab for lab in labels if lab], self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.label_edit.setCompleter(completer)
+        {LABEL_INFER: self.infer_radio, LABEL_FIXED: self.fixed_radio, LABEL_NONE: self.none_radio}[
+            initial.label_mode if initial.label_mode in (LABEL_FIXED, LABEL_NONE) else LABEL_INFER
+        ].setChecked(True)
+        self.label_mode.buttonToggled.connect(self._update)
+        self.label_edit.textChanged.connect(self._update)
+        fixed_row = QHBoxLayout()
+        fixed_row.addWidget(self.fixed_radio)
+        fixed_row.addWidget(self.label_edit, 1)
+        label_box = QVBoxLayout()
+        label_box.addWidget(self.infer_radio)
+        label_box.addLayout(fixed_row)
+        label_box.addWidget(self.none_radio)
+
+        self.metadata_editor = MetadataEditor(self)
+        for key, value in initial.metadata.items():
+            self.metadata_editor.add_row(key, value, edit=False)
+
+        self.duplicates_check = QCheckBox(
+            "Allow &duplicates (upload files whose content is already in the project)", self
+        )
+        self.duplicates_check.setChecked(initial.allow_duplicates)
+
+        form = QFormLayout()
+        form.addRow("&Category:", self.category_combo)
+        form.addRow("Label:", label_box)
+        form.addRow("Metadata:", self.metadata_editor)
+        form.addRow("", self.duplicates_check)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Upload")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def _update(self) -> None:
+        fixed = self.fixed_radio.isChecked()
+        self.label_edit.setEnabled(fixed)
+        self.ok_button.setEnabled(not fixed or bool(self.label_edit.text().strip()))
+
+    def options(self) -> UploadOptions:
+        """The options chosen."""
+        if self.fixed_radio.isChecked():
+            mode = LABEL_FIXED
+        elif self.none_radio.isChecked():
+            mode = LABEL_NONE
+        else:
+            mode = LABEL_INFER
+        return UploadOptions(
+            category=self.category_combo.currentData(),
+            label_mode=mode,
+            label=self.label_edit.text().strip(),
+            metadata=self.metadata_editor.metadata(),
+            allow_duplicates=self.duplicates_check.isChecked(),
+        )

@@ -1,0 +1,131 @@
+"""The category/label tree: All samples and each category, each with its labels and counts.
+
+Counts come from ``backend.label_counts()``. Updates happen in place (counts change, labels
+appear or vanish) so the view keeps its selection and expanded nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QFont, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication
+
+from ei_desktop.core.naming import CATEGORIES
+from ei_desktop.gui.models import format as fmt
+
+#: the role holding a node's ``(category, label)``; ``None`` means "any"
+KeyRole = Qt.ItemDataRole.UserRole + 1
+
+Key = tuple[Optional[str], Optional[str]]
+ALL: Key = (None, None)
+
+
+class CategoryTreeModel(QStandardItemModel):
+    """Two columns (name, count); top-level nodes are All samples and the categories."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, 2, parent)
+        self.setHorizontalHeaderLabels(["Category / label", "Samples"])
+        self._items: dict[Key, tuple[QStandardItem, QStandardItem]] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+        root = self.invisibleRootItem()
+        root.appendRow(self._make_row(ALL, "All samples"))
+        for category in CATEGORIES:
+            root.appendRow(self._make_row((category, None), fmt.category_name(category)))
+        bold = QFont()
+        bold.setBold(True)
+        self._items[ALL][0].setFont(bold)
+
+    @property
+    def counts(self) -> dict[tuple[str, str], int]:
+        """The counts last given to :meth:`set_counts`."""
+        return dict(self._counts)
+
+    def total(self) -> int:
+        """Samples in the project."""
+        return sum(self._counts.values())
+
+    def labels(self) -> list[str]:
+        """Every label in the project, sorted."""
+        return sorted({label for _, label in self._counts})
+
+    def index_of(self, key: Key):
+        """The index of the node for ``key`` (invalid if there is none)."""
+        items = self._items.get(key)
+        return items[0].index() if items else self.index(-1, -1)
+
+    def key_of(self, index) -> Key:
+        """``(category, label)`` of a node (``ALL`` for an invalid index)."""
+        if not index.isValid():
+            return ALL
+        value = self.itemFromIndex(index.siblingAtColumn(0)).data(KeyRole)
+        return tuple(value) if value else ALL  # type: ignore[return-value]
+
+    def _make_row(self, key: Key, text: str) -> list[QStandardItem]:
+        name = QStandardItem(text)
+        name.setData(list(key), KeyRole)
+        name.setEditable(False)
+        if key[1] == "":
+            font = QFont()
+            font.setItalic(True)
+            name.setFont(font)
+        count = QStandardItem("0")
+        count.setEditable(False)
+        count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._items[key] = (name, count)
+        return [name, count]
+
+    def set_counts(self, counts: dict[tuple[str, str], int]) -> None:
+        """Show ``counts`` ((category, label) → n), adding and removing label nodes."""
+        self._counts = dict(counts)
+        per_label: dict[str, int] = {}
+        per_category: dict[str, int] = {}
+        for (category, label), n in counts.items():
+            per_label[label] = per_label.get(label, 0) + n
+            per_category[category] = per_category.get(category, 0) + n
+        self._set_count(ALL, sum(per_label.values()))
+        self._sync_labels(ALL, per_label)
+        for category in CATEGORIES:
+            self._set_count((category, None), per_category.get(category, 0))
+            labels = {lab: n for (cat, lab), n in counts.items() if cat == category}
+            self._sync_labels((category, None), labels)
+
+    def _set_count(self, key: Key, n: int) -> None:
+        name, count = self._items[key]
+        text = fmt.count(n)
+        if count.text() != text:
+            count.setText(text)
+        # empty categories stay selectable (to see that they are empty) but read as dimmed
+        if n > 0 or key == ALL:
+            name.setData(None, Qt.ItemDataRole.ForegroundRole)
+            count.setData(None, Qt.ItemDataRole.ForegroundRole)
+        else:
+            dim = QBrush(
+                QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            )
+            name.setForeground(dim)
+            count.setForeground(dim)
+
+    def _sync_labels(self, parent_key: Key, labels: dict[str, int]) -> None:
+        parent = self._items[parent_key][0]
+        category = parent_key[0]
+        # remove labels that are gone
+        for row in reversed(range(parent.rowCount())):
+            key = tuple(parent.child(row, 0).data(KeyRole))
+            if key[1] not in labels:
+                parent.removeRow(row)
+                self._items.pop(key, None)  # type: ignore[arg-type]
+        # add new labels in sorted position, update counts
+        for label in sorted(labels, key=lambda s: (s == "", s.lower())):
+            key = (category, label)
+            if key not in self._items:
+                position = parent.rowCount()
+                for row in range(parent.rowCount()):
+                    other = parent.child(row, 0).data(KeyRole)[1]
+                    if (label == "", label.lower()) < (other == "", other.lower()):
+                        position = row
+                        break
+                parent.insertRow(position, self._make_row(key, fmt.label_name(label)))
+            self._items[key][1].setText(fmt.count(labels[label]))

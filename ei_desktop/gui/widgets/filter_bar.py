@@ -1,0 +1,127 @@
+"""The filter bar above the sample table: name text (debounced), category and label."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStyle, QWidget
+
+from ei_desktop.core.naming import CATEGORIES
+from ei_desktop.gui.models import format as fmt
+
+#: typing waits this long before the table is filtered
+DEBOUNCE_MS = 250
+
+
+class FilterBar(QWidget):
+    """Name text, category and label filters.
+
+    Signals:
+        changed: the filter changed (the text after :data:`DEBOUNCE_MS` of quiet typing,
+            the combo boxes at once). Read :meth:`category`, :meth:`label`, :meth:`text`.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setPlaceholderText("Filter by name…  (Ctrl+F)")
+        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit.addAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
+            QLineEdit.ActionPosition.LeadingPosition,
+        )
+        self.text_edit.setAccessibleName("Filter by name")
+        self.category_combo = QComboBox(self)
+        self.category_combo.setAccessibleName("Category")
+        self.category_combo.addItem("All categories", None)
+        for category in CATEGORIES:
+            self.category_combo.addItem(fmt.category_name(category), category)
+        self.label_combo = QComboBox(self)
+        self.label_combo.setAccessibleName("Label")
+        self.label_combo.setMinimumContentsLength(12)
+        self.label_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.label_combo.addItem("All labels", None)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.changed)
+        self.text_edit.textChanged.connect(self._timer.start)
+        self.text_edit.returnPressed.connect(self.flush)
+        self.category_combo.currentIndexChanged.connect(self._combo_changed)
+        self.label_combo.currentIndexChanged.connect(self._combo_changed)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text_edit, 3)
+        category_label = QLabel("&Category", self)
+        category_label.setBuddy(self.category_combo)
+        layout.addWidget(category_label)
+        layout.addWidget(self.category_combo, 1)
+        label_label = QLabel("&Label", self)
+        label_label.setBuddy(self.label_combo)
+        layout.addWidget(label_label)
+        layout.addWidget(self.label_combo, 1)
+
+    def _combo_changed(self) -> None:
+        self._timer.stop()
+        self.changed.emit()
+
+    def flush(self) -> None:
+        """Apply pending typing now."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self.changed.emit()
+
+    def focus_text(self) -> None:
+        """Put the cursor in the name filter with its text selected."""
+        self.text_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.text_edit.selectAll()
+
+    # -- values -------------------------------------------------------------------------------
+
+    def text(self) -> Optional[str]:
+        """The name filter, or ``None``."""
+        text = self.text_edit.text().strip()
+        return text or None
+
+    def category(self) -> Optional[str]:
+        """The category filter, or ``None`` for any."""
+        return self.category_combo.currentData()
+
+    def label(self) -> Optional[str]:
+        """The label filter (``""`` for unlabeled), or ``None`` for any."""
+        return self.label_combo.currentData()
+
+    def set_labels(self, labels: list[str]) -> None:
+        """Offer ``labels`` in the label combo, keeping the current choice if still there."""
+        current = self.label()
+        with QSignalBlocker(self.label_combo):
+            self.label_combo.clear()
+            self.label_combo.addItem("All labels", None)
+            for label in labels:
+                self.label_combo.addItem(fmt.label_name(label), label)
+            if current is not None and current not in labels:
+                # keep showing a label that has no samples left, so the filter stays visible
+                self.label_combo.addItem(fmt.label_name(current), current)
+            self.label_combo.setCurrentIndex(max(0, self.label_combo.findData(current)))
+
+    def set_category_label(self, category: Optional[str], label: Optional[str]) -> None:
+        """Select ``category`` and ``label`` without emitting :attr:`changed`."""
+        with QSignalBlocker(self.category_combo), QSignalBlocker(self.label_combo):
+            self.category_combo.setCurrentIndex(max(0, self.category_combo.findData(category)))
+            index = self.label_combo.findData(label) if label is not None else 0
+            if index < 0:
+                self.label_combo.addItem(fmt.label_name(label or ""), label)
+                index = self.label_combo.count() - 1
+            self.label_combo.setCurrentIndex(index)
+
+    def set_text(self, text: str) -> None:
+        """Set the name filter and apply it at once."""
+        self.text_edit.setText(text)
+        self.flush()

@@ -1,0 +1,184 @@
+"""The table view of samples: fixed row heights, interactive columns, backend sorting, and a
+selection and scroll position that survive a refresh (restored by sample id).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from ei_desktop.gui.models.sample_table import COLUMNS, SampleTableModel
+
+#: starting widths of the columns, in characters
+_WIDTHS = (7, 20, 11, 10, 10, 11, 16, 10, 16)
+
+
+class SampleTableView(QTableView):
+    """A :class:`QTableView` for :class:`SampleTableModel`."""
+
+    def __init__(self, model: SampleTableModel, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self._model = model
+        self._saved: Optional[tuple] = None
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+
+        rows = self.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        rows.setMinimumSectionSize(self.fontMetrics().height() + 4)
+
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        char = self.fontMetrics().horizontalAdvance("0")
+        for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
+            header.resizeSection(column, width * char + 16)
+        header.setSortIndicator(
+            model.sort_column(),
+            Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder,
+        )
+        self.setSortingEnabled(True)
+
+        # the scroll position is restored once the reset has been laid out
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.timeout.connect(self._scroll_to_saved)
+        self._scroll_target: Optional[tuple[int, QAbstractItemView.ScrollHint]] = None
+        model.idsAboutToChange.connect(self._save_state)
+        model.idsChanged.connect(self._restore_state)
+        model.sortRejected.connect(self._reset_sort_indicator)
+
+    # -- selection ----------------------------------------------------------------------------
+
+    def selected_ranges(self) -> list[tuple[int, int]]:
+        """Selected rows as merged inclusive ranges ``[(top, bottom), …]``."""
+        selection_model = self.selectionModel()
+        if selection_model is None:
+            return []
+        spans = sorted((r.top(), r.bottom()) for r in selection_model.selection())
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_count(self) -> int:
+        """How many rows are selected (without listing them)."""
+        return sum(bottom - top + 1 for top, bottom in self.selected_ranges())
+
+    def selected_ids(self) -> np.ndarray:
+        """Ids of the selected rows, in row order."""
+        return self._model.ids_of_rows(self.selected_ranges())
+
+    def current_id(self) -> Optional[int]:
+        """The id of the current row, or ``None``."""
+        index = self.currentIndex()
+        return self._model.sample_id(index.row()) if index.isValid() else None
+
+    def select_ids(self, ids, *, current: Optional[int] = None) -> None:
+        """Select the rows showing ``ids`` (and make ``current`` the current row)."""
+        selection_model = self.selectionModel()
+        wanted = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
+        rows = np.flatnonzero(np.isin(self._model.ids, wanted)) if len(wanted) else np.zeros(0)
+        selection = QItemSelection()
+        last = self._model.columnCount() - 1
+        if len(rows):
+            breaks = np.flatnonzero(np.diff(rows) != 1)
+            starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+            ends = np.concatenate((rows[breaks], [rows[-1]]))
+            for top, bottom in zip(starts.tolist(), ends.tolist()):
+                selection.select(self._model.index(top, 0), self._model.index(bottom, last))
+        flags = QItemSelectionModel.SelectionFlag
+        if current is not None:
+            row = self._model.row_of(current)
+            if row is not None:
+                selection_model.setCurrentIndex(self._model.index(row, 0), flags.NoUpdate)
+        selection_model.select(selection, flags.ClearAndSelect | flags.Rows)
+
+    # -- keeping the view across a relisting --------------------------------------------------
+
+    def _top_row(self) -> int:
+        return self.rowAt(0)
+
+    def _save_state(self) -> None:
+        if self._scroll_timer.isActive():
+            # a restore is still pending: what it would restore is the state to keep
+            self._scroll_timer.stop()
+            self._scroll_to_saved()
+        top = self._top_row()
+        top_id = self._model.sample_id(top) if top >= 0 else None
+        offset = self.visualRect(self._model.index(top, 0)).top() if top >= 0 else 0
+        self._saved = (
+            self.selected_ids(),
+            self.current_id(),
+            top_id,
+            max(top, 0),
+            offset,
+        )
+
+    def _restore_state(self) -> None:
+        if self._saved is None:
+            return
+        selected, current, top_id, top_row, _offset = self._saved
+        self._saved = None
+        if len(selected) or current is not None:
+            self.select_ids(selected, current=current)
+        rows = self._model.rowCount()
+        if not rows or top_id is None:
+            return
+        hint = QAbstractItemView.ScrollHint.PositionAtTop
+        row = self._model.row_of(top_id) if top_id is not None else None
+        if row is None and current is not None and not self._model.refreshing:
+            # a new filter: keep the current sample in sight if it is still listed
+            row = self._model.row_of(current)
+            hint = QAbstractItemView.ScrollHint.PositionAtCenter
+        if row is None:
+            row = min(top_row, rows - 1) if self._model.refreshing else 0
+        self._scroll_target = (row, hint)
+        self._scroll_timer.start(0)
+
+    def _scroll_to_saved(self) -> None:
+        if self._scroll_target is None:
+            return
+        row, hint = self._scroll_target
+        self._scroll_target = None
+        if row < self._model.rowCount():
+            self.scrollTo(self._model.index(row, 0), hint)
+
+    def _reset_sort_indicator(self) -> None:
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if self._model.query.descending
+            else Qt.SortOrder.AscendingOrder
+        )
+        column = self._model.sort_column()
+        QTimer.singleShot(0, lambda: self.horizontalHeader().setSortIndicator(column, order))
+
+    def reset_scroll(self) -> None:
+        """Scroll to the first row."""
+        self.scrollToTop()
+
+    def index_for_id(self, sample_id: int) -> QModelIndex:
+        """The first-column index of ``sample_id`` (invalid if not listed)."""
+        row = self._model.row_of(sample_id)
+        return self._model.index(row, 0) if row is not None else QModelIndex()

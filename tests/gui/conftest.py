@@ -1,0 +1,58 @@
+"""GUI fixtures: isolated settings and credentials, real local projects, an open window."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import seed_csv, wait_listed
+
+from ei_desktop.core.backends.local import LocalBackend
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings in a temporary INI file (never the user's)."""
+    from ei_desktop.gui.settings import Settings
+
+    return Settings(tmp_path / "settings.ini")
+
+
+@pytest.fixture
+def credentials(tmp_path):
+    """A credential store in a temporary file, without the system keyring."""
+    from ei_desktop.gui.credentials import CredentialStore
+
+    return CredentialStore(tmp_path / "config" / "credentials.json", use_keyring=False)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """An open local project with 30 CSV samples (10 each of idle, wave, run)."""
+    backend = LocalBackend(tmp_path / "project")
+    seed_csv(backend, 30)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def make_window(qtbot, settings, credentials, monkeypatch, tmp_path):
+    """A function opening a main window on a project folder and waiting until it is listed."""
+    from ei_desktop.gui.main_window import MainWindow
+
+    monkeypatch.setenv("EI_DESKTOP_SETTINGS", str(tmp_path / "settings.ini"))
+    windows = []
+
+    def make(path=None, *, wait=True):
+        window = MainWindow(settings, credentials)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        if path is not None:
+            window.open_startup(str(path))
+            if wait:
+                wait_listed(qtbot, window)
+        return window
+
+    yield make
+    for window in windows:
+        window.jobs.wait_all(timeout_s=30, cancel=True)
+        window.reads.wait_all(timeout_s=30, cancel=True)

@@ -1,0 +1,77 @@
+"""Helpers for the GUI tests: seeding projects and waiting for the window."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from ei_desktop.core.data import upload_samples
+from ei_desktop.core.model import Sample
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "tests" / "data" / "ei-samples"
+
+
+def csv_series(label: str, seed: int, rows: int = 50) -> str:
+    """A small accelerometer CSV whose content depends on ``seed``."""
+    lines = ["timestamp,accX,accY,accZ"]
+    offset = sum(map(ord, label)) % 997  # distinct content per label too
+    for i in range(rows):
+        x, y = (seed * 7 + i) % 13 / 10, (seed + i) % 5 / 10
+        lines.append(f"{i * 10},{x},{y},{9.8 + seed / 1000 + offset / 1e6}")
+    return "\n".join(lines) + "\n"
+
+
+def seed_csv(backend, count: int, labels=("idle", "wave", "run"), category: str = "training"):
+    """Upload ``count`` distinct CSV samples; returns their ids in upload order."""
+    samples = [
+        Sample(
+            data=csv_series(labels[i % len(labels)], i),
+            filename=f"{labels[i % len(labels)]}.{i:05d}.csv",
+            category=category,
+            label=labels[i % len(labels)],
+        )
+        for i in range(count)
+    ]
+    response = upload_samples(samples, project=backend)
+    assert not response.fails, response.fails[:3]
+    return [s.sample_id for s in response.successes]
+
+
+def seed_many(directory: Path, count: int) -> None:
+    """Fill a project quickly with ``tools/seed_project.py``."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from seed_project import seed
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    seed(directory, count)
+
+
+def wait_listed(qtbot, window, timeout=15000):
+    """Wait until the window has a backend and no listing or counts job runs."""
+    qtbot.waitUntil(
+        lambda: (
+            window.backend is not None
+            and not window.table_model.loading
+            and window._counts_job is None
+        ),
+        timeout=timeout,
+    )
+
+
+def wait_idle(qtbot, window, timeout=30000):
+    """Wait until no job of the window runs and the views are listed."""
+    qtbot.waitUntil(lambda: not window.jobs.running(), timeout=timeout)
+    wait_listed(qtbot, window, timeout)
+
+
+def copy_samples(destination: Path) -> list[Path]:
+    """The real sample files copied into ``destination``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in sorted(SAMPLES.iterdir()):
+        if path.suffix != ".md":
+            out.append(Path(shutil.copy(path, destination / path.name)))
+    return out

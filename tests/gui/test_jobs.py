@@ -1,0 +1,110 @@
+"""The job layer: signals in order on the UI thread, failures reported, cancel honoured."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ei_desktop.core.backends.base import BackendError, InvalidApiKey
+from ei_desktop.core.progress import Progress
+from ei_desktop.gui.jobs.runner import Job, JobRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    runner = JobRunner(max_threads=2)
+    yield runner
+    runner.wait_all(timeout_s=10, cancel=True)
+
+
+def test_signals_arrive_in_order_on_the_ui_thread(qtbot, runner):
+    main = threading.get_ident()
+    seen_threads = []
+
+    def work(progress, cancel):
+        seen_threads.append(threading.get_ident())
+        progress(Progress(1, 2))
+        return 42
+
+    job = Job(work, throttle=False)
+    received = []
+    job.signals.progress.connect(lambda p: received.append(("progress", threading.get_ident())))
+    job.signals.finished.connect(lambda r: received.append((r, threading.get_ident())))
+    with qtbot.waitSignals(
+        [job.signals.started, job.signals.progress, job.signals.finished, job.signals.done],
+        order="strict",
+        timeout=5000,
+    ):
+        runner.start(job)
+    assert seen_threads and seen_threads[0] != main
+    assert received == [("progress", main), (42, main)]
+    assert job.result == 42 and job.error is None
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (BackendError("Cannot reach 10.0.0.1: refused"), "Cannot reach 10.0.0.1: refused"),
+        (InvalidApiKey(""), "The server refused the API key."),
+        (ZeroDivisionError("boom"), "Unexpected error: ZeroDivisionError: boom"),
+    ],
+)
+def test_a_raising_function_reports_failed_not_finished(qtbot, runner, error, expected):
+    def work(progress, cancel):
+        raise error
+
+    job = Job(work)
+    finished = []
+    job.signals.finished.connect(finished.append)
+    with qtbot.waitSignal(job.signals.failed, timeout=5000) as blocker:
+        runner.start(job)
+    assert blocker.args == [expected]
+    assert job.exception is error
+    qtbot.waitUntil(lambda: not runner.running())
+    assert finished == []
+
+
+def test_cancel_stops_a_cooperative_function(qtbot, runner):
+    started = threading.Event()
+
+    def work(progress, cancel):
+        started.set()
+        count = 0
+        while not cancel.wait(0.01):
+            count += 1
+        return count
+
+    job = runner.start(work)
+    assert started.wait(5)
+    assert runner.running() == [job]
+    with qtbot.waitSignal(job.signals.finished, timeout=5000):
+        job.cancel()
+    assert job.cancelled
+
+
+def test_progress_is_throttled_but_the_last_update_and_failures_count(qtbot, runner):
+    from ei_desktop.gui.jobs.outcome import Failure
+
+    def work(progress, cancel):
+        for i in range(1, 1001):
+            progress(Progress(i, 1000, item=Failure("x", "bad") if i % 100 == 0 else None))
+        return None
+
+    job = Job(work)
+    updates = []
+    job.signals.progress.connect(updates.append)
+    with qtbot.waitSignal(job.signals.done, timeout=5000):
+        runner.start(job)
+    assert 1 <= len(updates) < 1000
+    assert updates[-1].done == 1000
+    assert job.failed_count == 10
+
+
+def test_wait_all_delivers_every_pending_signal(qtbot, runner):
+    results = []
+    for n in range(5):
+        runner.start(lambda progress, cancel, n=n: n, on_finished=results.append)
+    assert runner.wait_all(timeout_s=10)
+    assert sorted(results) == [0, 1, 2, 3, 4]
+    assert runner.running() == []

@@ -1,0 +1,43 @@
+"""The upload options dialog turns choices into :class:`UploadOptions`."""
+
+from __future__ import annotations
+
+from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog, describe_paths
+from ei_desktop.gui.jobs.upload import FROM_FOLDERS, LABEL_FIXED, LABEL_NONE, UploadOptions
+
+
+def test_choices_become_options(qtbot, tmp_path):
+    dialog = UploadOptionsDialog([str(tmp_path)], labels=["idle", "wave"])
+    qtbot.addWidget(dialog)
+    assert dialog.options() == UploadOptions()  # split, labels from names
+    dialog.category_combo.setCurrentIndex(dialog.category_combo.findData("validation"))
+    dialog.fixed_radio.setChecked(True)
+    assert not dialog.ok_button.isEnabled()  # a fixed label needs a label
+    dialog.label_edit.setText("  wave ")
+    assert dialog.ok_button.isEnabled()
+    dialog.metadata_editor.add_row("rig", "r2", edit=False)
+    dialog.metadata_editor.add_row("", "ignored", edit=False)
+    dialog.duplicates_check.setChecked(True)
+    assert dialog.options() == UploadOptions(
+        category="validation",
+        label_mode=LABEL_FIXED,
+        label="wave",
+        metadata={"rig": "r2"},
+        allow_duplicates=True,
+    )
+    dialog.none_radio.setChecked(True)
+    assert dialog.options().sample_label() == ""
+    assert dialog.options().label_mode == LABEL_NONE
+
+
+def test_starts_from_the_last_options(qtbot):
+    last = UploadOptions(category=FROM_FOLDERS, metadata={"a": "b"})
+    dialog = UploadOptionsDialog(["/x/a.csv", "/x/b.csv"], initial=last)
+    qtbot.addWidget(dialog)
+    assert dialog.options() == last
+
+
+def test_describe_paths(tmp_path):
+    (tmp_path / "d").mkdir()
+    assert describe_paths([str(tmp_path / "d")]) == "d"
+    assert describe_paths(["/a.csv", "/b.csv", str(tmp_path / "d")]) == "2 files and 1 folder"

@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Seed a small realistic project, open the main window on it and save screenshots.
+
+    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py OUTDIR
+
+Writes browse.png (table + time-series preview), multilabel.png, image.png (bounding boxes),
+upload_options.png, results.png and csv_import.png into OUTDIR. The project is seeded
+through ``ei_desktop.data`` with ``project=``, like any script would.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QRectF, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QFont, QImage, QPainter  # noqa: E402
+
+from ei_desktop import data  # noqa: E402
+from ei_desktop.core import scan  # noqa: E402
+from ei_desktop.gui.app import make_application  # noqa: E402
+from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
+from ei_desktop.gui.main_window import MainWindow  # noqa: E402
+from ei_desktop.gui.settings import Settings  # noqa: E402
+
+SAMPLES = ROOT / "tests" / "data" / "ei-samples"
+GESTURES = {
+    "idle": lambda t, r: (r.gauss(0, 0.05), r.gauss(0, 0.05), 9.81 + r.gauss(0, 0.05)),
+    "wave": lambda t, r: (
+        3.0 * math.sin(t * 6.0) + r.gauss(0, 0.2),
+        1.2 * math.cos(t * 6.0) + r.gauss(0, 0.2),
+        9.81 + 0.5 * math.sin(t * 12.0),
+    ),
+    "updown": lambda t, r: (
+        r.gauss(0, 0.2),
+        r.gauss(0, 0.2),
+        9.81 + 6.0 * math.sin(t * 4.0) + r.gauss(0, 0.3),
+    ),
+    "snake": lambda t, r: (
+        2.5 * math.sin(t * 3.0) + r.gauss(0, 0.2),
+        2.5 * math.sin(t * 3.0 + 1.6) + r.gauss(0, 0.2),
+        9.81 + r.gauss(0, 0.3),
+    ),
+}
+
+
+def spin(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def spin_until(condition, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("gave up waiting")
+        spin(20)
+
+
+def series_csv(label: str, seed: int, seconds: float = 2.0, hz: int = 100) -> str:
+    rng = random.Random(seed)
+    lines = ["timestamp,accX,accY,accZ"]
+    for i in range(int(seconds * hz)):
+        x, y, z = GESTURES[label](i / hz + seed * 0.37, rng)
+        lines.append(f"{i * 1000 // hz},{x:.4f},{y:.4f},{z:.4f}")
+    return "\n".join(lines) + "\n"
+
+
+def multilabel_csv() -> tuple[str, list[dict]]:
+    rng = random.Random(99)
+    lines = ["timestamp,accX,accY,accZ"]
+    segments = [("idle", 0, 149), ("wave", 150, 349), ("updown", 350, 499)]
+    for label, start, end in segments:
+        for i in range(start, end + 1):
+            x, y, z = GESTURES[label](i / 100, rng)
+            lines.append(f"{i * 10},{x:.4f},{y:.4f},{z:.4f}")
+    labels = [{"label": lab, "startIndex": s, "endIndex": e} for lab, s, e in segments]
+    return "\n".join(lines) + "\n", labels
+
+
+def workbench_image() -> tuple[bytes, list[dict]]:
+    """A drawn 'workbench' with two parts and their bounding boxes."""
+    image = QImage(480, 320, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dfe6e9"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.fillRect(0, 230, 480, 90, QColor("#b2bec3"))
+    painter.setBrush(QColor("#0984e3"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(QRectF(60, 120, 120, 80), 10, 10)  # a capacitor body
+    painter.setBrush(QColor("#636e72"))
+    painter.drawRect(QRectF(90, 200, 8, 40))
+    painter.drawRect(QRectF(142, 200, 8, 40))
+    painter.setBrush(QColor("#d63031"))
+    painter.drawEllipse(QRectF(290, 100, 110, 110))  # a button
+    painter.setBrush(QColor("#fab1a0"))
+    painter.drawEllipse(QRectF(320, 130, 50, 50))
+    painter.setPen(QColor("#2d3436"))
+    painter.setFont(QFont("DejaVu Sans", 11))
+    painter.drawText(QRectF(0, 290, 480, 24), Qt.AlignmentFlag.AlignCenter, "bench camera 2")
+    painter.end()
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    buffer = QByteArray()
+    device = QBuffer(buffer)
+    device.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(device, "PNG")
+    boxes = [
+        {"label": "capacitor", "x": 52, "y": 112, "width": 136, "height": 132},
+        {"label": "button", "x": 282, "y": 92, "width": 126, "height": 126},
+    ]
+    return bytes(buffer.data()), boxes
+
+
+def seed(project: Path) -> None:
+    samples = []
+    rng = random.Random(1)
+    subjects = ["ana", "bo", "chen", "dee"]
+    for n in range(40):
+        label = list(GESTURES)[n % len(GESTURES)]
+        category = "testing" if n % 5 == 4 else "training"
+        samples.append(
+            data.Sample(
+                data=series_csv(label, n),
+                filename=f"{label}.{n:03d}.csv",
+                category=category,
+                label=label,
+                metadata={"subject": subjects[n % 4], "device": f"nano-33-{rng.randint(1, 3)}"},
+            )
+        )
+    text, segments = multilabel_csv()
+    samples.append(
+        data.Sample(
+            data=text,
+            filename="session.multi.csv",
+            category="training",
+            structured_labels=segments,
+            metadata={"subject": "ana", "device": "nano-33-1", "note": "three gestures"},
+        )
+    )
+    image, boxes = workbench_image()
+    samples.append(
+        data.Sample(
+            data=image,
+            filename="workbench.01.png",
+            category="training",
+            label="workbench",
+            bounding_boxes=boxes,
+            metadata={"camera": "bench-2"},
+        )
+    )
+    real, _ = scan.plain_samples([str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"])
+    samples.extend(real)
+    response = data.upload_samples(samples, project=str(project))
+    if response.fails:
+        raise SystemExit(f"seeding failed: {[f.error for f in response.fails]}")
+
+
+def listed(window: MainWindow) -> bool:
+    return (
+        window.backend is not None and not window.table_model.loading and window._counts_job is None
+    )
+
+
+def select(window: MainWindow, name: str) -> int:
+    for row in range(window.table_model.rowCount()):
+        record = window.table_model.record(window.table_model.sample_id(row))
+        if record is not None and record.filename == name:
+            window.table.selectRow(row)
+            window.table.scrollTo(window.table_model.index(row, 0))
+            sample_id = window.table_model.sample_id(row)
+            spin_until(
+                lambda s=sample_id: window.preview.current_id == s and not window.reads.running()
+            )
+            spin(400)  # let plots settle
+            return sample_id
+    raise LookupError(name)
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ei-shots-"))
+    try:
+        app = make_application()
+        project = work / "Gesture lab"
+        seed(project)
+        window = MainWindow(
+            Settings(work / "settings.ini"),
+            CredentialStore(work / "credentials.json", use_keyring=False),
+        )
+        window.resize(1500, 900)
+        window.show()
+        window.open_startup(str(project))
+        spin_until(lambda: listed(window))
+        window.splitter.setSizes([230, 720, 550])
+        spin(300)
+        # make every row's record known (the table fetches what is painted)
+        for row in range(0, window.table_model.rowCount(), 20):
+            window.table.scrollTo(window.table_model.index(row, 0))
+            spin(100)
+        window.table.scrollToTop()
+        spin(300)
+
+        current = select(window, "wave.037")
+        others = [window.table_model.sample_id(r) for r in (1, 2)]
+        window.select_ids([*others, current], current=current)
+        spin(300)
+        window.grab().save(str(out / "browse.png"))
+
+        select(window, "session.multi")
+        window.grab().save(str(out / "multilabel.png"))
+
+        select(window, "workbench.01")
+        window.grab().save(str(out / "image.png"))
+
+        files = [str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"]
+        dialog = window.ask_upload(files)
+        dialog.metadata_editor.add_row("site", "field station 3", edit=False)
+        spin(300)
+        dialog.grab().save(str(out / "upload_options.png"))
+        dialog.reject()
+
+        bad = work / "incoming" / "broken.07.json"
+        bad.parent.mkdir()
+        bad.write_text('{"protected": {"ver": "v1"}, "payload": {"values": [[1, 2')
+        (work / "incoming" / "notes.csv").write_text("this,is\nnot,numbers\n")
+        good = work / "incoming" / "idle.99.csv"
+        good.write_text(series_csv("idle", 1234))
+        window.start_upload([str(bad.parent), *files[:2]], window._upload_options)
+        spin_until(lambda: window.results_dialog is not None and window.results_dialog.isVisible())
+        spin(300)
+        window.results_dialog.grab().save(str(out / "results.png"))
+        window.results_dialog.reject()
+
+        csv = work / "features.csv"
+        csv.write_text(
+            "f1,f2,f3,label,subject\n"
+            + "\n".join(
+                f"{i / 10:.2f},{i % 7},{(i * 3) % 11},{'ok' if i % 3 else 'fault'},s{i % 4}"
+                for i in range(40)
+            )
+            + "\n"
+        )
+        csv_dialog = window.import_csv([str(csv)])
+        spin_until(lambda: csv_dialog.preview_model.rowCount() > 0)
+        csv_dialog.layout_combo.setCurrentIndex(1)
+        spin(300)
+        csv_dialog.grab().save(str(out / "csv_import.png"))
+        csv_dialog.reject()
+
+        window.close()
+        app.processEvents()
+        print(f"screenshots written to {out}")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
