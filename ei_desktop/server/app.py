@@ -1,0 +1,155 @@
+"""The ASGI app: ingestion API and Studio API on one port, over one local project."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+import ei_desktop
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.server import errors, ingestion, studio
+from ei_desktop.server.batching import UploadBatcher
+from ei_desktop.server.blocking import BlockingPool
+from ei_desktop.server.context import ServerContext
+from ei_desktop.server.limits import Limits
+from ei_desktop.server.middleware import ApiKeyAuth, CollapseSlashes
+from ei_desktop.server.payloads import iso
+
+#: paths served without an API key: the OpenAPI schema and its viewer (no project data)
+PUBLIC_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
+#: threads running blocking backend calls
+DEFAULT_WORKERS = 8
+
+
+def _created(value: Optional[str]) -> str:
+    try:
+        return iso(datetime.fromisoformat(value)) if value else iso(datetime.now(timezone.utc))
+    except ValueError:
+        return iso(datetime.now(timezone.utc))
+
+
+def _hmac_key(backend: LocalBackend) -> str:
+    key = backend.setting("hmac_key")
+    if not key:
+        key = secrets.token_hex(16)
+        backend.set_setting("hmac_key", key)
+    return key
+
+
+def create_app(
+    backend: LocalBackend,
+    api_key: str,
+    *,
+    limits: Optional[Limits] = None,
+    workers: int = DEFAULT_WORKERS,
+) -> FastAPI:
+    """An Edge Impulse–compatible server over ``backend``.
+
+    Args:
+        backend: the local project to serve; the caller keeps ownership (closes it).
+        api_key: the key every request must carry in ``x-api-key``.
+        limits: size limits of ingestion requests (default :class:`Limits`).
+        workers: threads running blocking backend calls.
+
+    Studio API under ``/v1/api``, ingestion under ``/api/{category}``; repeated slashes in
+    paths are collapsed; ``/openapi.json`` (and ``/docs``) need no key.
+    """
+    pool = BlockingPool(workers)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.shutdown()
+
+    app = _build(lifespan)
+    app.state.ei = ServerContext(
+        backend=backend,
+        project_id=backend.project_id(),
+        project_name=backend.name,
+        created=_created(backend.setting("created")),
+        hmac_key=_hmac_key(backend),
+        limits=limits or Limits(),
+        pool=pool,
+        uploads=UploadBatcher(backend, pool),
+    )
+    # Added last = runs first: collapse slashes, then check the key.
+    app.add_middleware(ApiKeyAuth, api_key=api_key, public=PUBLIC_PATHS)
+    app.add_middleware(CollapseSlashes)
+    return app
+
+
+def _build(lifespan=None) -> FastAPI:
+    """The routes and error handlers, without a project (see :func:`openapi_schema`)."""
+    app = FastAPI(
+        title="ei-desktop",
+        version=ei_desktop.__version__,
+        description="Edge Impulse ingestion and data API over a local ei-desktop project.",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(ingestion.router)
+    app.include_router(studio.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The server's OpenAPI schema (what ``GET /openapi.json`` answers), without a project."""
+    return _build().openapi()
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the ``x-api-key`` security scheme every operation uses."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {})
+        components["securitySchemes"] = {
+            "ApiKeyAuthentication": {"type": "apiKey", "in": "header", "name": "x-api-key"}
+        }
+        schemas = components.setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        schemas["Error"] = _ERROR_SCHEMA
+        schema["security"] = [{"ApiKeyAuthentication": []}]
+        for operation in _operations(schema):
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, text in _ERROR_RESPONSES.items():
+                responses.setdefault(status, _error_response(text))
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"success": {"type": "boolean"}, "error": {"type": "string"}},
+    "required": ["success", "error"],
+}
+_ERROR_RESPONSES = {
+    "400": "Invalid request (bad parameter, body or header)",
+    "401": "Invalid API key",
+}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for path in schema.get("paths", {}).values() for op in path.values()]

@@ -1,0 +1,69 @@
+"""Request-level errors and the handlers that turn every error into a JSON body."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from ei_desktop.core.backends.base import BackendError
+from ei_desktop.server.responses import JSON, failure
+
+log = logging.getLogger("ei_desktop.server")
+
+
+class RequestError(Exception):
+    """A request that cannot be served as a whole; answered ``status`` + JSON error."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        location = [str(p) for p in error.get("loc", ())]
+        where = f"{location[0]} parameter '{'.'.join(location[1:])}'" if location else "request"
+        value = error.get("input")
+        shown = f" (got {value!r})" if isinstance(value, (str, int, float)) else ""
+        parts.append(f"Invalid {where}: {error.get('msg', 'invalid value')}{shown}")
+    return "; ".join(parts) or "Invalid request"
+
+
+def install(app: FastAPI) -> None:
+    """Make every error response ``{"success": false, "error": "..."}`` (never HTML or text)."""
+
+    @app.exception_handler(RequestError)
+    async def request_error(_request: Request, exc: RequestError) -> JSON:
+        return failure(exc.message, exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSON:
+        return failure(_validation_message(exc), 400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSON:
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = "Not found"
+        elif exc.status_code == 405:
+            message = "Method not allowed"
+        response = failure(message, exc.status_code)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(BackendError)
+    async def backend_error(_request: Request, exc: BackendError) -> JSON:
+        log.error("Backend error: %s", exc)
+        return failure(str(exc), 500)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSON:
+        log.exception("Unexpected error", exc_info=exc)
+        return failure(f"Internal server error: {type(exc).__name__}: {exc}", 500)

@@ -1,0 +1,27 @@
+"""Size limits of one ingestion request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one ``POST /api/{category}/files`` may carry.
+
+    Attributes:
+        max_files: data files per request (companion ``.labels`` parts not counted); more → 413.
+        max_file_bytes: bytes per file; a larger file gets a per-file error entry, the rest of
+            the request is stored.
+        max_request_bytes: bytes of the whole request body; more → 413 (checked against
+            ``Content-Length`` before reading and while reading).
+    """
+
+    max_files: int = 1000
+    max_file_bytes: int = 100 * MB
+    max_request_bytes: int = 512 * MB
+
+    #: companion parts allowed on top of ``max_files`` (structured labels, boxes, label map…)
+    companion_allowance: int = 16

@@ -1,0 +1,162 @@
+"""``ei-desktop serve``: open a local project and serve it until Ctrl+C / SIGTERM."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import signal
+import sys
+from pathlib import Path
+from typing import Optional, TextIO
+
+from ei_desktop.core import connection
+from ei_desktop.core.backends.base import BackendError
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.server.app import create_app
+from ei_desktop.server.runner import bind, make_server, url_host
+
+API_KEY_SETTING = "api_key"
+#: the Edge Impulse CLI uploader talks to a local host on fixed ports: Studio API on 4800,
+#: ingestion on 4810 (contract §11); on the default port we also listen on the second one
+STUDIO_PORT = 4800
+CLI_INGESTION_PORT = 4810
+
+
+def new_api_key() -> str:
+    """A key shaped like Edge Impulse's: ``ei_`` + 64 hex digits."""
+    return "ei_" + secrets.token_hex(32)
+
+
+def choose_api_key(backend: LocalBackend, api_key: Optional[str]) -> tuple[str, str]:
+    """The key to require and where it came from: the given one, else the project's stored
+    key, else a new one (stored in the project so it survives restarts).
+    """
+    if api_key:
+        return api_key, "given"
+    stored = backend.setting(API_KEY_SETTING)
+    if stored:
+        return stored, "the project's key"
+    key = new_api_key()
+    backend.set_setting(API_KEY_SETTING, key)
+    return key, "new, saved in the project"
+
+
+def connect_host(host: str) -> str:
+    """The address a local client uses to reach a server listening on ``host`` (a wildcard
+    address is not one to connect to).
+    """
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def banner(
+    project: Path,
+    project_id: int,
+    base_url: str,
+    key: str,
+    origin: str,
+    host: str,
+    cli_port: Optional[int] = None,
+) -> str:
+    """What ``serve`` prints on start: endpoints, key and how to point the SDK at them."""
+    lines = [
+        f"Serving local project {project} (project id {project_id})",
+        f"  EI_API_ENDPOINT={base_url}/v1",
+        f"  EI_INGESTION_ENDPOINT={base_url}",
+        f"  EI_API_KEY={key}  ({origin})",
+        "",
+        "Point the Edge Impulse SDK or CLI at it with:",
+        f"  export EI_API_ENDPOINT={base_url}/v1 EI_INGESTION_ENDPOINT={base_url} EI_API_KEY={key}",
+        "or in Python: edgeimpulse.API_ENDPOINT, .INGESTION_ENDPOINT and .API_KEY.",
+    ]
+    if cli_port is not None:
+        lines += [
+            "",
+            f"Also listening on port {cli_port} for the Edge Impulse CLI uploader:",
+            f"  EI_HOST={connect_host(host)} edge-impulse-uploader --api-key {key} FILES",
+        ]
+    if not _is_loopback(host):
+        lines += [
+            "",
+            f"Listening on {host}: anyone who can reach this address and has the key can read"
+            " and change the project.",
+        ]
+    lines += ["", "Press Ctrl+C to stop."]
+    return "\n".join(lines)
+
+
+class _Stop(Exception):
+    """SIGTERM, re-raised by uvicorn after its graceful shutdown."""
+
+
+def _raise_stop(_signum, _frame) -> None:
+    raise _Stop
+
+
+def serve(
+    project: Optional[str | os.PathLike] = None,
+    host: str = "127.0.0.1",
+    port: int = 4800,
+    api_key: Optional[str] = None,
+    *,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Serve a local project over the Edge Impulse API until interrupted; returns an exit
+    status.
+
+    Args:
+        project: the project folder (default: the selected local project).
+        host: address to listen on (default loopback only).
+        port: port for both APIs (0: any free port); on the default 4800 the server also
+            listens on 4810 when it is free, where the Edge Impulse CLI uploader expects
+            the ingestion service.
+        api_key: the key clients must send (default: the project's, generated once).
+    """
+    path = Path(project).expanduser() if project else connection.local_project_path()
+    try:
+        backend = LocalBackend(path)
+    except BackendError as exc:
+        print(f"Cannot open the project: {exc}", file=sys.stderr)
+        return 1
+    try:
+        key, origin = choose_api_key(backend, api_key)
+        try:
+            sockets = [bind(host, port)]
+        except OSError as exc:
+            print(f"Cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        if port == STUDIO_PORT:
+            try:
+                sockets.append(bind(host, CLI_INGESTION_PORT))
+            except OSError:
+                pass  # optional: only the CLI uploader needs it
+        base_url = f"http://{url_host(connect_host(host))}:{sockets[0].getsockname()[1]}"
+        cli_port = CLI_INGESTION_PORT if len(sockets) > 1 else None
+        server = make_server(create_app(backend, key), log_level="info")
+        print(
+            banner(backend.path, backend.project_id(), base_url, key, origin, host, cli_port),
+            file=out,
+        )
+        out.flush()
+        previous = signal.signal(signal.SIGTERM, _raise_stop)
+        try:
+            server.run(sockets=sockets)
+        except (KeyboardInterrupt, _Stop):
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            for sock in sockets:
+                sock.close()
+        print("Stopped.", file=out)
+        return 0
+    finally:
+        backend.close()

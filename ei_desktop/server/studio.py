@@ -1,0 +1,292 @@
+"""The Studio API (v1) endpoints that ``edgeimpulse.data`` and the CLI uploader use (§5)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from ei_desktop.core import formats, naming
+from ei_desktop.core.backends.base import SORT_KEYS, SampleQuery
+from ei_desktop.server.context import ServerContext, context
+from ei_desktop.server.errors import RequestError
+from ei_desktop.server.payloads import get_sample_json, project_json, sample_json
+from ei_desktop.server.responses import JSON, failure, ok
+
+router = APIRouter(prefix="/v1/api", tags=["studio"])
+
+#: SQLite integers are signed 64-bit
+MAX_ID = 2**63 - 1
+
+ProjectId = Path(ge=0, le=MAX_ID, description="Project id (from GET /v1/api/projects)")
+SampleId = Path(ge=0, le=MAX_ID, description="Sample id")
+ListCategory = Optional[Literal[(*naming.CATEGORIES, "all")]]  # type: ignore[misc]
+DeleteCategory = Literal[naming.CATEGORIES]  # type: ignore[valid-type]
+
+_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".mp4": "video/mp4",
+    ".avi": "video/x-msvideo",
+    ".wav": "audio/wav",
+    ".json": "application/json",
+    ".cbor": "application/cbor",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+}
+
+
+def _project(request: Request, project_id: int) -> ServerContext:
+    ctx = context(request)
+    if project_id != ctx.project_id:
+        raise RequestError(
+            f"Project {project_id} not found (this API key belongs to project {ctx.project_id})",
+            404,
+        )
+    return ctx
+
+
+def not_found(sample_id: int) -> JSON:
+    """The answer the SDK recognises as "no such sample": 200 with ``success: false``."""
+    return failure(f"No sample found with ID {sample_id}")
+
+
+def parse_labels(text: Optional[str]) -> Optional[tuple[str, ...]]:
+    """The ``labels`` filter: a JSON array of labels; ``null``, ``[]`` or absent: no filter.
+
+    A value that is not JSON is taken as one label.
+
+    Raises:
+        RequestError: 400 for JSON that is neither a string nor an array of strings.
+    """
+    if text is None or text.strip() in ("", "null"):
+        return None
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise RequestError("labels is nested too deeply") from None
+    except ValueError:
+        return (text,)
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value) or None
+    raise RequestError(f"labels must be a JSON array of strings, got {text!r}")
+
+
+def parse_sort(sort_by: Optional[str]) -> tuple[str, bool]:
+    """``sortBy`` as ``<key>-asc|desc`` with a key of :data:`SORT_KEYS`; default ``id-desc``.
+    Unknown values fall back to the default, as the contract asks of unsupported options.
+    """
+    if sort_by:
+        key, _, direction = sort_by.rpartition("-")
+        if key in SORT_KEYS and direction in ("asc", "desc"):
+            return key, direction == "desc"
+    return "id", True
+
+
+def _query(
+    category: Optional[str], labels: Optional[str], filename: Optional[str], sort_by=None
+) -> SampleQuery:
+    sort, descending = parse_sort(sort_by)
+    return SampleQuery(
+        category=None if category in (None, "all") else category,
+        labels=parse_labels(labels),
+        filename=filename or None,
+        sort=sort,
+        descending=descending,
+    )
+
+
+@router.get("/projects", summary="The project of this API key")
+async def list_projects(request: Request) -> Response:
+    """One project: the one this server serves."""
+    ctx = context(request)
+    return ok({"projects": [project_json(ctx.project_id, ctx.project_name, ctx.created)]})
+
+
+@router.get("/{project_id}", summary="Project information")
+async def project_info(request: Request, project_id: int = ProjectId) -> Response:
+    """Project information (the fields the CLI uploader reads, plus a data summary)."""
+    ctx = _project(request, project_id)
+    counts = await ctx.pool.run(ctx.backend.label_counts)
+    per_category: dict[str, int] = {}
+    labels: set[str] = set()
+    for (category, label), n in counts.items():
+        per_category[category] = per_category.get(category, 0) + n
+        labels.add(label)
+    return ok(
+        {
+            "project": project_json(ctx.project_id, ctx.project_name, ctx.created),
+            "developmentKeys": {},
+            "devices": [],
+            "dataSummary": {
+                "totalLengthMs": 0,
+                "labels": sorted(labels),
+                "dataCount": sum(per_category.values()),
+            },
+            "dataSummaryPerCategory": {
+                category: {"dataCount": per_category.get(category, 0)}
+                for category in naming.CATEGORIES
+            },
+            "csvImportConfig": None,
+        }
+    )
+
+
+@router.get("/{project_id}/devkeys/hmac", summary="The project's HMAC key")
+async def hmac_key(request: Request, project_id: int = ProjectId) -> Response:
+    """The HMAC key the CLI may sign data with (signatures are not verified here)."""
+    ctx = _project(request, project_id)
+    return ok({"hmacKey": ctx.hmac_key})
+
+
+@router.get("/{project_id}/raw-data/count", summary="Count samples")
+async def count_samples(
+    request: Request,
+    project_id: int = ProjectId,
+    category: ListCategory = None,
+    labels: Optional[str] = Query(None, description="JSON array of labels; null: any"),
+    filename: Optional[str] = Query(None, description="Substring of the stored name"),
+) -> Response:
+    """How many samples of ``category`` match the filters."""
+    ctx = _project(request, project_id)
+    query = _query(category, labels, filename)
+    return ok({"count": await ctx.pool.run(ctx.backend.count, query)})
+
+
+@router.get("/{project_id}/raw-data", summary="List samples")
+async def list_samples(
+    request: Request,
+    project_id: int = ProjectId,
+    category: ListCategory = None,
+    limit: int = Query(100, ge=0, le=2**31),
+    offset: int = Query(0, ge=0, le=2**62),
+    labels: Optional[str] = Query(None, description="JSON array of labels; null: any"),
+    filename: Optional[str] = Query(None, description="Substring of the stored name"),
+    sortBy: Optional[str] = Query(None, description="`<key>-asc|desc`, default id-desc"),  # noqa: N803
+    excludeSensors: bool = Query(False),  # noqa: N803
+) -> Response:
+    """One page of samples, newest first by default; ``totalCount`` counts every match."""
+    ctx = _project(request, project_id)
+    query = _query(category, labels, filename, sortBy)
+
+    def page():
+        return ctx.backend.list_samples(query, offset=offset, limit=limit), ctx.backend.count(query)
+
+    records, total = await ctx.pool.run(page)
+    samples = [sample_json(r, ctx.project_id, with_sensors=not excludeSensors) for r in records]
+    return ok({"samples": samples, "totalCount": total})
+
+
+@router.get("/{project_id}/raw-data/{sample_id}", summary="Get a sample and its values")
+async def get_sample(
+    request: Request,
+    project_id: int = ProjectId,
+    sample_id: int = SampleId,
+    limitPayloadValues: Optional[int] = Query(None, ge=0, le=2**62),  # noqa: N803
+) -> Response:
+    """The sample and its payload; unknown ids: 200 ``No sample found with ID <id>``."""
+    ctx = _project(request, project_id)
+    backend = ctx.backend
+
+    def load():
+        record = backend.get_sample(sample_id)
+        if record is None:
+            return None
+        series = None
+        if record.kind in (formats.TIMESERIES, formats.TABLE, formats.AUDIO):
+            series = backend.load_series(sample_id)
+            if series is None:
+                return None
+        return get_sample_json(record, series, ctx.project_id, limitPayloadValues)
+
+    body = await ctx.pool.run(load)
+    return not_found(sample_id) if body is None else JSON(body)
+
+
+async def _media(
+    request: Request, project_id: int, sample_id: int, kinds: tuple[str, ...], what: str
+) -> Response:
+    """The stored file of a sample of one of ``kinds`` (any kind when empty).
+
+    Binary endpoints answer errors with a status (404 unknown sample, 400 other kind) rather
+    than Edge Impulse's usual 200, so no client can take an error body for the file.
+    """
+    ctx = _project(request, project_id)
+    backend = ctx.backend
+
+    def load():
+        record = backend.get_sample(sample_id)
+        if record is None or (kinds and record.kind not in kinds):
+            return record, None
+        return record, backend.load_bytes(sample_id)
+
+    record, data = await ctx.pool.run(load)
+    if record is not None and kinds and record.kind not in kinds:
+        return failure(f"Sample {sample_id} is not {what} (it is {record.kind})", 400)
+    if record is None or data is None:
+        return failure(f"No sample found with ID {sample_id}", 404)
+    ext = os.path.splitext(record.upload_name)[1].lower()
+    return Response(data, media_type=_MEDIA_TYPES.get(ext, "application/octet-stream"))
+
+
+@router.get("/{project_id}/raw-data/{sample_id}/image", summary="Image of an image sample")
+async def get_image(request: Request, project_id: int = ProjectId, sample_id: int = SampleId):
+    """The image as uploaded."""
+    return await _media(request, project_id, sample_id, (formats.IMAGE,), "an image")
+
+
+@router.get("/{project_id}/raw-data/{sample_id}/video", summary="Video of a video sample")
+async def get_video(request: Request, project_id: int = ProjectId, sample_id: int = SampleId):
+    """The video as uploaded."""
+    return await _media(request, project_id, sample_id, (formats.VIDEO,), "a video")
+
+
+@router.get("/{project_id}/raw-data/{sample_id}/wav", summary="WAV file of an audio sample")
+async def get_wav(
+    request: Request,
+    project_id: int = ProjectId,
+    sample_id: int = SampleId,
+    axisIx: int = Query(0, ge=0, le=2**31),  # noqa: N803
+):
+    """The WAV file as uploaded (all channels, whatever ``axisIx``)."""
+    return await _media(request, project_id, sample_id, (formats.AUDIO,), "an audio sample")
+
+
+@router.get("/{project_id}/raw-data/{sample_id}/raw", summary="A sample's file as uploaded")
+async def get_raw(request: Request, project_id: int = ProjectId, sample_id: int = SampleId):
+    """The file as uploaded, any kind."""
+    return await _media(request, project_id, sample_id, (), "")
+
+
+@router.delete("/{project_id}/raw-data/{sample_id}", summary="Delete a sample")
+async def delete_sample(
+    request: Request, project_id: int = ProjectId, sample_id: int = SampleId
+) -> Response:
+    """Delete one sample; unknown ids: 200 ``No sample found with ID <id>``."""
+    ctx = _project(request, project_id)
+    (deleted,) = await ctx.pool.run(ctx.backend.delete, [sample_id])
+    return ok() if deleted else not_found(sample_id)
+
+
+@router.post("/{project_id}/raw-data/delete-all", summary="Delete every sample")
+async def delete_all(request: Request, project_id: int = ProjectId) -> Response:
+    """Delete every sample; the deletion is visible when the answer arrives."""
+    ctx = _project(request, project_id)
+    await ctx.pool.run(ctx.backend.delete_all)
+    return ok()
+
+
+@router.post("/{project_id}/raw-data/delete-all/{category}", summary="Delete a category")
+async def delete_category(
+    request: Request, category: DeleteCategory, project_id: int = ProjectId
+) -> Response:
+    """Delete every sample of one category."""
+    ctx = _project(request, project_id)
+    await ctx.pool.run(ctx.backend.delete_all, category)
+    return ok()
