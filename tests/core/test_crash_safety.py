@@ -76,11 +76,8 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     assert len(duplicate_lines) == stored
 
     with LocalBackend(project) as final:
-        conn = final._reader()
-        total, distinct = conn.execute(
-            "SELECT count(*), count(DISTINCT sha256) FROM samples"
-        ).fetchone()
+        total, distinct = final._one("SELECT count(*), count(DISTINCT sha256) FROM samples")
         assert total == distinct == FILES
-        names = {row[0] for row in conn.execute("SELECT filename FROM samples")}
+        names = {row[0] for row in final._all("SELECT filename FROM samples")}
         assert names == {f"s{i:05d}" for i in range(FILES)}
         assert final.check().ok

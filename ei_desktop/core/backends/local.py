@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,6 +54,8 @@ DATABASE = "project.sqlite3"
 BLOBS = "blobs"
 #: SQLite's default limit on bound parameters is 32766 (999 before 3.32); stay well under.
 _ID_CHUNK = 500
+#: reading connections kept open for reuse
+_IDLE_READERS = 8
 #: an upload is prepared and committed in chunks of at most this many items / bytes
 _CHUNK_ITEMS = 256
 _CHUNK_BYTES = 64 * 1024 * 1024
@@ -118,20 +121,22 @@ class LocalBackend:
                 f"Cannot open the project folder {self.path}: {exc.strerror or exc}"
             ) from exc
         self._write_lock = threading.Lock()
-        self._local = threading.local()
+        self._idle: list[sqlite3.Connection] = []
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(
             max_workers=min(4, (os.cpu_count() or 2) + 1), thread_name_prefix="ei-local"
         )
         self._closed = False
-        self._writer = self._connect()
+        self._writer = self._connect(cache_kib=32000)
         self._initialise()
         self._project_id = int(self.setting("project_id") or 1)
 
     # -- connections -------------------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, cache_kib: int = 4000) -> sqlite3.Connection:
+        # Every reading thread has its own connection, and SQLite's page cache is per
+        # connection: keep readers' small (the OS caches the file anyway).
         try:
             conn = sqlite3.connect(
                 self.path / DATABASE, isolation_level=None, check_same_thread=False, timeout=30
@@ -139,21 +144,45 @@ class LocalBackend:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA cache_size=-32000")
+            conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         except sqlite3.DatabaseError as exc:
             raise BackendError(f"Cannot open {self.path / DATABASE}: {exc}") from exc
         with self._connections_lock:
             self._connections.append(conn)
         return conn
 
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A reading connection from a small pool, for the duration of one query.
+
+        Not one per thread: thread pools (Qt's, the server's) run callers on short-lived
+        Python thread states, so per-thread connections would pile up without bound.
+        """
+        with self._connections_lock:
             if self._closed:
                 raise BackendError("The project is closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
             conn = self._connect()
-            self._local.conn = conn
-        return conn
+        try:
+            yield conn
+        finally:
+            with self._connections_lock:
+                if not self._closed and len(self._idle) < _IDLE_READERS:
+                    self._idle.append(conn)
+                    conn = None
+                elif conn in self._connections:
+                    self._connections.remove(conn)
+            if conn is not None:
+                conn.close()
+
+    def _all(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._read() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence = ()) -> Optional[tuple]:
+        with self._read() as conn:
+            return conn.execute(sql, params).fetchone()
 
     def _initialise(self) -> None:
         with self._write_lock:
@@ -182,7 +211,7 @@ class LocalBackend:
 
     def setting(self, key: str) -> Optional[str]:
         """A project-level setting (``project_id``, ``name``, ``created``, ``api_key``…)."""
-        row = self._reader().execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
+        row = self._one("SELECT value FROM project WHERE key = ?", (key,))
         return row[0] if row else None
 
     def set_setting(self, key: str, value: str) -> None:
@@ -205,11 +234,13 @@ class LocalBackend:
 
     def close(self) -> None:
         """Close the database connections and the worker threads."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._connections_lock:
+            if self._closed:
+                return
+            self._closed = True
         self._pool.shutdown(wait=True)
         with self._connections_lock:
+            self._idle.clear()
             for conn in self._connections:
                 try:
                     conn.close()
@@ -406,9 +437,7 @@ class LocalBackend:
         if not query.filename:
             return self._count_from_label_counts(query)
         where, params = _where(query)
-        return int(
-            self._reader().execute(f"SELECT count(*) FROM samples {where}", params).fetchone()[0]
-        )
+        return int(self._one(f"SELECT count(*) FROM samples {where}", params)[0])
 
     def _count_from_label_counts(self, query: SampleQuery) -> int:
         clauses, params = [], []
@@ -419,14 +448,11 @@ class LocalBackend:
             clauses.append(f"label IN ({','.join('?' * len(query.labels))})")
             params.extend(query.labels)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        row = self._reader().execute(
-            f"SELECT coalesce(sum(n), 0) FROM label_counts {where}", params
-        )
-        return int(row.fetchone()[0])
+        return int(self._one(f"SELECT coalesce(sum(n), 0) FROM label_counts {where}", params)[0])
 
     def label_counts(self) -> dict[tuple[str, str], int]:
         """Sample counts per (category, label), kept up to date by triggers."""
-        rows = self._reader().execute("SELECT category, label, n FROM label_counts WHERE n > 0")
+        rows = self._all("SELECT category, label, n FROM label_counts WHERE n > 0")
         return {(category, label): n for category, label, n in rows}
 
     def list_samples(
@@ -435,7 +461,7 @@ class LocalBackend:
         """One page by offset (what the Studio API offers)."""
         where, params = _where(query)
         order = _order(query)
-        rows = self._reader().execute(
+        rows = self._all(
             f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, int(limit), int(offset)),
         )
@@ -450,7 +476,7 @@ class LocalBackend:
         """
         where, params = _where(query, after=after)
         order = _order(query)
-        rows = self._reader().execute(
+        rows = self._all(
             f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ?", (*params, int(limit))
         )
         return [_record(row, self._project_id) for row in rows]
@@ -468,7 +494,7 @@ class LocalBackend:
     def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
         """Id, stored name, category and label of every matching sample, in query order."""
         where, params = _where(query)
-        rows = self._reader().execute(
+        rows = self._all(
             f"SELECT id, filename, category, label FROM samples {where} ORDER BY {_order(query)}",
             params,
         )
@@ -477,10 +503,9 @@ class LocalBackend:
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
         """Ids of every matching sample in query order."""
         where, params = _where(query)
-        rows = self._reader().execute(
-            f"SELECT id FROM samples {where} ORDER BY {_order(query)}", params
-        )
-        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT id FROM samples {where} ORDER BY {_order(query)}", params)
+            return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
     def get_samples(self, ids: Iterable[int]) -> dict[int, SampleRecord]:
         """Records of the ids that exist."""
@@ -488,7 +513,7 @@ class LocalBackend:
         ids = [int(i) for i in ids]
         for start in range(0, len(ids), _ID_CHUNK):
             chunk = ids[start : start + _ID_CHUNK]
-            rows = self._reader().execute(
+            rows = self._all(
                 f"SELECT {COLUMNS} FROM samples WHERE id IN ({','.join('?' * len(chunk))})", chunk
             )
             for row in rows:
@@ -497,11 +522,7 @@ class LocalBackend:
 
     def get_sample(self, sample_id: int) -> Optional[SampleRecord]:
         """One record, or ``None``."""
-        row = (
-            self._reader()
-            .execute(f"SELECT {COLUMNS} FROM samples WHERE id = ?", (int(sample_id),))
-            .fetchone()
-        )
+        row = self._one(f"SELECT {COLUMNS} FROM samples WHERE id = ?", (int(sample_id),))
         return _record(row, self._project_id) if row else None
 
     # -- content -----------------------------------------------------------------------------
@@ -631,20 +652,13 @@ class LocalBackend:
 
     def check(self) -> ConsistencyReport:
         """Check the database and that every sample's content is present."""
-        conn = self._reader()
-        integrity = "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
-        referenced: set[str] = set()
-        missing: list[int] = []
-        count = 0
-        for (sha,) in conn.execute("SELECT sha256 FROM samples"):
-            count += 1
-            referenced.add(sha)
+        integrity = "; ".join(row[0] for row in self._all("PRAGMA integrity_check"))
+        rows = self._all("SELECT id, sha256 FROM samples")
+        referenced = {sha for _, sha in rows}
         present = set(self.blobs.iter_hashes())
-        if referenced - present:
-            lost = referenced - present
-            missing = [
-                i for i, sha in conn.execute("SELECT id, sha256 FROM samples") if sha in lost
-            ]
+        lost = referenced - present
+        missing = [i for i, sha in rows if sha in lost]
+        count = len(rows)
         return ConsistencyReport(
             integrity=integrity,
             samples=count,

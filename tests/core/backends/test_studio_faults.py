@@ -41,10 +41,7 @@ def assert_exact(results, project_dir, expected: int) -> None:
     ids = [r.sample_id for r in results]
     assert len(set(ids)) == expected
     with LocalBackend(project_dir) as project:
-        conn = project._reader()
-        total, distinct = conn.execute(
-            "SELECT count(*), count(DISTINCT sha256) FROM samples"
-        ).fetchone()
+        total, distinct = project._one("SELECT count(*), count(DISTINCT sha256) FROM samples")
         assert total == distinct == expected
         assert sorted(ids) == sorted(project.sample_ids(SampleQuery()).tolist())
         assert project.check().ok
