@@ -180,7 +180,9 @@ class JobRunner(QObject):
         job.signals.done.connect(lambda job=job: self._on_done(job))
         self._jobs.append(job)
         self.jobStarted.emit(job)
-        self.pool.start(job, priority)
+        # Start the bound method, not the QRunnable: PySide keeps a QRunnable handed to a pool
+        # (and its result) alive for good, while a callable is released when it returns.
+        self.pool.start(job.run, priority)
         return job
 
     @while_alive
@@ -188,6 +190,10 @@ class JobRunner(QObject):
         if job in self._jobs:
             self._jobs.remove(job)
         self.jobDone.emit(job)
+        # The slots connected to a job's signals (lambdas capturing the job, the window, a
+        # result of millions of ids…) are held by Qt, where Python's collector cannot see the
+        # cycle; deleting the signals object releases them, and with them the job.
+        job.signals.deleteLater()
 
     def running(self) -> list[Job]:
         """Jobs started and not yet done (their ``done`` signal not yet delivered)."""
