@@ -150,3 +150,25 @@ def test_nothing_to_upload_is_an_error(tmp_path):
     (tmp_path / "empty").mkdir()
     result = run("upload", tmp_path / "empty", "--project", tmp_path / "p")
     assert result.returncode == 1 and "Nothing to upload" in result.stderr
+
+
+def test_with_an_api_key_the_commands_talk_to_a_server(folder, tmp_path):
+    import os
+
+    from ei_desktop.server.testing import running_server
+
+    with running_server(tmp_path / "served", api_key="cli-key") as (base, key):
+        env = dict(os.environ, EI_API_ENDPOINT=f"{base}/v1", EI_INGESTION_ENDPOINT=base)
+        uploaded = run("upload", folder / "training", "--api-key", key, env=env)
+        assert uploaded.returncode == 0, uploaded.stderr
+        assert "Uploaded 1 samples (training 1)" in uploaded.stdout
+        listed = json.loads(run("ls", "--json", "--api-key", key, env=env).stdout)
+        assert [s["filename"] for s in listed] == ["wave.0"]
+        env_key = dict(env, EI_API_KEY=key)
+        assert json.loads(run("ls", "--json", env=env_key).stdout)[0]["label"] == "wave"
+        out = tmp_path / "out"
+        assert run("download", listed[0]["id"], "-o", out, env=env_key).returncode == 0
+        assert (out / "wave.0.json").exists()
+        assert run("rm", listed[0]["id"], env=env_key).returncode == 0
+        wrong = run("ls", "--api-key", "wrong", env=env)
+        assert wrong.returncode == 1 and "Invalid API key" in wrong.stderr

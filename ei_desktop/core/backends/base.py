@@ -50,6 +50,7 @@ class UploadItem:
         bounding_boxes: ``[{"label","x","y","width","height"}, ...]`` or ``None``.
         structured_labels: ``[{"label","startIndex","endIndex"}, ...]`` or ``None``.
         key: anything the caller wants back on the matching :class:`UploadResult`.
+        length: the content size when ``source`` is a callable and the caller knows it.
     """
 
     filename: str
@@ -60,6 +61,7 @@ class UploadItem:
     bounding_boxes: Optional[list] = None
     structured_labels: Optional[list] = None
     key: object = None
+    length: Optional[int] = None
 
     def read(self, limit: Optional[int] = None) -> bytes:
         """The whole content, or its first ``limit + 1`` bytes when it is longer than ``limit``
@@ -88,7 +90,7 @@ class UploadItem:
             return len(self.source)
         if isinstance(self.source, (str, os.PathLike)):
             return os.path.getsize(self.source)
-        return None
+        return self.length
 
 
 @dataclass

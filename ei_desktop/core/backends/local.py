@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -273,6 +273,8 @@ class LocalBackend:
         def submit(chunk):
             if chunk is None or is_cancelled(cancel):
                 return None
+            if len(items) == 1:  # one file (the SDK's way): no thread hop
+                return [_done(self._prepare(chunk[0], cancel))]
             return [self._pool.submit(self._prepare, item, cancel) for item in chunk]
 
         # Prepare the next chunk (read, parse, write blobs) while this one is committed.
@@ -739,6 +741,12 @@ def _row(p: _Prepared, category: str, added_ms: int) -> tuple:
 
 class _Reject(Exception):
     """An item refused before parsing (size, kind)."""
+
+
+def _done(value) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
 
 def _too_large(size: int, limit: int) -> str:

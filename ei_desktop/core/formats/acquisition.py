@@ -8,7 +8,6 @@ only means the sample is unsigned. ``payload.metadata`` (a map), when present, i
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from itertools import chain
@@ -18,7 +17,7 @@ import cbor2
 import numpy as np
 
 from ei_desktop.core.formats import TIMESERIES, FormatError, ParsedSample
-from ei_desktop.core.model import DataAcquisition, Payload, Protected, Sensor
+from ei_desktop.core.model import Protected, Sensor
 
 _NUMBER_TYPES = frozenset((int, float))
 
@@ -121,17 +120,21 @@ def to_json(
             else [row]
             for row in values
         ]
-    document = DataAcquisition(
-        protected=Protected(),
-        payload=Payload(
-            device_type=device_type,
-            sensors=sensor_objects,
-            values=rows,
-            interval_ms=interval_ms,
-            device_name=device_name,
-        ),
-    )
-    return json.dumps(dataclasses.asdict(document))
+    protected = Protected()
+    # The dict dataclasses.asdict would build, written directly: asdict deep-copies every
+    # value, which made this the slowest step of a download.
+    document = {
+        "protected": {"ver": protected.ver, "alg": protected.alg, "iat": protected.iat},
+        "payload": {
+            "device_type": device_type,
+            "sensors": [{"name": s.name, "units": s.units} for s in sensor_objects],
+            "values": rows,
+            "interval_ms": interval_ms,
+            "device_name": device_name,
+        },
+        "signature": None,
+    }
+    return json.dumps(document)
 
 
 def _decode_cbor(data: bytes) -> Any:
