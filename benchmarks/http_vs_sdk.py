@@ -137,7 +137,9 @@ def main() -> int:
             # 2. get_sample_ids
             total = listed + 2 * files
             counts = {}
-            sdk_s = timed(lambda: counts.update(sdk=len(sdk.get_sample_ids())), repeat=3)
+            sdk_s = sdk_list_s = timed(
+                lambda: counts.update(sdk=len(sdk.get_sample_ids())), repeat=3
+            )
             ours_s = timed(lambda: counts.update(ours=len(ours.get_sample_ids())), repeat=3)
             assert counts["sdk"] == counts["ours"] == total, counts
             report(f"get_sample_ids over {total:,} samples", total, "ids", sdk_s, ours_s)
@@ -151,6 +153,24 @@ def main() -> int:
             report(
                 f"download_samples_by_ids, {downloads} samples", downloads, "samples", sdk_s, ours_s
             )
+
+            # the same two reads with ei-desktop kept to the standard Edge Impulse API
+            from ei_desktop.core.backends.base import SampleQuery
+            from ei_desktop.core.backends.studio import StudioBackend
+
+            plain = StudioBackend(KEY, f"{base}/v1", base, extensions=False)
+            print("ei-desktop without its API extensions (as against Edge Impulse itself):")
+            plain_s = timed(lambda: plain.sample_infos(SampleQuery()), repeat=3)
+            report(f"  get_sample_ids over {total:,} samples", total, "ids", sdk_list_s, plain_s)
+            plain_s = timed(lambda: plain.download(ids), repeat=3)
+            report(
+                f"  download_samples_by_ids, {downloads} samples",
+                downloads,
+                "samples",
+                sdk_s,
+                plain_s,
+            )
+            plain.close()
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -26,8 +26,8 @@ _MEDIA_SENSOR = {formats.IMAGE: "image", formats.VIDEO: "video"}
 def iso(moment: datetime) -> str:
     """``2024-05-01T10:00:00.000Z`` (UTC, milliseconds), as Edge Impulse writes dates."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds") + "Z"
 
 
 def project_json(project_id: int, name: str, created: str) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def payload_json(
             values = values[:limit_values]
         if values.size and not np.isfinite(values).all():
             values = np.nan_to_num(values)  # JSON has no NaN / Infinity
-        payload["values"] = values.tolist()
+        payload["values"] = np.ascontiguousarray(values, dtype=np.float64)  # see responses.JSON
         if series.device_type:
             payload["device_type"] = series.device_type
     return payload

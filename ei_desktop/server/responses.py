@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+#: numpy arrays (sample values) are written directly, without a round trip through lists
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
 class JSON(Response):
-    """A JSON response encoded with the standard library (no FastAPI re-encoding pass)."""
+    """A JSON response encoded with orjson (no FastAPI re-encoding pass): listing pages and
+    sample values are most of what the server sends, and orjson writes them ~10x faster.
+    """
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         """``content`` as compact UTF-8 JSON."""
-        return _encoder.encode(content).encode("utf-8")
+        return orjson.dumps(content, option=_OPTIONS)
 
 
 def ok(body: dict[str, Any] | None = None) -> JSON:
@@ -32,7 +35,7 @@ def failure(message: str, status: int = 200) -> JSON:
 
 def encode_error(status: int, message: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """Raw ASGI headers and body of an error, for middleware that answers before routing."""
-    body = _encoder.encode({"success": False, "error": message}).encode("utf-8")
+    body = orjson.dumps({"success": False, "error": message})
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode("ascii")),

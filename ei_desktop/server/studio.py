@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ei_desktop.core import formats, naming
@@ -20,6 +21,10 @@ router = APIRouter(prefix="/v1/api", tags=["studio"])
 
 #: SQLite integers are signed 64-bit
 MAX_ID = 2**63 - 1
+#: ids one batch request may ask for
+BATCH_MAX = 1000
+_SERIES_KINDS = (formats.TIMESERIES, formats.TABLE, formats.AUDIO)
+_INFO_FIELDS = {"id", "filename", "category", "label"}
 
 ProjectId = Path(ge=0, le=MAX_ID, description="Project id (from GET /v1/api/projects)")
 SampleId = Path(ge=0, le=MAX_ID, description="Sample id")
@@ -170,10 +175,27 @@ async def list_samples(
     filename: Optional[str] = Query(None, description="Substring of the stored name"),
     sortBy: Optional[str] = Query(None, description="`<key>-asc|desc`, default id-desc"),  # noqa: N803
     excludeSensors: bool = Query(False),  # noqa: N803
+    fields: Optional[str] = Query(
+        None,
+        description="ei-desktop extension: `id,filename,category,label` lists only those fields "
+        "(servers without it ignore the parameter and send whole samples)",
+    ),
 ) -> Response:
     """One page of samples, newest first by default; ``totalCount`` counts every match."""
     ctx = _project(request, project_id)
     query = _query(category, labels, filename, sortBy)
+    if fields is not None and set(fields.split(",")) <= _INFO_FIELDS:
+
+        def infos():
+            page = ctx.backend.sample_infos(query, offset=offset, limit=limit)
+            return page, ctx.backend.count(query)
+
+        page, total = await ctx.pool.run(infos)
+        samples = [
+            {"id": i.sample_id, "filename": i.filename, "category": i.category, "label": i.label}
+            for i in page
+        ]
+        return ok({"samples": samples, "totalCount": total})
 
     def page():
         return ctx.backend.list_samples(query, offset=offset, limit=limit), ctx.backend.count(query)
@@ -207,6 +229,56 @@ async def get_sample(
 
     body = await ctx.pool.run(load)
     return not_found(sample_id) if body is None else JSON(body)
+
+
+class BatchRequest(BaseModel):
+    """Body of ``POST …/raw-data/batch``."""
+
+    ids: list[Annotated[int, Field(ge=0, le=MAX_ID)]] = Field(max_length=BATCH_MAX)
+    payload: bool = True
+
+
+@router.post(
+    "/{project_id}/raw-data/batch",
+    summary="Several samples at once (an ei-desktop extension, not in the Edge Impulse API)",
+    tags=["ei-desktop extensions"],
+)
+async def get_samples(
+    request: Request, body: BatchRequest, project_id: int = ProjectId
+) -> Response:
+    """What ``GET …/raw-data/{id}`` answers, for up to 1000 ids in one request, in order.
+
+    Each entry carries ``id`` and ``success``; found samples add ``sample`` and (unless
+    ``payload`` is false) ``payload``; unknown ids get ``No sample found with ID <id>``.
+    Clients use it when it exists and fall back to one request per sample otherwise.
+    """
+    ctx = _project(request, project_id)
+    backend = ctx.backend
+
+    def load():
+        records = backend.get_samples(body.ids)
+        entries = []
+        for sample_id in body.ids:
+            record = records.get(sample_id)
+            series = None
+            if record is not None and body.payload and record.kind in _SERIES_KINDS:
+                series = backend.load_series(sample_id)
+            if record is None or (body.payload and record.kind in _SERIES_KINDS and series is None):
+                entries.append(
+                    {
+                        "id": sample_id,
+                        "success": False,
+                        "error": f"No sample found with ID {sample_id}",
+                    }
+                )
+                continue
+            entry = {"id": sample_id, **get_sample_json(record, series, ctx.project_id)}
+            if not body.payload:
+                del entry["payload"]
+            entries.append(entry)
+        return entries
+
+    return ok({"samples": await ctx.pool.run(load)})
 
 
 async def _media(

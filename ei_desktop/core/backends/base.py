@@ -11,7 +11,7 @@ from typing import BinaryIO, Optional, Protocol, Union, runtime_checkable
 
 import numpy as np
 
-from ei_desktop.core.model import Sensor
+from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback
 
 #: columns a listing can be sorted by
@@ -247,6 +247,10 @@ class Backend(Protocol):
 
     def iter_samples(self, query: SampleQuery, *, page_size: int = 1000) -> Iterator[SampleRecord]:
         """Every matching sample in the query's order, fetched page by page."""
+        ...
+
+    def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
+        """Id, stored name, category and label of every match, in query order."""
         ...
 
     def sample_ids(self, query: SampleQuery) -> np.ndarray:

@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
 
@@ -493,12 +494,17 @@ class LocalBackend:
                 return
             after = page[-1]
 
-    def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
-        """Id, stored name, category and label of every matching sample, in query order."""
+    def sample_infos(
+        self, query: SampleQuery, *, offset: int = 0, limit: Optional[int] = None
+    ) -> list[SampleInfo]:
+        """Id, stored name, category and label of the matching samples, in query order
+        (all of them, or the page ``offset``/``limit``).
+        """
         where, params = _where(query)
         rows = self._all(
-            f"SELECT id, filename, category, label FROM samples {where} ORDER BY {_order(query)}",
-            params,
+            f"SELECT id, filename, category, label FROM samples {where} ORDER BY {_order(query)}"
+            " LIMIT ? OFFSET ?",
+            (*params, -1 if limit is None else int(limit), int(offset)),
         )
         return [SampleInfo(i, f, c, lab) for i, f, c, lab in rows]
 
@@ -851,6 +857,12 @@ def _sort_value(record: SampleRecord, key: str):
     return getattr(record, key)
 
 
+@lru_cache(maxsize=256)
+def _sensors(text: str) -> tuple[Sensor, ...]:
+    # most samples of a project share a handful of sensor layouts: parse each once
+    return tuple(Sensor(s["name"], s["units"]) for s in json.loads(text))
+
+
 def _record(row: tuple, project_id: int) -> SampleRecord:
     (
         sample_id,
@@ -883,7 +895,7 @@ def _record(row: tuple, project_id: int) -> SampleRecord:
         category=category,
         label=label,
         kind=kind,
-        sensors=[Sensor(s["name"], s["units"]) for s in json.loads(sensors)],
+        sensors=list(_sensors(sensors)),
         interval_ms=interval_ms,
         values_count=values_count,
         size=size,

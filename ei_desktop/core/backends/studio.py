@@ -23,6 +23,7 @@ from typing import Any, Optional, Union
 from urllib.parse import quote, urlsplit
 
 import numpy as np
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests_toolbelt.multipart.encoder import MultipartEncoder
@@ -46,6 +47,9 @@ from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
 
 PAGE = 1000
+#: ids per batch request, and per download step (cancel is checked between steps)
+BATCH_IDS = 100
+DOWNLOAD_CHUNK = 400
 #: one ingestion request carries at most this many files / bytes
 BATCH_FILES = 50
 BATCH_BYTES = 16 * 1024 * 1024
@@ -89,7 +93,13 @@ class _Batch:
 
 
 class StudioBackend:
-    """A project on Edge Impulse (or a compatible server), reached with its API key."""
+    """A project on Edge Impulse (or a compatible server), reached with its API key.
+
+    With ``extensions`` (the default) it also uses what ``ei-desktop serve`` adds to the API
+    where a server offers it: ``POST …/raw-data/batch`` (many samples per request) and
+    ``fields=`` on listings (only the fields asked for). Against Edge Impulse itself it notices
+    their absence on the first try and keeps to the standard endpoints.
+    """
 
     def __init__(
         self,
@@ -99,6 +109,7 @@ class StudioBackend:
         *,
         timeout: Optional[float] = None,
         max_workers: Optional[int] = None,
+        extensions: bool = True,
     ) -> None:
         if not api_key:
             raise InvalidApiKey("An API key is needed to reach Edge Impulse")
@@ -111,6 +122,10 @@ class StudioBackend:
         self._project_id: Optional[int] = None
         self._project_lock = threading.Lock()
         self._records: OrderedDict[int, SampleRecord] = OrderedDict()
+        #: whether the server offers ``POST …/raw-data/batch`` (None: not asked yet)
+        self._batch_supported: Optional[bool] = None if extensions else False
+        #: use ei-desktop's extensions of the API where a server offers them
+        self.extensions = extensions
         self._records_lock = threading.Lock()
         self._session = self._new_session(
             Retry(
@@ -184,8 +199,8 @@ class StudioBackend:
                 f"{_error_of(response) or response.reason}"
             )
         try:
-            body = response.json()
-        except ValueError as exc:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
             raise BackendError(f"{urlsplit(url).path} did not answer JSON") from exc
         if not isinstance(body, dict):
             raise BackendError(
@@ -466,8 +481,14 @@ class StudioBackend:
         body = self._json("GET", self._raw("count"), params=params)
         return int(body.get("count") or 0)
 
-    def _page(self, query: SampleQuery, offset: int, limit: int) -> list[dict]:
+    def _page(
+        self, query: SampleQuery, offset: int, limit: int, *, sensors: bool = True
+    ) -> list[dict]:
         params = {**self._params(query), "limit": int(limit), "offset": int(offset)}
+        if not sensors and self.extensions:
+            # only id, name, category and label are wanted: ei-desktop servers then send just
+            # those, others ignore the hint and send whole samples without sensors
+            params.update(excludeSensors="true", fields="id,filename,category,label")
         samples = self._json("GET", self._raw(), params=params).get("samples") or []
         if not isinstance(samples, list):
             raise BackendError("The server listed samples in an unexpected shape")
@@ -481,19 +502,19 @@ class StudioBackend:
         self._remember(records)
         return records
 
-    def _everything(self, query: SampleQuery) -> list[dict]:
+    def _everything(self, query: SampleQuery, *, sensors: bool = True) -> list[dict]:
         """Every match as the server's sample objects: the count, then pages in parallel."""
         total = self.count(query)
         offsets = list(range(0, total, PAGE))
         pages: dict[int, list[dict]] = {}
         if offsets:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(offsets))) as pool:
-                fetched = pool.map(lambda o: self._page(query, o, PAGE), offsets)
+                fetched = pool.map(lambda o: self._page(query, o, PAGE, sensors=sensors), offsets)
                 pages = dict(zip(offsets, fetched))
         offset = offsets[-1] if offsets else 0
         while pages.get(offset) is not None and len(pages[offset]) == PAGE:
             offset += PAGE  # samples added while we paged
-            pages[offset] = self._page(query, offset, PAGE)
+            pages[offset] = self._page(query, offset, PAGE, sensors=sensors)
         seen: set[int] = set()
         samples = []
         for key in sorted(pages):
@@ -524,7 +545,7 @@ class StudioBackend:
             SampleInfo(
                 int(s["id"]), str(s.get("filename", "")), s.get("category"), s.get("label") or ""
             )
-            for s in self._everything(query)
+            for s in self._everything(query, sensors=False)
         ]
 
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
@@ -535,7 +556,8 @@ class StudioBackend:
         """Counts per (category, label), from a full listing."""
         return dict(
             Counter(
-                (s.get("category"), s.get("label") or "") for s in self._everything(SampleQuery())
+                (s.get("category"), s.get("label") or "")
+                for s in self._everything(SampleQuery(), sensors=False)
             )
         )
 
@@ -548,7 +570,7 @@ class StudioBackend:
                 self._records.popitem(last=False)
 
     def get_samples(self, ids: Iterable[int]) -> dict[int, SampleRecord]:
-        """Records for existing ids (from recent listings, else fetched one by one)."""
+        """Records for existing ids (from recent listings, else fetched)."""
         found: dict[int, SampleRecord] = {}
         missing = []
         with self._records_lock:
@@ -559,11 +581,51 @@ class StudioBackend:
                 else:
                     found[record.id] = record
         if missing:
-            with ThreadPoolExecutor(max_workers=min(self._workers, len(missing))) as pool:
-                for record in pool.map(self.get_sample, missing):
-                    if record is not None:
-                        found[record.id] = record
+            bodies = self._bodies(missing, payload=False)
+            records = [_record(b["sample"]) for b in bodies.values() if b is not None]
+            self._remember(records)
+            found.update((r.id, r) for r in records)
         return found
+
+    def _batch(self, ids: list[int], payload: bool) -> Optional[dict[int, Optional[dict]]]:
+        """``GET …/raw-data/{id}`` bodies for many ids in one request, where the server offers
+        that (an ei-desktop extension); ``None`` where it does not.
+        """
+        if self._batch_supported is False:
+            return None
+        response = self._request(
+            "POST",
+            self._raw("batch"),
+            data=orjson.dumps({"ids": ids, "payload": payload}),
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code in (400, 404, 405, 422) and self._batch_supported is None:
+            self._batch_supported = False  # Edge Impulse itself has no such endpoint
+            return None
+        if response.status_code != 200:
+            raise BackendError(
+                f"{response.status_code} while fetching samples: {_error_of(response)}"
+            )
+        self._batch_supported = True
+        entries = orjson.loads(response.content).get("samples") or []
+        return {int(e["id"]): (e if e.get("success") else None) for e in entries}
+
+    def _bodies(self, ids: list[int], *, payload: bool = True) -> dict[int, Optional[dict]]:
+        """Sample bodies by id (``None``: no such sample), batched when the server allows."""
+        chunks = [ids[i : i + BATCH_IDS] for i in range(0, len(ids), BATCH_IDS)]
+        bodies: dict[int, Optional[dict]] = {}
+        first = self._batch(chunks[0], payload) if chunks else {}
+        if first is not None:
+            bodies.update(first)
+            with ThreadPoolExecutor(
+                max_workers=min(self._workers, max(1, len(chunks) - 1))
+            ) as pool:
+                for part in pool.map(lambda chunk: self._batch(chunk, payload), chunks[1:]):
+                    bodies.update(part or {})
+            return bodies
+        params = {} if payload else {"limitPayloadValues": 1}
+        with ThreadPoolExecutor(max_workers=min(self._workers, max(1, len(ids)))) as pool:
+            return dict(zip(ids, pool.map(lambda i: self._get(i, **params), ids)))
 
     def _get(self, sample_id: int, **params) -> Optional[dict]:
         body = self._json("GET", self._raw(int(sample_id)), params=params or None)
@@ -626,59 +688,61 @@ class StudioBackend:
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
     ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
-        """Fetch samples concurrently; per-sample failures never abort the batch."""
-        from ei_desktop.core.formats import acquisition
-
+        """Fetch samples (in batches where the server allows, else one request each, in
+        parallel); per-sample failures never abort the batch. Stops between chunks when
+        cancelled.
+        """
         tracker = Tracker(progress, len(ids))
-
-        def fetch(sample_id: int) -> Union[DownloadedSample, DownloadFailure, None, bool]:
+        ids = [int(i) for i in ids]
+        out: list[Union[DownloadedSample, DownloadFailure, None]] = []
+        for start in range(0, len(ids), DOWNLOAD_CHUNK):
             if is_cancelled(cancel):
-                return False
+                break
+            chunk = ids[start : start + DOWNLOAD_CHUNK]
             try:
-                with self._records_lock:
-                    known = self._records.get(sample_id)
-                if known is not None and known.kind in _MEDIA:
-                    # listed moments ago: only the content needs fetching
-                    data = self._media(known)
-                    if data is not None:
-                        result: Union[DownloadedSample, DownloadFailure, None] = DownloadedSample(
-                            known, data, naming.download_name(known.upload_name, known.kind)
-                        )
-                        tracker.step(result)
-                        return result
-                body = self._get(sample_id)
-                if body is None:
-                    result = None
-                else:
-                    record = _record(body["sample"])
-                    name = naming.download_name(record.upload_name, record.kind)
-                    if record.kind in _MEDIA:
-                        data = self._media(record)
-                        result = (
-                            DownloadFailure(sample_id, "The server has no content for it")
-                            if data is None
-                            else DownloadedSample(record, data, name)
-                        )
-                    else:
-                        series = _series(body, record)
-                        text = acquisition.to_json(
-                            series.device_type,
-                            series.device_name,
-                            series.sensors,
-                            body["payload"]["values"],
-                            series.interval_ms,
-                        )
-                        result = DownloadedSample(record, text, name)
+                bodies = self._bodies(chunk)
             except InvalidApiKey:
                 raise
-            except (BackendError, KeyError, TypeError, ValueError, formats.FormatError) as exc:
-                result = DownloadFailure(sample_id, str(exc) or type(exc).__name__)
-            tracker.step(result)
-            return result
+            except BackendError as exc:
+                bodies = {i: exc for i in chunk}  # type: ignore[misc]
+            with ThreadPoolExecutor(max_workers=self._workers) as pool:
+                results = list(pool.map(lambda i, b=bodies: self._downloaded(i, b.get(i)), chunk))
+            for result in results:
+                out.append(result)
+                tracker.step(result)
+        return out
 
-        with ThreadPoolExecutor(max_workers=self._workers) as pool:
-            fetched = list(pool.map(fetch, [int(i) for i in ids]))
-        return [f for f in fetched if f is not False]  # False: not attempted (cancelled)
+    def _downloaded(
+        self, sample_id: int, body: Union[dict, BackendError, None]
+    ) -> Union[DownloadedSample, DownloadFailure, None]:
+        """A fetched body turned into what the SDK's downloader returns (media fetched now)."""
+        from ei_desktop.core.formats import acquisition
+
+        if body is None:
+            return None
+        if isinstance(body, BackendError):
+            return DownloadFailure(sample_id, str(body))
+        try:
+            record = _record(body["sample"])
+            name = naming.download_name(record.upload_name, record.kind)
+            if record.kind in _MEDIA:
+                data = self._media(record)
+                if data is None:
+                    return DownloadFailure(sample_id, "The server has no content for it")
+                return DownloadedSample(record, data, name)
+            series = _series(body, record)
+            text = acquisition.to_json(
+                series.device_type,
+                series.device_name,
+                series.sensors,
+                body["payload"]["values"],
+                series.interval_ms,
+            )
+            return DownloadedSample(record, text, name)
+        except InvalidApiKey:
+            raise
+        except (BackendError, KeyError, TypeError, ValueError, formats.FormatError) as exc:
+            return DownloadFailure(sample_id, str(exc) or type(exc).__name__)
 
     # -- delete ------------------------------------------------------------------------------
 

@@ -199,3 +199,48 @@ def test_wrong_key_and_server_gone_are_clear(tmp_path):
     gone = StudioBackend(KEY, f"{base}/v1", base)
     with pytest.raises(BackendError, match="Cannot reach 127.0.0.1"):
         gone.count(SampleQuery())
+
+
+class WithoutBatch:
+    """ASGI middleware making the server look like Edge Impulse itself: no batch endpoint."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.refused = 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].endswith("/raw-data/batch"):
+            self.refused += 1
+            body = b'{"success":false,"error":"Not found"}'
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 404,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.parametrize("batch", [True, False])
+def test_downloads_and_rows_with_and_without_the_batch_extension(tmp_path, batch):
+    with LocalBackend(tmp_path / "project") as project:
+        stored = project.upload(items(250))
+        ids = [r.sample_id for r in stored] + [987654]
+        app = create_app(project, KEY)
+        wrapped = app if batch else WithoutBatch(app)
+        with running_app(wrapped) as base:
+            client = StudioBackend(KEY, f"{base}/v1", base)
+            downloaded = client.download(ids)
+            records = client.get_samples(ids[:30])
+            client.close()
+        assert downloaded[-1] is None
+        assert [d.record.id for d in downloaded[:-1]] == ids[:-1]
+        assert all(d.filename.endswith(".json") for d in downloaded[:-1])
+        local = project.download(ids[:-1])
+        assert [d.data for d in downloaded[:-1]] == [d.data for d in local]
+        assert sorted(records) == sorted(ids[:30])
+        if not batch:
+            assert wrapped.refused == 1  # asked once, then one request per sample
