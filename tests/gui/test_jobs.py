@@ -108,3 +108,20 @@ def test_wait_all_delivers_every_pending_signal(qtbot, runner):
     assert runner.wait_all(timeout_s=10)
     assert sorted(results) == [0, 1, 2, 3, 4]
     assert runner.running() == []
+
+
+def test_download_job_reports_unreadable_content_and_carries_on(tmp_path):
+    from gui_helpers import seed_csv
+
+    from ei_desktop.core.backends.local import LocalBackend
+    from ei_desktop.core.progress import CancelToken
+    from ei_desktop.gui.jobs.download import download_job
+
+    with LocalBackend(tmp_path / "project") as backend:
+        ids = seed_csv(backend, 3)
+        backend.blobs.delete(backend.get_sample(ids[1]).sha256)  # content lost on disk
+        outcome = download_job(backend, ids, str(tmp_path / "out"))(lambda p: None, CancelToken())
+    assert outcome.succeeded == 2
+    assert len(outcome.failures) == 1
+    assert "Cannot read the stored content" in outcome.failures[0].reason
+    assert len(list((tmp_path / "out").iterdir())) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from ei_desktop.core.backends.base import Backend
+from ei_desktop.core.backends.base import Backend, DownloadFailure
 from ei_desktop.core.convert import save_downloaded
 from ei_desktop.core.progress import CancelToken, Progress
 from ei_desktop.gui.jobs.outcome import Failure, Outcome
@@ -46,6 +46,8 @@ def download_job(
                 failure = None
                 if item is None:
                     failure = Failure(label(sample_id), "The sample no longer exists")
+                elif isinstance(item, DownloadFailure):
+                    failure = Failure(label(sample_id), item.error)
                 else:
                     try:
                         save_downloaded(item, directory)
