@@ -443,13 +443,7 @@ class LocalBackend:
         return int(self._one(f"SELECT count(*) FROM samples {where}", params)[0])
 
     def _count_from_label_counts(self, query: SampleQuery) -> int:
-        clauses, params = [], []
-        if query.category:
-            clauses.append("category = ?")
-            params.append(query.category)
-        if query.labels:
-            clauses.append(f"label IN ({','.join('?' * len(query.labels))})")
-            params.extend(query.labels)
+        clauses, params = _category_and_labels(query)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return int(self._one(f"SELECT coalesce(sum(n), 0) FROM label_counts {where}", params)[0])
 
@@ -811,7 +805,8 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[str, list]:
+def _category_and_labels(query: SampleQuery) -> tuple[list[str], list]:
+    """SQL conditions for the category and label filters (columns of both tables)."""
     clauses: list[str] = []
     params: list = []
     if query.category:
@@ -820,6 +815,11 @@ def _where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[st
     if query.labels:
         clauses.append(f"label IN ({','.join('?' * len(query.labels))})")
         params.extend(query.labels)
+    return clauses, params
+
+
+def _where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[str, list]:
+    clauses, params = _category_and_labels(query)
     if query.filename:
         if len(query.filename) >= 3:
             clauses.append("id IN (SELECT rowid FROM samples_name WHERE samples_name MATCH ?)")
