@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Optional, TextIO
@@ -49,6 +50,17 @@ def connect_host(host: str) -> str:
     return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
 
 
+def lan_address() -> Optional[str]:
+    """The address of this machine on its local network, if any (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: picks the outgoing interface
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -85,8 +97,14 @@ def banner(
             f"  EI_HOST={connect_host(host)} edge-impulse-uploader --api-key {key} FILES",
         ]
     if not _is_loopback(host):
+        lines += [""]
+        lan = lan_address() if host in ("0.0.0.0", "", "::") else None
+        if lan is not None:
+            port = base_url.rsplit(":", 1)[-1]
+            lines += [
+                f"Teammates on your network use http://{lan}:{port}/v1 and http://{lan}:{port}"
+            ]
         lines += [
-            "",
             f"Listening on {host}: anyone who can reach this address and has the key can read"
             " and change the project.",
         ]

@@ -202,3 +202,16 @@ def test_the_default_port_also_serves_the_cli_uploaders_ingestion_port(tmp_path)
         assert response.json()["files"][0]["success"]
     finally:
         assert proc.stop(signal.SIGTERM) == 0
+
+
+def test_banner_tells_teammates_where_to_connect_when_listening_on_every_interface(tmp_path):
+    from ei_desktop.server.serve import banner, lan_address
+
+    text = banner(tmp_path, 7, "http://127.0.0.1:4800", "k", "given", "0.0.0.0")
+    assert "EI_API_ENDPOINT=http://127.0.0.1:4800/v1" in text
+    assert "anyone who can reach this address" in text
+    lan = lan_address()
+    if lan is not None:
+        assert f"http://{lan}:4800/v1" in text
+    local_only = banner(tmp_path, 7, "http://127.0.0.1:4800", "k", "given", "127.0.0.1")
+    assert "Teammates" not in local_only and "anyone who can reach" not in local_only
