@@ -113,7 +113,7 @@ def upload_samples(
         samples = [samples]
     samples = list(samples)
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, max_workers, pool_maxsize)
+    backend = _with_options(backend, timeout_sec, max_workers)
     items: list[UploadItem] = []
     early_fails: list[SampleIngestionResponse] = []
     for sample in samples:
@@ -160,10 +160,12 @@ def upload_samples(
     return UploadSamplesResponse(successes, fails, cancelled=cancelled)
 
 
-def _configure_http(backend, timeout_sec, max_workers, pool_maxsize) -> None:
-    configure = getattr(backend, "configure", None)
-    if configure is not None:
-        configure(timeout_sec=timeout_sec, max_workers=max_workers, pool_maxsize=pool_maxsize)
+def _with_options(backend, timeout_sec=None, max_workers=None):
+    """The backend with this call's HTTP timeout and concurrency (local projects have none)."""
+    with_options = getattr(backend, "with_options", None)
+    if with_options is None:
+        return backend
+    return with_options(timeout_sec=timeout_sec, max_workers=max_workers)
 
 
 def _upload_batches(
@@ -669,7 +671,7 @@ def get_sample_ids(
     """
     query = SampleQuery(_listing_category(category), _labels_tuple(labels), filename or None)
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, num_workers, None)
+    backend = _with_options(backend, timeout_sec, num_workers)
     return backend.sample_infos(query)
 
 
@@ -682,7 +684,7 @@ def get_filename_by_id(
 ) -> Optional[str]:
     """The stored name of a sample (``capacitor.01`` for ``capacitor.01.png``), or ``None``."""
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, None, None)
+    backend = _with_options(backend, timeout_sec, None)
     record = backend.get_sample(int(sample_id))
     return record.filename if record is not None else None
 
@@ -704,7 +706,7 @@ def delete_all_samples(
     """
     category = _listing_category(category)
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, None, None)
+    backend = _with_options(backend, timeout_sec, None)
     deleted = backend.delete_all(category)
     return GenericApiResponse(success=True, deleted=deleted)
 
@@ -718,7 +720,7 @@ def delete_sample_by_id(
 ) -> Optional[GenericApiResponse]:
     """Delete one sample; ``None`` when there is no sample with that id."""
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, None, None)
+    backend = _with_options(backend, timeout_sec, None)
     (deleted,) = backend.delete([int(sample_id)])
     if not deleted:
         log.info("No sample found with ID %s", sample_id)
@@ -789,7 +791,7 @@ def download_samples_by_ids(
     """
     ids = _id_list(sample_ids)
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, max_workers, pool_maxsize)
+    backend = _with_options(backend, timeout_sec, max_workers)
     callback, bar = _with_display(progress, show_progress, "Downloading")
     try:
         downloaded = backend.download(ids, progress=callback, cancel=cancel)
@@ -821,7 +823,7 @@ def stream_samples_by_ids(
     """
     ids = _id_list(sample_ids)
     backend = connection.resolve(api_key, project)
-    _configure_http(backend, timeout_sec, max_workers, pool_maxsize)
+    backend = _with_options(backend, timeout_sec, max_workers)
     callback, bar = _with_display(progress, show_progress, "Downloading")
     done = 0
     try:

@@ -10,6 +10,7 @@ the success it was. Several files go in one ingestion request; uploads stream fr
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -157,18 +158,23 @@ class StudioBackend:
         )
         return session
 
-    def configure(
+    def with_options(
         self,
         *,
         timeout_sec: Optional[float] = None,
         max_workers: Optional[int] = None,
-        pool_maxsize: Optional[int] = None,
-    ) -> None:
-        """Adopt the SDK's per-call ``timeout_sec`` and concurrency arguments, when given."""
+    ) -> StudioBackend:
+        """A view of the backend with another timeout or concurrency for one call (the SDK's
+        ``timeout_sec``/``max_workers`` arguments); connection pools and caches are shared.
+        """
+        if not timeout_sec and not max_workers:
+            return self
+        view = copy.copy(self)
         if timeout_sec:
-            self._timeout = timeout_sec
+            view._timeout = timeout_sec
         if max_workers:
-            self._workers = max(1, int(max_workers))
+            view._workers = max(1, int(max_workers))
+        return view
 
     def close(self) -> None:
         """Close the connection pools."""

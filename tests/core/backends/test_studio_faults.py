@@ -244,3 +244,21 @@ def test_downloads_and_rows_with_and_without_the_batch_extension(tmp_path, batch
         assert sorted(records) == sorted(ids[:30])
         if not batch:
             assert wrapped.refused == 1  # asked once, then one request per sample
+
+
+def test_a_calls_timeout_applies_to_that_call_only(tmp_path):
+    import ei_desktop
+    from ei_desktop import data
+    from ei_desktop.core import connection
+
+    with (
+        LocalBackend(tmp_path / "project") as project,
+        running_app(create_app(project, KEY)) as base,
+    ):
+        ei_desktop.API_KEY, ei_desktop.API_ENDPOINT = KEY, f"{base}/v1"
+        ei_desktop.INGESTION_ENDPOINT = base
+        assert data.get_sample_ids(timeout_sec=0.5, num_workers=2) == []
+        shared = connection.resolve()
+        assert shared._timeout != 0.5 and shared._workers != 2
+        view = shared.with_options(timeout_sec=0.5)
+        assert view._timeout == 0.5 and view._session is shared._session
