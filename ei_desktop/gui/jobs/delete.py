@@ -7,7 +7,7 @@ from typing import Optional
 
 from ei_desktop.core.backends.base import Backend
 from ei_desktop.core.progress import CancelToken, Progress
-from ei_desktop.gui.jobs.outcome import Failure, Outcome
+from ei_desktop.gui.jobs.outcome import Failure, Outcome, chunks, sample_name
 
 #: ids deleted per backend call (each call is one transaction; cancel is checked between)
 CHUNK = 500
@@ -21,20 +21,14 @@ def delete_job(backend: Backend, ids: Sequence[int], names: Mapping[int, str] | 
     def run(progress, cancel: CancelToken) -> Outcome:
         outcome = Outcome("Delete", "deleted", total=len(ids))
         done = 0
-        for start in range(0, len(ids), CHUNK):
-            if cancel.cancelled:
-                outcome.cancelled = True
-                break
-            chunk = ids[start : start + CHUNK]
+        for chunk in chunks(ids, CHUNK, cancel, outcome):
             results = backend.delete(chunk, cancel=cancel)
             for sample_id, deleted in zip(chunk, results):
                 done += 1
                 if deleted:
                     outcome.succeeded += 1
                     continue
-                name = names.get(sample_id)
-                shown = f"{name} (ID {sample_id})" if name else f"ID {sample_id}"
-                failure = Failure(shown, "The sample no longer exists")
+                failure = Failure(sample_name(names, sample_id), "The sample no longer exists")
                 outcome.failures.append(failure)
                 progress(Progress(done, len(ids), item=failure))
             progress(Progress(done, len(ids)))

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from ei_desktop.core.backends.base import Backend, DownloadFailure
 from ei_desktop.core.convert import save_downloaded
 from ei_desktop.core.progress import CancelToken, Progress
-from ei_desktop.gui.jobs.outcome import Failure, Outcome
+from ei_desktop.gui.jobs.outcome import Failure, Outcome, chunks, sample_name
 
 #: samples fetched per backend call
 CHUNK = 50
@@ -28,33 +28,25 @@ def download_job(
     ids = [int(i) for i in ids]
     names = dict(names or {})
 
-    def label(sample_id: int) -> str:
-        name = names.get(sample_id)
-        return f"{name} (ID {sample_id})" if name else f"ID {sample_id}"
-
     def run(progress, cancel: CancelToken) -> Outcome:
         outcome = Outcome("Download", "downloaded", total=len(ids), destination=directory)
         os.makedirs(directory, exist_ok=True)
         done = 0
-        for start in range(0, len(ids), CHUNK):
-            if cancel.cancelled:
-                outcome.cancelled = True
-                break
-            chunk = ids[start : start + CHUNK]
+        for chunk in chunks(ids, CHUNK, cancel, outcome):
             fetched = backend.download(chunk, cancel=cancel)
             for sample_id, item in zip(chunk, fetched):
                 failure = None
                 if item is None:
-                    failure = Failure(label(sample_id), "The sample no longer exists")
+                    failure = Failure(sample_name(names, sample_id), "The sample no longer exists")
                 elif isinstance(item, DownloadFailure):
-                    failure = Failure(label(sample_id), item.error)
+                    failure = Failure(sample_name(names, sample_id), item.error)
                 else:
                     try:
                         save_downloaded(item, directory)
                         outcome.succeeded += 1
                     except OSError as exc:
                         reason = f"Cannot write the file: {exc.strerror or exc}"
-                        failure = Failure(label(sample_id), reason)
+                        failure = Failure(sample_name(names, sample_id), reason)
                 if failure is not None:
                     outcome.failures.append(failure)
                 done += 1

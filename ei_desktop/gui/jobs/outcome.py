@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
+
+from ei_desktop.core.progress import CancelToken
 
 
 @dataclass
@@ -58,3 +61,20 @@ class Outcome:
                 remaining = max(0, self.total - self.succeeded - self.failed)
             text += " Cancelled" + (f" ({remaining:,} not attempted)." if remaining else ".")
         return text
+
+
+def sample_name(names: Mapping[int, str], sample_id: int) -> str:
+    """How a failure names a sample: ``wave.01 (ID 12)``, or ``ID 12`` when its name is unknown."""
+    name = names.get(sample_id)
+    return f"{name} (ID {sample_id})" if name else f"ID {sample_id}"
+
+
+def chunks(
+    ids: Sequence[int], size: int, cancel: CancelToken, outcome: Outcome
+) -> Iterator[list[int]]:
+    """``ids`` in slices of ``size``; stops (marking ``outcome`` cancelled) once cancel is asked."""
+    for start in range(0, len(ids), size):
+        if cancel.cancelled:
+            outcome.cancelled = True
+            return
+        yield list(ids[start : start + size])
