@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,50 +24,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from seed_project import seed  # noqa: E402
 
+from ei_desktop.server.testing import free_port, serve_process  # noqa: E402
+
 KEY = "bench-key"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(project: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ei_desktop",
-            "serve",
-            "--project",
-            str(project),
-            "--port",
-            str(port),
-            "--api-key",
-            KEY,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/v1/api/projects", headers={"x-api-key": KEY}, timeout=1)
-            return process, base
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server did not start")
+    return serve_process(project, port, KEY), f"http://127.0.0.1:{port}"
 
 
 def write_csvs(directory: Path, count: int, offset: int) -> None:

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -48,7 +51,7 @@ def running_app(app: Any, *, port: int = 0) -> Iterator[str]:
     )
     thread.start()
     try:
-        _wait_until_answering(port, thread)
+        _wait_until_answering(port, alive=thread.is_alive)
         yield f"http://{HOST}:{port}"
     finally:
         server.should_exit = True
@@ -56,10 +59,50 @@ def running_app(app: Any, *, port: int = 0) -> Iterator[str]:
         sock.close()
 
 
-def _wait_until_answering(port: int, thread: threading.Thread) -> None:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def serve_process(
+    project_dir: Union[str, os.PathLike], port: int, api_key: str
+) -> subprocess.Popen:
+    """``ei-desktop serve`` in a process of its own (so it can be killed like a real one),
+    returned once it answers HTTP on ``127.0.0.1:port``.
+
+    Raises:
+        RuntimeError: it did not start within 15 seconds.
+    """
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ei_desktop",
+            "serve",
+            "--project",
+            os.fspath(project_dir),
+            "--port",
+            str(port),
+            "--api-key",
+            api_key,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_answering(port, alive=lambda: process.poll() is None)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process
+
+
+def _wait_until_answering(port: int, alive) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if not thread.is_alive():
+        if not alive():
             raise RuntimeError("The server stopped while starting (see the log above)")
         connection = http.client.HTTPConnection(HOST, port, timeout=1)
         try:

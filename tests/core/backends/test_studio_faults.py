@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
-import requests
 
 from ei_desktop.core.backends.base import BackendError, InvalidApiKey, SampleQuery, UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.progress import CancelToken
 from ei_desktop.server.app import create_app
-from ei_desktop.server.testing import running_app
+from ei_desktop.server.testing import free_port, running_app, serve_process
 
 KEY = "fault-key"
 
@@ -47,38 +43,8 @@ def assert_exact(results, project_dir, expected: int) -> None:
         assert project.check().ok
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(project_dir, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ei_desktop",
-            "serve",
-            "--project",
-            str(project_dir),
-            "--port",
-            str(port),
-            "--api-key",
-            KEY,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/openapi.json", timeout=0.5)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not start")
+def serve(project_dir, port: int):
+    return serve_process(project_dir, port, KEY)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
