@@ -195,12 +195,13 @@ def _upload_batches(
     total = len(samples)
     done_before = 0
 
-    def shifted(update: Progress) -> None:
-        if progress is not None:
-            progress(Progress(done_before + update.done, total, update.item, update.message))
-
     batch_size = max(1, int(batch_size or 1024))
-    callback, bar = _with_display(shifted if progress else None, show_progress, "Uploading")
+    display, bar = _with_display(progress, show_progress, "Uploading")
+
+    def shifted(update: Progress) -> None:  # batches count from 0: report the whole upload
+        display(Progress(done_before + update.done, total, update.item, update.message))
+
+    callback = shifted if display is not None else None
     try:
         for start in range(0, total, batch_size):
             if cancel is not None and cancel.cancelled:
@@ -222,9 +223,8 @@ def _upload_batches(
             response.cancelled = part.cancelled
             done_before += len(part.successes) + len(part.fails)
             for sample in batch:
-                close = getattr(sample.data, "close", None)
-                if close is not None and isinstance(sample.data, scan.FileSource):
-                    close()
+                if isinstance(sample.data, scan.FileSource):
+                    sample.data.close()
     finally:
         if bar is not None:
             bar.close()

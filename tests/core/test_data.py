@@ -396,3 +396,14 @@ def test_text_file_objects_and_bytes_io_are_accepted():
         [data.Sample(data=text, filename="t.csv"), data.Sample(data=binary, filename="b.csv")]
     )
     assert response.success
+
+
+def test_directory_progress_counts_across_batches(tmp_path):
+    for i in range(5):
+        (tmp_path / f"a{i}.csv").write_text(f"timestamp,x\n0,{i}\n10,1\n")
+    seen = []
+    response = data.upload_directory(
+        str(tmp_path), batch_size=2, progress=lambda p: seen.append((p.done, p.total))
+    )
+    assert len(response.successes) == 5
+    assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]

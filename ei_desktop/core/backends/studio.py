@@ -14,7 +14,6 @@ import copy
 import json
 import os
 import threading
-import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -322,10 +321,8 @@ class StudioBackend:
                 delay = (
                     exc.retry_after if exc.retry_after is not None else min(8.0, 0.5 * 2**attempt)
                 )
-                if cancel is not None and cancel.wait(delay):
+                if (cancel or CancelToken()).wait(delay):  # a wait that cancel cuts short
                     break
-                if cancel is None:
-                    time.sleep(delay)
                 continue
             except BackendError as exc:  # including a refused key: fail the batch, keep going
                 return [(i, UploadResult(item, False, error=str(exc))) for i, item in batch.items]
