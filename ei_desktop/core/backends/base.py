@@ -36,6 +36,24 @@ class InvalidApiKey(BackendError):
     """The server refused the API key."""
 
 
+class NotAProjectError(BackendError):
+    """The folder is not a local project (and creating one was not asked for)."""
+
+
+class DamagedProjectError(BackendError):
+    """The project's database is missing, unreadable or corrupt; its content may still be
+    there. Never cleaned: ``ei-desktop check --recover`` is the way out.
+    """
+
+
+class DiskFullError(BackendError):
+    """The disk holding the project is full."""
+
+
+class CorruptContentError(BackendError):
+    """A sample's stored content no longer matches its hash."""
+
+
 @dataclass
 class UploadItem:
     """One file to store.
