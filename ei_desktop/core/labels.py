@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any, Optional
 
 from ei_desktop.core.naming import LABELS_EXTENSION
@@ -10,6 +11,46 @@ from ei_desktop.core.naming import LABELS_EXTENSION
 
 class LabelError(ValueError):
     """Labels, boxes or metadata that cannot be stored; ``str(error)`` says why."""
+
+
+#: Unicode categories refused in labels: controls (NUL, TAB, ESC, DEL, C1 …), unpaired
+#: surrogates (undecodable file-name bytes) and the line / paragraph separators.
+_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
+_CONTROL_NAMES = {0: "NUL", 9: "TAB", 10: "line feed", 13: "carriage return", 27: "ESC", 127: "DEL"}
+
+
+def _describe(char: str) -> str:
+    code = ord(char)
+    if unicodedata.category(char) == "Cs":
+        return f"an unpaired surrogate U+{code:04X} (bytes that are not UTF-8)"
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(char, "")
+    return f"the control character U+{code:04X}" + (f" {name}" if name else "")
+
+
+def normalize_label(text: str) -> str:
+    """A label in Unicode NFC, so that composed and decomposed "é" are one label.
+
+    Raises:
+        LabelError: ``text`` is not a string, or holds a control character (NUL, TAB, line
+            feed, ESC, DEL …), a line/paragraph separator or an unpaired surrogate; the
+            message names the character and its position.
+    """
+    if not isinstance(text, str):
+        raise LabelError(f"A label must be text, got {type(text).__name__}")
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise LabelError(
+                f"The label {text!r} contains {_describe(char)} at character {position};"
+                " labels must be printable text"
+            )
+    return unicodedata.normalize("NFC", text)
+
+
+def _checked(label: str, where: str) -> str:
+    try:
+        return normalize_label(label)
+    except LabelError as exc:
+        raise LabelError(f"{where}: {exc}") from None
 
 
 def _load_json(value: Any, what: str) -> Any:
@@ -71,6 +112,7 @@ def normalize_bounding_boxes(boxes: Any) -> Optional[list[dict]]:
         label = box.get("label")
         if not isinstance(label, str) or not label:
             raise LabelError(f"{where} needs a non-empty text 'label'")
+        label = _checked(label, where)
         geometry = {}
         for key in ("x", "y", "width", "height"):
             if key not in box:
@@ -87,7 +129,8 @@ def normalize_bounding_boxes(boxes: Any) -> Optional[list[dict]]:
 def normalize_structured_labels(
     segments: Any, values_count: Optional[int] = None
 ) -> Optional[list]:
-    """Validated multi-label segments over value rows (inclusive indices), kept verbatim.
+    """Validated multi-label segments over value rows (inclusive indices), kept as given
+    except for their labels, which are normalised (:func:`normalize_label`).
 
     Rules of the Edge Impulse CLI: text label; integer ``startIndex``/``endIndex`` ≥ 0;
     start ≤ end; both below ``values_count``; every row covered, no gaps. ``values_count``
@@ -99,12 +142,14 @@ def normalize_structured_labels(
     if not isinstance(segments, list) or not segments:
         raise LabelError("Structured labels must be a non-empty list of segments")
     covered_to = -1
+    normalized = []
     for index, segment in enumerate(segments):
         where = f"structured label {index + 1}"
         if not isinstance(segment, dict):
             raise LabelError(f"{where} must be an object")
         if not isinstance(segment.get("label"), str):
             raise LabelError(f"{where} needs a text 'label'")
+        normalized.append({**segment, "label": _checked(segment["label"], where)})
         start = _integer(segment.get("startIndex"), f"{where} 'startIndex'")
         end = _integer(segment.get("endIndex"), f"{where} 'endIndex'")
         if start < 0 or end < start:
@@ -123,7 +168,7 @@ def normalize_structured_labels(
         raise LabelError(
             f"Structured labels leave rows {covered_to + 1}–{values_count - 1} unlabeled"
         )
-    return segments
+    return normalized
 
 
 def summary_label(segments: Optional[list]) -> Optional[str]:
