@@ -6,16 +6,24 @@ exponential back-off, honouring ``Retry-After``. An upload is retried only when 
 refused, so a retry can never store a sample twice; if the first attempt did land, the retry's
 "already exists" answer is recognised (its id is newer than the upload's start) and reported as
 the success it was. Several files go in one ingestion request; uploads stream from disk.
+
+A server no connection can be opened to (refused, unknown host) ends the whole operation at
+once with :class:`ServerUnreachable`: retrying file by file cannot fix it. Only a server that
+answered earlier in the same upload gets a grace period to come back (a restart).
+
+Cancelling stops the claiming of new requests; requests in flight finish and are reported.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import threading
+import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +35,7 @@ import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests_toolbelt.multipart.encoder import MultipartEncoder
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 import ei_desktop
@@ -42,7 +51,7 @@ from ei_desktop.core.backends.base import (
     UploadItem,
     UploadResult,
 )
-from ei_desktop.core.labels import LabelError, normalize_metadata
+from ei_desktop.core.labels import LabelError, normalize_label, normalize_metadata
 from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
 
@@ -56,6 +65,9 @@ BATCH_BYTES = 16 * 1024 * 1024
 #: default (connect, read) timeouts in seconds
 DEFAULT_TIMEOUT = (10.0, 120.0)
 UPLOAD_ATTEMPTS = 6
+#: how long a server that answered earlier in an upload may refuse connections (a restart)
+#: before the upload gives up on it
+OUTAGE_GRACE = 30.0
 RETRYABLE_STATUS = (429, 500, 502, 503, 504)
 _RECORD_CACHE = 50_000
 _MIME = {
@@ -72,6 +84,58 @@ _MIME = {
 }
 _DUPLICATE = "An item with this hash already exists"
 _MEDIA = ("image", "video", "audio")
+
+
+class ServerUnreachable(BackendError):
+    """No connection could be opened to the server (nothing listens, unknown host, no route).
+
+    Attributes:
+        results: for an upload that had started, the results of what was attempted before
+            the server went away (stored samples included), else empty.
+    """
+
+    def __init__(self, message: str, results: Sequence[UploadResult] = ()) -> None:
+        super().__init__(message)
+        self.results = list(results)
+
+
+class _Refused(Exception):
+    """An upload request that never reached the server: no connection could be opened."""
+
+
+class _Reachability:
+    """Connection failures seen by one upload, judged for the whole run rather than per file.
+
+    A server that never answered during the run is gone: the run ends at the first refusal.
+    One that answered before and now refuses is probably restarting: its refusals are retried
+    until it has refused for :data:`OUTAGE_GRACE` seconds in a row.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answered = False
+        self._refused_since: Optional[float] = None
+        #: the message the run ended with, once it gave up on the server
+        self.gone: Optional[str] = None
+
+    def answered(self) -> None:
+        """Note that the server answered a request."""
+        with self._lock:
+            self._answered = True
+            self._refused_since = None
+
+    def may_retry(self, message: str) -> bool:
+        """Note a refused connection; False once the run should give up (``gone`` set)."""
+        with self._lock:
+            if self.gone is not None:
+                return False
+            now = time.monotonic()
+            if self._refused_since is None:
+                self._refused_since = now
+            if not self._answered or now - self._refused_since > OUTAGE_GRACE:
+                self.gone = message
+                return False
+            return True
 
 
 class _Retryable(Exception):
@@ -191,6 +255,8 @@ class StudioBackend:
             response = self._session.request(method, url, **kwargs)
         except requests.RequestException as exc:
             host = urlsplit(url).netloc
+            if _cannot_connect(exc):
+                raise ServerUnreachable(_unreachable_message(url, exc)) from exc
             raise BackendError(f"Cannot reach {host}: {_reason(exc)}") from exc
         if response.status_code == 401:
             raise InvalidApiKey(_error_of(response) or "Invalid API key")
@@ -237,33 +303,49 @@ class StudioBackend:
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
     ) -> list[UploadResult]:
-        """Send ``items`` in multi-file ingestion requests; one result per attempted item."""
+        """Send ``items`` in multi-file ingestion requests; one result per attempted item.
+
+        When ``cancel`` is triggered no new request starts; requests in flight finish and
+        their items are reported, items never sent get no result.
+
+        Raises:
+            ServerUnreachable: no connection could be opened to the server; its ``results``
+                hold what was attempted before (nothing when it was unreachable from the start).
+        """
         items = list(items)
         tracker = Tracker(progress, len(items))
         results: list[Optional[UploadResult]] = [None] * len(items)
         batches = list(self._batches(items, results, tracker))
+        if not batches:
+            return [r for r in results if r is not None]
         try:
             newest_before = None if allow_duplicates else self._newest_id()
+            project = self.project_id()
         except InvalidApiKey as exc:
             for batch in batches:
                 for index, item in batch.items:
                     results[index] = UploadResult(item, False, error=str(exc))
                     tracker.step(results[index])
             return [r for r in results if r is not None]
-        project = self._project_id
+        reach = _Reachability()
 
-        def send(batch: _Batch) -> None:
-            if is_cancelled(cancel):
-                return
-            for index, result in self._send(batch, allow_duplicates, newest_before, cancel):
+        def send(number: int) -> None:
+            sent = self._send(batches[number], allow_duplicates, newest_before, cancel, reach)
+            for index, result in sent:
                 result.project_id = result.project_id or project
                 results[index] = result
                 tracker.step(result)
 
-        with ThreadPoolExecutor(max_workers=min(self._workers, max(1, len(batches)))) as pool:
-            for future in [pool.submit(send, batch) for batch in batches]:
-                future.result()
-        return [r for r in results if r is not None]
+        _in_order(
+            send,
+            len(batches),
+            self._workers,
+            stop=lambda: is_cancelled(cancel) or reach.gone is not None,
+        )
+        done = [r for r in results if r is not None]
+        if reach.gone is not None:
+            raise ServerUnreachable(reach.gone, done)
+        return done
 
     def _batches(
         self, items: list[UploadItem], results: list, tracker: Tracker
@@ -274,12 +356,13 @@ class StudioBackend:
             try:
                 category = naming.check_category(item.category)
                 metadata = normalize_metadata(item.metadata)
+                label = None if item.label is None else normalize_label(item.label)
             except (ValueError, LabelError) as exc:
                 results[index] = UploadResult(item, False, error=str(exc))
                 tracker.step(results[index])
                 continue
             header = None if metadata is None else json.dumps(metadata)
-            key = (category, item.label, header)
+            key = (category, label, header)
             try:
                 size = item.size() or 0
             except OSError:
@@ -293,7 +376,7 @@ class StudioBackend:
             ):
                 if batch is not None:
                     yield batch
-                batch = groups[key] = _Batch(category, item.label, header, [])
+                batch = groups[key] = _Batch(category, label, header, [])
                 sizes[key] = 0
             batch.items.append((index, item))
             sizes[key] += size
@@ -305,15 +388,27 @@ class StudioBackend:
         allow_duplicates: bool,
         newest_before: Optional[int],
         cancel: Optional[CancelToken],
+        reach: _Reachability,
     ) -> list[tuple[int, UploadResult]]:
+        """Post one batch, retrying what a retry can fix; no results when it was never sent."""
         retried = False
         last_error = "not sent"
-        for attempt in range(UPLOAD_ATTEMPTS):
-            if attempt and is_cancelled(cancel):
-                break
+        attempt = refusals = 0
+        waiter = cancel or CancelToken()  # waits that a cancel cuts short
+        while attempt < UPLOAD_ATTEMPTS:
+            if is_cancelled(cancel):
+                return [] if attempt == 0 else _failed(batch, last_error)
             try:
                 entries = self._post_files(batch, allow_duplicates)
+            except _Refused as exc:
+                # nothing reached the server, so a retry cannot store a second copy
+                if not reach.may_retry(str(exc)):
+                    return [] if attempt == 0 else _failed(batch, str(exc))
+                refusals += 1
+                waiter.wait(min(2.0, 0.25 * 2**refusals))
+                continue
             except _Retryable as exc:
+                reach.answered()
                 last_error = str(exc)
                 if allow_duplicates and exc.retry_after is None:
                     break  # the server may have stored it: never risk a second copy
@@ -321,16 +416,18 @@ class StudioBackend:
                 delay = (
                     exc.retry_after if exc.retry_after is not None else min(8.0, 0.5 * 2**attempt)
                 )
-                if (cancel or CancelToken()).wait(delay):  # a wait that cancel cuts short
-                    break
+                attempt += 1
+                waiter.wait(delay)
                 continue
             except BackendError as exc:  # including a refused key: fail the batch, keep going
-                return [(i, UploadResult(item, False, error=str(exc))) for i, item in batch.items]
+                reach.answered()
+                return _failed(batch, str(exc))
+            reach.answered()
             return [
                 (index, self._result(item, entry, retried, newest_before, batch.category))
                 for (index, item), entry in zip(batch.items, entries)
             ]
-        return [(i, UploadResult(item, False, error=last_error)) for i, item in batch.items]
+        return _failed(batch, last_error)
 
     def _post_files(self, batch: _Batch, allow_duplicates: bool) -> list[dict]:
         url = f"{self.ingestion_endpoint}/api/{quote(batch.category, safe='')}/files"
@@ -399,6 +496,8 @@ class StudioBackend:
                     url, data=body, headers=headers, timeout=self._timeout
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
+                if _cannot_connect(exc):
+                    raise _Refused(_unreachable_message(url, exc)) from exc
                 raise _Retryable(f"Connection to the server failed: {_reason(exc)}") from exc
             except (OSError, ValueError) as exc:
                 raise BackendError(f"Cannot read the file to send: {exc}") from exc
@@ -458,7 +557,7 @@ class StudioBackend:
             body = self._json(
                 "GET", self._raw(), params={"category": "all", "limit": 1, "offset": 0}
             )
-        except InvalidApiKey:
+        except (InvalidApiKey, ServerUnreachable):
             raise
         except BackendError:
             return None
@@ -613,8 +712,14 @@ class StudioBackend:
         entries = orjson.loads(response.content).get("samples") or []
         return {int(e["id"]): (e if e.get("success") else None) for e in entries}
 
-    def _bodies(self, ids: list[int], *, payload: bool = True) -> dict[int, Optional[dict]]:
-        """Sample bodies by id (``None``: no such sample), batched when the server allows."""
+    def _bodies(
+        self, ids: list[int], *, payload: bool = True, cancel: Optional[CancelToken] = None
+    ) -> dict[int, Optional[dict]]:
+        """Sample bodies by id (``None``: no such sample), batched when the server allows.
+
+        Fetched one request per id (Edge Impulse itself), a cancel leaves the ids after the
+        fetched prefix out of the answer.
+        """
         chunks = [ids[i : i + BATCH_IDS] for i in range(0, len(ids), BATCH_IDS)]
         bodies: dict[int, Optional[dict]] = {}
         first = self._batch(chunks[0], payload) if chunks else {}
@@ -627,8 +732,12 @@ class StudioBackend:
                     bodies.update(part or {})
             return bodies
         params = {} if payload else {"limitPayloadValues": 1}
-        with ThreadPoolExecutor(max_workers=min(self._workers, max(1, len(ids)))) as pool:
-            return dict(zip(ids, pool.map(lambda i: self._get(i, **params), ids)))
+
+        def fetch(index: int) -> None:
+            bodies[ids[index]] = self._get(ids[index], **params)
+
+        _in_order(fetch, len(ids), self._workers, stop=lambda: is_cancelled(cancel))
+        return bodies
 
     def _get(self, sample_id: int, **params) -> Optional[dict]:
         body = self._json("GET", self._raw(int(sample_id)), params=params or None)
@@ -692,27 +801,42 @@ class StudioBackend:
         cancel: Optional[CancelToken] = None,
     ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
         """Fetch samples (in batches where the server allows, else one request each, in
-        parallel); per-sample failures never abort the batch. Stops between chunks when
-        cancelled.
+        parallel); per-sample failures never abort the batch.
+
+        Returns one entry per id of a prefix of ``ids``: all of them, or, when cancelled,
+        those fetched before the cancel (no new request starts after it).
+
+        Raises:
+            ServerUnreachable: no connection could be opened to the server.
+            InvalidApiKey: the key was refused.
         """
         tracker = Tracker(progress, len(ids))
         ids = [int(i) for i in ids]
+        if ids:
+            self.project_id()  # one quick, clear failure when the server cannot be reached
         out: list[Union[DownloadedSample, DownloadFailure, None]] = []
         for start in range(0, len(ids), DOWNLOAD_CHUNK):
             if is_cancelled(cancel):
                 break
             chunk = ids[start : start + DOWNLOAD_CHUNK]
             try:
-                bodies = self._bodies(chunk)
-            except InvalidApiKey:
+                bodies: dict = self._bodies(chunk, cancel=cancel)
+            except (InvalidApiKey, ServerUnreachable):
                 raise
             except BackendError as exc:
-                bodies = {i: exc for i in chunk}  # type: ignore[misc]
-            with ThreadPoolExecutor(max_workers=self._workers) as pool:
-                results = list(pool.map(lambda i, b=bodies: self._downloaded(i, b.get(i)), chunk))
-            for result in results:
-                out.append(result)
-                tracker.step(result)
+                bodies = {i: exc for i in chunk}
+            if is_cancelled(cancel):
+                chunk = list(itertools.takewhile(lambda i, b=bodies: i in b, chunk))
+            results: list = [None] * len(chunk)
+
+            def fetch(index: int, chunk=chunk, bodies=bodies, results=results) -> None:
+                results[index] = self._downloaded(chunk[index], bodies.get(chunk[index]))
+                tracker.step(results[index])
+
+            fetched = _in_order(fetch, len(chunk), self._workers, lambda: is_cancelled(cancel))
+            out.extend(results[:fetched])
+            if fetched < len(chunk) or len(chunk) < min(DOWNLOAD_CHUNK, len(ids) - start):
+                break
         return out
 
     def _downloaded(
@@ -742,7 +866,7 @@ class StudioBackend:
                 series.interval_ms,
             )
             return DownloadedSample(record, text, name)
-        except InvalidApiKey:
+        except (InvalidApiKey, ServerUnreachable):
             raise
         except (BackendError, KeyError, TypeError, ValueError, formats.FormatError) as exc:
             return DownloadFailure(sample_id, str(exc) or type(exc).__name__)
@@ -756,24 +880,33 @@ class StudioBackend:
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
     ) -> list[bool]:
-        """Delete samples; ``False`` where an id did not exist."""
-        tracker = Tracker(progress, len(ids))
+        """Delete samples; ``False`` where an id did not exist.
 
-        def remove(sample_id: int) -> Optional[bool]:
-            if is_cancelled(cancel):
-                return None
-            body = self._json("DELETE", self._raw(sample_id))
+        Returns one entry per id of a prefix of ``ids``: all of them, or, when cancelled,
+        those whose request started before the cancel (requests in flight finish).
+
+        Raises:
+            ServerUnreachable: no connection could be opened to the server.
+            BackendError: the server refused a delete (after the requests in flight finish).
+        """
+        ids = [int(i) for i in ids]
+        tracker = Tracker(progress, len(ids))
+        if ids:
+            self.project_id()  # one quick, clear failure when the server cannot be reached
+        done: list[bool] = [False] * len(ids)
+
+        def remove(index: int) -> None:
+            body = self._json("DELETE", self._raw(ids[index]))
             ok = bool(body.get("success"))
             if not ok and not str(body.get("error", "")).startswith("No sample found"):
                 raise BackendError(str(body.get("error")))
             with self._records_lock:
-                self._records.pop(sample_id, None)
+                self._records.pop(ids[index], None)
+            done[index] = ok
             tracker.step(ok)
-            return ok
 
-        with ThreadPoolExecutor(max_workers=self._workers) as pool:
-            done = list(pool.map(remove, [int(i) for i in ids]))
-        return [d for d in done if d is not None]
+        attempted = _in_order(remove, len(ids), self._workers, lambda: is_cancelled(cancel))
+        return done[:attempted]
 
     def delete_all(self, category: Optional[str] = None) -> int:
         """Delete every sample (of ``category``); returns how many there were."""
@@ -785,6 +918,47 @@ class StudioBackend:
         with self._records_lock:
             self._records.clear()
         return count
+
+
+def _failed(batch: _Batch, error: str) -> list[tuple[int, UploadResult]]:
+    return [(i, UploadResult(item, False, error=error)) for i, item in batch.items]
+
+
+def _in_order(
+    work: Callable[[int], None], count: int, workers: int, stop: Callable[[], bool]
+) -> int:
+    """Run ``work(0)``, ``work(1)`` … ``work(count - 1)`` on up to ``workers`` threads.
+
+    Indices are claimed in order, and none once ``stop()`` is true, so the work done is always
+    the prefix ``0 … n - 1``, each item run to its end. Returns ``n``. The first exception of
+    an item stops the claiming and is raised once the items in flight have finished.
+    """
+    lock = threading.Lock()
+    claimed = 0
+    errors: list[Exception] = []
+
+    def loop() -> None:
+        nonlocal claimed
+        while True:
+            with lock:
+                if claimed >= count or errors or stop():
+                    return
+                index = claimed
+                claimed += 1
+            try:
+                work(index)
+            except Exception as exc:
+                with lock:
+                    errors.append(exc)
+                return
+
+    threads = max(1, min(workers, count))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for future in [pool.submit(loop) for _ in range(threads)]:
+            future.result()
+    if errors:
+        raise errors[0]
+    return claimed
 
 
 # -- JSON → values -------------------------------------------------------------------------
@@ -810,7 +984,38 @@ def _reason(exc: Exception) -> str:
     for marker in ("Connection refused", "Name or service not known", "timed out", "reset by peer"):
         if marker in text:
             return marker.lower()
+    if isinstance(_root_cause(exc), NameResolutionError):
+        return "unknown host"
     return text[:200]
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The urllib3 error inside a requests exception (``MaxRetryError.reason``)."""
+    inner: BaseException = exc
+    if isinstance(inner, requests.RequestException) and isinstance(
+        inner.args[0] if inner.args else None, BaseException
+    ):
+        inner = inner.args[0]
+    if isinstance(inner, MaxRetryError) and inner.reason is not None:
+        inner = inner.reason
+    return inner
+
+
+def _cannot_connect(exc: BaseException) -> bool:
+    """True when no connection could be opened at all: refused, unknown host, no route.
+
+    A connect timeout is not one of them (a busy server may answer next time); urllib3 raises
+    those as ``ConnectTimeoutError``, of which ``NewConnectionError`` is a subclass.
+    """
+    return isinstance(_root_cause(exc), NewConnectionError)
+
+
+def _unreachable_message(url: str, exc: BaseException) -> str:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if isinstance(_root_cause(exc), NameResolutionError):
+        return f"Cannot reach {parts.netloc}: unknown host (the name in {origin} does not resolve)"
+    return f"Cannot reach {parts.netloc}: {_reason(exc)} (no server answers at {origin})"
 
 
 def _error_of(response: requests.Response) -> Optional[str]:
