@@ -64,7 +64,7 @@ def bench_pages(work: Path, samples: int) -> None:
     directory = work / "big"
     seconds = seed(directory, samples)
     print(f"seeded {samples:,} samples in {seconds:.1f} s")
-    with LocalBackend(directory) as project:
+    with LocalBackend(directory, create=True) as project:
         queries = {
             "category + label": SampleQuery(category="training", labels=("walk",)),
             "two labels, sorted by date": SampleQuery(labels=("run", "jump"), sort="added"),

@@ -24,14 +24,16 @@ API_ENDPOINT: str = os.environ.get("EI_API_ENDPOINT", DEFAULT_API_ENDPOINT)
 INGESTION_ENDPOINT: str = os.environ.get("EI_INGESTION_ENDPOINT", DEFAULT_INGESTION_ENDPOINT)
 
 
-def use_project(path: str | os.PathLike | None) -> None:
-    """Make the data functions act on the local project at ``path`` (created if missing).
+def use_project(path: str | os.PathLike | None, *, create: bool = False) -> None:
+    """Make the data functions act on the local project at ``path``.
 
-    ``None`` goes back to ``EI_PROJECT`` or the default project.
+    A folder that is not a project is refused (``NotAProjectError``) unless ``create`` is
+    true, so a mistyped path never becomes an empty project. ``None`` goes back to
+    ``EI_PROJECT`` or the default project, which are created on first use.
     """
     from ei_desktop.core import connection
 
-    connection.use_project(path)
+    connection.use_project(path, create=create)
 
 
 def __getattr__(name: str):

@@ -49,6 +49,6 @@ def local(project_dir):
     """An open local project backend."""
     from ei_desktop.core.backends.local import LocalBackend
 
-    backend = LocalBackend(project_dir)
+    backend = LocalBackend(project_dir, create=True)
     yield backend
     backend.close()

@@ -43,7 +43,7 @@ def test_version():
 
 def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_path):
     project = tmp_path / "p"
-    result = run("upload", folder, "--project", project, "--metadata", "rig=A")
+    result = run("upload", folder, "--project", project, "--create", "--metadata", "rig=A")
     assert result.returncode == 1
     assert "Uploaded 3 samples" in result.stdout
     assert "1 files failed" in result.stderr
@@ -58,7 +58,7 @@ def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_pa
     assert by_name["cap.01"]["category"] in ("training", "testing")
     assert by_name["cap.01"]["metadata"] == {"rig": "A"}
 
-    again = run("upload", folder / "training", "--project", project)
+    again = run("upload", folder / "training", "--project", project, "--create")
     assert again.returncode == 1 and "An item with this hash already exists" in again.stderr
     assert (
         run("upload", folder / "training", "--project", project, "--allow-duplicates").returncode
@@ -74,6 +74,7 @@ def test_upload_with_label_and_category_overrides(folder, tmp_path):
         folder / "cap.01.png",
         "--project",
         project,
+        "--create",
         "--label",
         "mine",
         "--category",
@@ -86,7 +87,7 @@ def test_upload_with_label_and_category_overrides(folder, tmp_path):
 
 def test_ls_filters_and_table(folder, tmp_path):
     project = tmp_path / "p"
-    run("upload", folder, "--project", project)
+    run("upload", folder, "--project", project, "--create")
     table = run("ls", "--project", project, "--category", "training")
     assert table.returncode == 0
     lines = table.stdout.strip().splitlines()
@@ -103,7 +104,7 @@ def test_ls_filters_and_table(folder, tmp_path):
 
 def test_download_writes_files_and_reports_missing_ids(folder, tmp_path, samples_dir):
     project = tmp_path / "p"
-    run("upload", folder, "--project", project)
+    run("upload", folder, "--project", project, "--create")
     listed = {
         s["filename"]: s["id"] for s in json.loads(run("ls", "--project", project, "--json").stdout)
     }
@@ -120,7 +121,7 @@ def test_download_writes_files_and_reports_missing_ids(folder, tmp_path, samples
 
 def test_rm_by_id_name_and_all(folder, tmp_path):
     project = tmp_path / "p"
-    run("upload", folder, "--project", project)
+    run("upload", folder, "--project", project, "--create")
     listed = {
         s["filename"]: s["id"] for s in json.loads(run("ls", "--project", project, "--json").stdout)
     }
@@ -139,16 +140,17 @@ def test_rm_by_id_name_and_all(folder, tmp_path):
 
 def test_check_reports_a_consistent_project(folder, tmp_path):
     project = tmp_path / "p"
-    run("upload", folder, "--project", project)
+    run("upload", folder, "--project", project, "--create")
     result = run("check", "--project", project)
     assert result.returncode == 0
-    assert "3 samples; database: ok" in result.stdout
-    assert "samples without content: 0" in result.stdout
+    assert "3 samples" in result.stdout and "database: ok" in result.stdout
+    assert "every sample has its content" in result.stdout
+    assert "every content file matches its checksum" in result.stdout
 
 
 def test_nothing_to_upload_is_an_error(tmp_path):
     (tmp_path / "empty").mkdir()
-    result = run("upload", tmp_path / "empty", "--project", tmp_path / "p")
+    result = run("upload", tmp_path / "empty", "--project", tmp_path / "p", "--create")
     assert result.returncode == 1 and "Nothing to upload" in result.stderr
 
 

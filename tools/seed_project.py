@@ -58,7 +58,7 @@ def _series_blob(seed: int) -> tuple[str, bytes, int]:
 def seed(directory: Path, samples: int, *, batch: int = 50_000) -> float:
     """Add ``samples`` synthetic samples to the project at ``directory``; returns seconds taken."""
     started = time.perf_counter()
-    project = LocalBackend(directory)
+    project = LocalBackend(directory, create=True)
     blobs = []
     for seed_number in range(40):
         sha, data, rows = _series_blob(seed_number)

@@ -33,32 +33,65 @@ def default_project_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "projects" / "default"
 
 
-def use_project(path: Union[str, os.PathLike, None]) -> None:
-    """Select the local project used when no API key is configured (``None``: the default)."""
+def use_project(path: Union[str, os.PathLike, None], *, create: bool = False) -> None:
+    """Select the local project used when no API key is configured (``None``: the default).
+
+    Args:
+        path: an existing project folder, or a new one with ``create``.
+        create: make a new project at ``path`` if it is not one yet.
+
+    Raises:
+        NotAProjectError: ``path`` is not a project and ``create`` is false.
+        DamagedProjectError: ``path`` is a project whose database is damaged.
+    """
     global _selected
+    if path is None:
+        with _lock:
+            _selected = None
+        return
+    resolved = Path(path).expanduser().resolve()
+    local_backend(resolved, create=create)  # refuse a mistyped folder now, not at first use
     with _lock:
-        _selected = Path(path).expanduser().resolve() if path is not None else None
+        _selected = resolved
 
 
-def local_project_path() -> Path:
-    """The local project the data functions act on when no key is configured."""
-    if _selected is not None:
-        return _selected
+def configured_default_path() -> Path:
+    """The default project: ``EI_PROJECT``, else :func:`default_project_path`. The only
+    project created on first use without being asked.
+    """
     env = os.environ.get("EI_PROJECT")
     if env:
         return Path(env).expanduser().resolve()
     return default_project_path()
 
 
-def local_backend(path: Union[str, os.PathLike]) -> Backend:
-    """The (cached) backend of the local project at ``path``, created if missing."""
+def local_project_path() -> Path:
+    """The local project the data functions act on when no key is configured."""
+    if _selected is not None:
+        return _selected
+    return configured_default_path()
+
+
+def local_backend(path: Union[str, os.PathLike], *, create: bool = False) -> Backend:
+    """The (cached) backend of the local project at ``path``.
+
+    Args:
+        path: the project folder.
+        create: make a new project there if it is not one yet; the default project
+            (:func:`configured_default_path`) is always created on first use.
+
+    Raises:
+        NotAProjectError: ``path`` is not a project (and may not be created).
+        DamagedProjectError: the project's database is damaged.
+    """
     from ei_desktop.core.backends.local import LocalBackend
 
     resolved = Path(path).expanduser().resolve()
+    create = create or resolved == configured_default_path()
     with _lock:
         backend = _locals.get(resolved)
         if backend is None or getattr(backend, "_closed", False):
-            backend = LocalBackend(resolved)
+            backend = LocalBackend(resolved, create=create)
             _locals[resolved] = backend
         return backend
 

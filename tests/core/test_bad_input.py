@@ -71,6 +71,7 @@ def run_upload(args, project: Path):
             "--allow-duplicates",
             "--project",
             str(project),
+            "--create",
         ],
         capture_output=True,
         text=True,
@@ -81,7 +82,7 @@ def run_upload(args, project: Path):
 
 
 def assert_consistent(project: Path, stored: int) -> None:
-    with LocalBackend(project) as backend:
+    with LocalBackend(project, create=True) as backend:
         report = backend.check()
         assert report.integrity == "ok"
         assert report.missing_blobs == []
@@ -161,6 +162,7 @@ def test_named_files_of_any_type_each_get_an_answer(corpus):
     ],
 )
 def test_awkward_labels_round_trip_exactly(project_dir, label, tmp_path):
+    LocalBackend(project_dir, create=True).close()
     sample = data.Sample(data="timestamp,a\n0,1\n10,2\n", filename="s.csv", label=label)
     response = data.upload_samples(sample, project=project_dir)
     assert response.success

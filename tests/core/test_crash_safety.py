@@ -41,7 +41,8 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
             f"timestamp,x,y\n0,{i},1\n10,{i + 1},2\n20,{i + 2},3\n"
         )
     project = tmp_path / "project"
-    command = [sys.executable, "-m", "ei_desktop", "upload", str(source), "--project", str(project)]
+    command = [sys.executable, "-m", "ei_desktop", "upload", str(source)]
+    command += ["--project", str(project), "--create"]
 
     victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database = project / "project.sqlite3"
@@ -52,7 +53,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     victim.wait()
     assert victim.returncode == -signal.SIGKILL
 
-    with LocalBackend(project) as reopened:
+    with LocalBackend(project, create=True) as reopened:
         report = reopened.check()
         assert report.integrity == "ok"
         assert report.missing_blobs == []
@@ -75,7 +76,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     ]
     assert len(duplicate_lines) == stored
 
-    with LocalBackend(project) as final:
+    with LocalBackend(project, create=True) as final:
         total, distinct = final._one("SELECT count(*), count(DISTINCT sha256) FROM samples")
         assert total == distinct == FILES
         names = {row[0] for row in final._all("SELECT filename FROM samples")}

@@ -16,7 +16,7 @@ from ei_desktop.core.progress import CancelToken
 
 
 def test_with_no_key_functions_act_on_the_selected_local_project(tmp_path, samples_dir):
-    ei_desktop.use_project(tmp_path / "chosen")
+    ei_desktop.use_project(tmp_path / "chosen", create=True)
     response = data.upload_samples(
         data.Sample(data=open(samples_dir / "wave.01.json", "rb"), filename="wave.01.json")
     )

@@ -27,7 +27,7 @@ def credentials(tmp_path):
 @pytest.fixture
 def project(tmp_path):
     """An open local project with 30 CSV samples (10 each of idle, wave, run)."""
-    backend = LocalBackend(tmp_path / "project")
+    backend = LocalBackend(tmp_path / "project", create=True)
     seed_csv(backend, 30)
     yield backend
     backend.close()

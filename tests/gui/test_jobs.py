@@ -117,7 +117,7 @@ def test_download_job_reports_unreadable_content_and_carries_on(tmp_path):
     from ei_desktop.core.progress import CancelToken
     from ei_desktop.gui.jobs.download import download_job
 
-    with LocalBackend(tmp_path / "project") as backend:
+    with LocalBackend(tmp_path / "project", create=True) as backend:
         ids = seed_csv(backend, 3)
         backend.blobs.delete(backend.get_sample(ids[1]).sha256)  # content lost on disk
         outcome = download_job(backend, ids, str(tmp_path / "out"))(lambda p: None, CancelToken())

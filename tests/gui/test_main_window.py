@@ -287,7 +287,7 @@ def test_refresh_keeps_the_selection(qtbot, make_window, project):
 
 
 def test_delete_all_in_a_category_needs_the_typed_name(qtbot, make_window, tmp_path):
-    backend = LocalBackend(tmp_path / "p")
+    backend = LocalBackend(tmp_path / "p", create=True)
     try:
         seed_csv(backend, 6, category="testing")
         seed_csv(backend, 4, labels=("keep",), category="training")
@@ -319,7 +319,7 @@ def test_delete_all_in_a_category_needs_the_typed_name(qtbot, make_window, tmp_p
 
 def test_connection_dialog_switches_local_projects(qtbot, make_window, project, tmp_path):
     window = make_window(project.path)
-    other = LocalBackend(tmp_path / "other")
+    other = LocalBackend(tmp_path / "other", create=True)
     seed_csv(other, 3, labels=("x",))
     other.close()
     dialog = window.show_connection_dialog()

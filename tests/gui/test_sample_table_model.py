@@ -48,7 +48,7 @@ def runner():
 def big(tmp_path_factory):
     directory = tmp_path_factory.mktemp("big") / "project"
     seed_many(directory, 5000)
-    backend = LocalBackend(directory)
+    backend = LocalBackend(directory, create=True)
     yield backend
     backend.close()
 
@@ -141,7 +141,7 @@ def test_records_are_cached_within_a_bound(qtbot, runner, big, monkeypatch):
 
 
 def test_refresh_keeps_selection_and_scroll_where_rows_remain(qtbot, runner, tmp_path):
-    backend = LocalBackend(tmp_path / "p")
+    backend = LocalBackend(tmp_path / "p", create=True)
     try:
         ids = seed_csv(backend, 300)
         model = SampleTableModel(runner)

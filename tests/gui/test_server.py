@@ -20,7 +20,7 @@ testing = pytest.importorskip("ei_desktop.server.testing")
 
 @pytest.fixture
 def served(tmp_path):
-    backend = LocalBackend(tmp_path / "served")
+    backend = LocalBackend(tmp_path / "served", create=True)
     seed_csv(backend, 12)
     with testing.running_server(backend, api_key="test-key") as (base_url, key):
         yield backend, base_url, key
@@ -84,7 +84,7 @@ def test_a_wrong_key_gives_a_clear_message(qtbot, make_window, served, tmp_path)
 def test_a_server_that_goes_away_gives_a_message_and_the_app_carries_on(
     qtbot, make_window, tmp_path
 ):
-    backend = LocalBackend(tmp_path / "served")
+    backend = LocalBackend(tmp_path / "served", create=True)
     seed_csv(backend, 5)
     window = make_window(tmp_path / "local")
     with testing.running_server(backend, api_key="k") as (base_url, key):

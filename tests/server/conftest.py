@@ -40,7 +40,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """One server per test module."""
-    backend = LocalBackend(tmp_path_factory.mktemp("served") / "project")
+    backend = LocalBackend(tmp_path_factory.mktemp("served") / "project", create=True)
     try:
         with running_server(backend, api_key=API_KEY) as (base, key):
             yield Served(base, key, backend)

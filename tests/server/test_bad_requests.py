@@ -181,7 +181,7 @@ SMALL = Limits(max_files=3, max_file_bytes=1_000, max_request_bytes=20_000)
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """A server with small limits: 3 files, 1000 bytes per file, 20 kB per request."""
-    backend = LocalBackend(tmp_path_factory.mktemp("small") / "project")
+    backend = LocalBackend(tmp_path_factory.mktemp("small") / "project", create=True)
     try:
         with running_app(create_app(backend, "small-key", limits=SMALL)) as base:
             yield base, backend

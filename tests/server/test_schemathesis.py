@@ -30,7 +30,7 @@ _turn = itertools.count()
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory):
     """A server with a few samples of different kinds, and the ids that exist."""
-    backend = LocalBackend(tmp_path_factory.mktemp("fuzz") / "project")
+    backend = LocalBackend(tmp_path_factory.mktemp("fuzz") / "project", create=True)
     try:
         with running_server(backend, api_key=KEY) as (base, key):
             files = [

@@ -109,12 +109,12 @@ def test_serve_generates_a_key_keeps_it_and_stops_cleanly(tmp_path, sig):
         )
     finally:
         given.stop(signal.SIGTERM)
-    with LocalBackend(project) as backend:
+    with LocalBackend(project, create=True) as backend:
         assert backend.setting("api_key") == first.key
 
 
 def test_choose_api_key(tmp_path):
-    with LocalBackend(tmp_path / "p") as backend:
+    with LocalBackend(tmp_path / "p", create=True) as backend:
         assert choose_api_key(backend, "given") == ("given", "given")
         assert backend.setting("api_key") is None
         key, origin = choose_api_key(backend, None)
@@ -141,7 +141,7 @@ def test_running_server_with_a_folder_starts_and_stops(tmp_path):
 
 
 def test_running_server_leaves_a_given_backend_open(tmp_path):
-    with LocalBackend(tmp_path / "p") as backend:
+    with LocalBackend(tmp_path / "p", create=True) as backend:
         with running_server(backend) as (base, key):
             assert key == "test-key"
             post_files(base, key, [("a.csv", csv_series()[0])])

@@ -5,6 +5,16 @@ to a temporary name and renamed, flushed to disk, and only then is the row commi
 Deleting removes rows first, then blobs no row refers to any more. A crash can therefore
 leave unreferenced blobs (removed by :meth:`LocalBackend.clean`) but never a row without its
 content.
+
+Several processes may use one project at once (the app, ``serve``, the CLI). SQLite's write
+lock is the one lock between them: a blob is only ever unlinked inside a write transaction
+that has just seen no row refer to it, and a writer checks (and if need be rewrites) each
+blob inside the write transaction that commits its row. So no process can commit a row whose
+blob another process is removing.
+
+A folder becomes a project only when asked (``create=True``); a folder that holds content
+but no usable database is a damaged project and is refused, never cleaned
+(:mod:`ei_desktop.core.backends.local_recovery` rebuilds it).
 """
 
 from __future__ import annotations
@@ -23,15 +33,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Union
+from typing import BinaryIO, Optional, Union
 
 import numpy as np
 
 from ei_desktop.core import formats, naming
 from ei_desktop.core.backends.base import (
     BackendError,
+    CorruptContentError,
+    DamagedProjectError,
     DownloadedSample,
     DownloadFailure,
+    NotAProjectError,
     SampleQuery,
     SampleRecord,
     Series,
@@ -39,11 +52,17 @@ from ei_desktop.core.backends.base import (
     UploadResult,
 )
 from ei_desktop.core.backends.blobs import BlobStore
+from ei_desktop.core.backends.local_errors import (
+    damaged_message,
+    database_error,
+    os_error_message,
+)
 from ei_desktop.core.backends.local_schema import COLUMNS, SCHEMA, SCHEMA_VERSION, SORT_COLUMNS
 from ei_desktop.core.labels import (
     LabelError,
     is_companion,
     normalize_bounding_boxes,
+    normalize_label,
     normalize_metadata,
     normalize_structured_labels,
     summary_label,
@@ -53,6 +72,9 @@ from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_
 
 DATABASE = "project.sqlite3"
 BLOBS = "blobs"
+#: the project folder and its database: the owner's only (the database holds the API keys)
+FOLDER_MODE = 0o700
+DATABASE_MODE = 0o600
 #: SQLite's default limit on bound parameters is 32766 (999 before 3.32); stay well under.
 _ID_CHUNK = 500
 #: reading connections kept open for reuse
@@ -98,25 +120,49 @@ class ConsistencyReport:
     missing_blobs: list[int] = field(default_factory=list)
     orphan_blobs: list[str] = field(default_factory=list)
     temporary_files: int = 0
+    corrupt_blobs: list[int] = field(default_factory=list)
+    content_verified: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when the database is intact and every sample has its content."""
-        return self.integrity == "ok" and not self.missing_blobs
+        """True when the database is intact and every sample has its intact content."""
+        return self.integrity == "ok" and not self.missing_blobs and not self.corrupt_blobs
 
 
 class LocalBackend:
-    """A local project folder (created on first use)."""
+    """A local project folder.
 
-    def __init__(self, path: str | os.PathLike, *, max_file_bytes: Optional[int] = None) -> None:
+    Args:
+        path: the project folder.
+        create: make a new project when ``path`` is not one yet (else
+            :class:`NotAProjectError`).
+        max_file_bytes: the per-file size limit (default :func:`max_file_bytes_default`).
+
+    Raises:
+        NotAProjectError: ``path`` is not a project and ``create`` is false.
+        DamagedProjectError: ``path`` holds sample content but no usable database.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        create: bool = False,
+        max_file_bytes: Optional[int] = None,
+        _recovering: bool = False,
+    ) -> None:
         self.path = Path(path).expanduser().resolve()
         self.description = str(self.path)
         self.max_file_bytes = (
             max_file_bytes if max_file_bytes is not None else max_file_bytes_default()
         )
+        if not _recovering:
+            _check_openable(self.path, create)
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self.path.mkdir(parents=True, mode=FOLDER_MODE)
             self.blobs = BlobStore(self.path / BLOBS)
+            _make_private(self.path / DATABASE)
         except OSError as exc:
             raise BackendError(
                 f"Cannot open the project folder {self.path}: {exc.strerror or exc}"
@@ -147,7 +193,7 @@ class LocalBackend:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         except sqlite3.DatabaseError as exc:
-            raise BackendError(f"Cannot open {self.path / DATABASE}: {exc}") from exc
+            raise database_error(self.path, exc, "open the project") from exc
         with self._connections_lock:
             self._connections.append(conn)
         return conn
@@ -167,6 +213,8 @@ class LocalBackend:
             conn = self._connect()
         try:
             yield conn
+        except sqlite3.DatabaseError as exc:
+            raise database_error(self.path, exc, "read the project") from exc
         finally:
             with self._connections_lock:
                 if not self._closed and len(self._idle) < _IDLE_READERS:
@@ -204,11 +252,29 @@ class LocalBackend:
                         conn.execute("INSERT INTO project (key, value) VALUES (?, ?)", (key, value))
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise BackendError(
-                    f"{self.path / DATABASE} is not a usable project database: {exc}"
-                ) from exc
+                _rollback(conn)
+                error = database_error(self.path, exc, "open the project")
+                if type(error) is BackendError:  # not a project database at all
+                    error = DamagedProjectError(damaged_message(self.path, exc))
+                raise error from exc
+
+    @contextmanager
+    def _write_transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """The writing connection inside ``BEGIN IMMEDIATE`` … ``COMMIT``: holds SQLite's
+        write lock, which every process using this project honours.
+        """
+        with self._write_lock:
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                _rollback(conn)
+                raise database_error(self.path, exc, doing) from exc
+            except BaseException:
+                _rollback(conn)
+                raise
 
     def setting(self, key: str) -> Optional[str]:
         """A project-level setting (``project_id``, ``name``, ``created``, ``api_key``…)."""
@@ -217,8 +283,8 @@ class LocalBackend:
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a project-level setting."""
-        with self._write_lock:
-            self._writer.execute(
+        with self._write_transaction("save a project setting") as conn:
+            conn.execute(
                 "INSERT INTO project (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
@@ -294,15 +360,11 @@ class LocalBackend:
 
     def _discard(self, prepared: list[Optional[_Prepared]]) -> None:
         """Remove the blobs of prepared items that will not be committed (unless in use)."""
-        with self._write_lock:
-            for p in prepared:
-                if p is None or p.error is not None or not p.sha256:
-                    continue
-                used = self._writer.execute(
-                    "SELECT 1 FROM samples WHERE sha256 = ? LIMIT 1", (p.sha256,)
-                ).fetchone()
-                if not used:
-                    self.blobs.delete(p.sha256)
+        hashes = {p.sha256 for p in prepared if p is not None and p.error is None and p.sha256}
+        try:
+            self._remove_unreferenced(hashes)
+        except BackendError:
+            pass  # left as orphans for clean(); the upload's own results are what matter
 
     def _prepare(self, item: UploadItem, cancel: Optional[CancelToken]) -> Optional[_Prepared]:
         if is_cancelled(cancel):
@@ -322,11 +384,12 @@ class LocalBackend:
             prepared.bounding_boxes = normalize_bounding_boxes(item.bounding_boxes)
             prepared.metadata = normalize_metadata(item.metadata)
             if item.label is not None:
-                prepared.label = str(item.label)
+                label = str(item.label)
             else:
-                prepared.label = summary_label(prepared.structured_labels) or naming.server_label(
+                label = summary_label(prepared.structured_labels) or naming.server_label(
                     item.filename
                 )
+            prepared.label = normalize_label(label)
             prepared.data = data
             prepared.parsed = parsed
             prepared.sha256 = hashlib.sha256(data).hexdigest()
@@ -334,7 +397,9 @@ class LocalBackend:
         except (_Reject, formats.FormatError, LabelError, ValueError) as exc:
             prepared.error = str(exc)
         except OSError as exc:
-            prepared.error = f"Cannot read or store the file: {exc.strerror or exc}"
+            prepared.error = os_error_message(self.path, exc, "read or store the file")
+        except CorruptContentError as exc:
+            prepared.error = str(exc)
         return prepared
 
     def _commit(self, prepared: list[_Prepared], allow_duplicates: bool) -> list[UploadResult]:
@@ -352,19 +417,17 @@ class LocalBackend:
             else:
                 pending.append((index, p))
         if pending:
-            with self._write_lock:
-                conn = self._writer
-                try:
-                    self.blobs.make_durable({p.blob_dir for _, p in pending if p.blob_dir})
-                    conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.blobs.make_durable({p.blob_dir for _, p in pending if p.blob_dir})
+                with self._write_transaction("save to the project database") as conn:
                     self._insert_chunk(conn, pending, allow_duplicates, results)
-                    conn.execute("COMMIT")
-                except (sqlite3.Error, OSError) as exc:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    message = f"Could not save to the project database: {exc}"
-                    for index, p in pending:
-                        results[index] = self._failed(p, message)
+            except (BackendError, OSError) as exc:
+                if isinstance(exc, OSError):
+                    message = os_error_message(self.path, exc, "store the file")
+                else:
+                    message = str(exc)
+                for index, p in pending:
+                    results[index] = self._failed(p, message)
         for p in prepared:
             p.data = b""
         return [r for r in results if r is not None]
@@ -407,7 +470,8 @@ class LocalBackend:
                     continue
             first_in_chunk.setdefault(p.sha256, len(inserted))
             if not self.blobs.exists(p.sha256):
-                # removed by a delete since it was written: write it again
+                # Removed by a delete or a clean (of any process) since it was written. Under
+                # the write lock no one else can remove it again before this row commits.
                 self.blobs.make_durable([self.blobs.write(p.sha256, p.data)])
             category = p.item.category or naming.SPLIT
             if category == naming.SPLIT:
@@ -530,11 +594,37 @@ class LocalBackend:
     # -- content -----------------------------------------------------------------------------
 
     def load_bytes(self, sample_id: int) -> Optional[bytes]:
-        """The stored content as uploaded."""
+        """The stored content as uploaded (:class:`CorruptContentError` if it was damaged)."""
         record = self.get_sample(sample_id)
         if record is None:
             return None
-        return self.blobs.read(record.sha256)
+        return self._read_blob(record)
+
+    def open_content(self, sample_id: int) -> Optional[BinaryIO]:
+        """The stored content as an open binary file at its start, its hash already checked
+        in one streaming pass; ``None`` for an unknown id. The caller closes it.
+
+        Raises:
+            CorruptContentError: the content changed on disk since it was stored.
+            BackendError: the content is missing.
+        """
+        record = self.get_sample(sample_id)
+        if record is None:
+            return None
+        try:
+            return self.blobs.open(record.sha256)
+        except CorruptContentError as exc:
+            raise CorruptContentError(f"Sample {record.id}: {exc}") from exc
+        except OSError as exc:
+            raise BackendError(_unreadable(record, exc)) from exc
+
+    def _read_blob(self, record: SampleRecord) -> bytes:
+        try:
+            return self.blobs.read(record.sha256)
+        except CorruptContentError as exc:
+            raise CorruptContentError(f"Sample {record.id}: {exc}") from exc
+        except OSError as exc:
+            raise BackendError(_unreadable(record, exc)) from exc
 
     def load_series(self, sample_id: int) -> Optional[Series]:
         """Values of a time-series, table or audio sample."""
@@ -544,7 +634,7 @@ class LocalBackend:
         return self._series(record)
 
     def _series(self, record: SampleRecord) -> Series:
-        parsed = formats.parse(record.upload_name, self.blobs.read(record.sha256), with_values=True)
+        parsed = formats.parse(record.upload_name, self._read_blob(record), with_values=True)
         return Series(
             sensors=record.sensors,
             values=parsed.values
@@ -576,8 +666,8 @@ class LocalBackend:
                 continue
             try:
                 item: Union[DownloadedSample, DownloadFailure] = self._downloaded(record)
-            except (OSError, formats.FormatError) as exc:
-                item = DownloadFailure(record.id, f"Cannot read the stored content: {exc}")
+            except (BackendError, formats.FormatError) as exc:
+                item = DownloadFailure(record.id, str(exc))
             out.append(item)
             tracker.step(item)
         return out
@@ -596,7 +686,7 @@ class LocalBackend:
                 series.interval_ms,
             )
         else:
-            data = self.blobs.read(record.sha256)
+            data = self._read_blob(record)
         return DownloadedSample(record, data, name)
 
     # -- delete ------------------------------------------------------------------------------
@@ -630,70 +720,133 @@ class LocalBackend:
         return len(self._delete_where("category = ?", [category]))
 
     def _delete_where(self, condition: str, params: list) -> list[int]:
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                rows = conn.execute(
-                    f"DELETE FROM samples WHERE {condition} RETURNING id, sha256", params
-                ).fetchall()
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise BackendError(f"Could not delete from the project database: {exc}") from exc
-            for sha in {sha for _, sha in rows}:
-                still_used = conn.execute(
-                    "SELECT 1 FROM samples WHERE sha256 = ? LIMIT 1", (sha,)
-                ).fetchone()
-                if not still_used:
-                    self.blobs.delete(sha)
+        # Rows go first, in their own commit: a crash after it leaves only orphan blobs.
+        with self._write_transaction("delete from the project database") as conn:
+            rows = conn.execute(
+                f"DELETE FROM samples WHERE {condition} RETURNING id, sha256", params
+            ).fetchall()
+        try:
+            self._remove_unreferenced({sha for _, sha in rows})
+        except BackendError:
+            pass  # the samples are gone; their content stays as orphans for clean()
         return [row[0] for row in rows]
+
+    def _remove_unreferenced(self, hashes: Iterable[str]) -> int:
+        """Unlink the blobs among ``hashes`` that no sample refers to; returns how many.
+
+        Each is checked and unlinked inside a write transaction, so no writer (in this or any
+        other process) can commit a row that needs it in between: writers re-check their
+        blobs under the same lock.
+        """
+        removed = 0
+        hashes = sorted(hashes)
+        for start in range(0, len(hashes), _ID_CHUNK):
+            chunk = hashes[start : start + _ID_CHUNK]
+            with self._write_transaction("clean the project") as conn:
+                used = {
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT DISTINCT sha256 FROM samples"
+                        f" WHERE sha256 IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                }
+                for sha in chunk:
+                    if sha not in used and self.blobs.exists(sha):
+                        self.blobs.delete(sha)
+                        removed += 1
+        return removed
 
     # -- maintenance -------------------------------------------------------------------------
 
-    def check(self) -> ConsistencyReport:
-        """Check the database and that every sample's content is present."""
+    def restore_rows(self, rows: Sequence[tuple]) -> int:
+        """Insert sample rows read from an earlier database (columns as in ``COLUMNS``,
+        ids kept), in one transaction; for recovering a damaged project. Returns the count.
+        """
+        placeholders = ",".join("?" * len(COLUMNS.split(",")))
+        with self._write_transaction("restore samples") as conn:
+            conn.executemany(f"INSERT INTO samples ({COLUMNS}) VALUES ({placeholders})", rows)
+        return len(rows)
+
+    def check(
+        self,
+        *,
+        verify_content: bool = True,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> ConsistencyReport:
+        """Check the project, and say what is wrong.
+
+        What is verified:
+
+        - SQLite's ``integrity_check`` of the database (structure, indexes, free lists);
+        - that every sample's content file is present;
+        - with ``verify_content``, that every content file's bytes still match the SHA-256 they
+          are named by (reads every byte: progress counts files, cancel stops early and
+          leaves ``content_verified`` false);
+        - unreferenced content files and leftovers of interrupted writes.
+
+        Raises:
+            DamagedProjectError: the database cannot be read at all.
+        """
         integrity = "; ".join(row[0] for row in self._all("PRAGMA integrity_check"))
         rows = self._all("SELECT id, sha256 FROM samples")
-        referenced = {sha for _, sha in rows}
+        referenced: dict[str, list[int]] = {}
+        for sample_id, sha in rows:
+            referenced.setdefault(sha, []).append(sample_id)
         present = set(self.blobs.iter_hashes())
-        lost = referenced - present
-        missing = [i for i, sha in rows if sha in lost]
-        count = len(rows)
+        missing = sorted(i for sha, ids in referenced.items() if sha not in present for i in ids)
+        corrupt: list[int] = []
+        verified = False
+        if verify_content:
+            to_verify = sorted(sha for sha in referenced if sha in present)
+            tracker = Tracker(progress, len(to_verify))
+            for sha in to_verify:
+                if is_cancelled(cancel):
+                    break
+                if not self.blobs.verify(sha):
+                    corrupt.extend(referenced[sha])
+                tracker.step(sha)
+            else:
+                verified = True
         return ConsistencyReport(
             integrity=integrity,
-            samples=count,
+            samples=len(rows),
             missing_blobs=missing,
-            orphan_blobs=sorted(present - referenced),
+            orphan_blobs=sorted(present - referenced.keys()),
             temporary_files=len(self.blobs.temporary_files()),
+            corrupt_blobs=sorted(corrupt),
+            content_verified=verified,
         )
 
-    def clean(self, *, min_age_seconds: float = 600.0) -> int:
-        """Remove blobs no sample refers to and leftovers of interrupted writes.
+    def clean(self, *, min_age_seconds: float = 0.0) -> int:
+        """Remove content files no sample refers to, and temporary files whose writer is gone.
 
-        Only files older than ``min_age_seconds`` are removed, so an upload running in another
-        process is not disturbed. Returns how many files were removed.
+        Safe while other processes upload or delete: each file is removed under the project's
+        write lock after checking that no sample refers to it (see the module docstring); a
+        temporary file is removed only when the process that writes it no longer runs. Only
+        files older than ``min_age_seconds`` are considered. Returns how many were removed.
+
+        Raises:
+            DamagedProjectError: the database is damaged (a damaged project is never cleaned).
         """
-        removed = 0
+        integrity = "; ".join(row[0] for row in self._all("PRAGMA quick_check"))
+        if integrity != "ok":
+            raise DamagedProjectError(damaged_message(self.path, integrity))
+        referenced = {row[0] for row in self._all("SELECT DISTINCT sha256 FROM samples")}
         cutoff = time.time() - min_age_seconds
-        with self._write_lock:
-            report = self.check()
-            for sha in report.orphan_blobs:
-                path = self.blobs.path(sha)
-                try:
-                    if path.stat().st_mtime <= cutoff:
-                        path.unlink()
-                        removed += 1
-                except FileNotFoundError:
-                    pass
-            for tmp in self.blobs.temporary_files():
-                try:
-                    if tmp.stat().st_mtime <= cutoff:
-                        tmp.unlink()
-                        removed += 1
-                except FileNotFoundError:
-                    pass
+        candidates = [
+            sha
+            for sha in self.blobs.iter_hashes()
+            if sha not in referenced and _modified_before(self.blobs.path(sha), cutoff)
+        ]
+        removed = self._remove_unreferenced(candidates)
+        for tmp in self.blobs.abandoned_temporary_files(min_age_seconds=min_age_seconds):
+            try:
+                tmp.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
         return removed
 
 
@@ -741,6 +894,78 @@ def _row(p: _Prepared, category: str, added_ms: int) -> tuple:
 
 class _Reject(Exception):
     """An item refused before parsing (size, kind)."""
+
+
+def _check_openable(path: Path, create: bool) -> None:
+    """Refuse a folder that is not a project (unless creating) or that lost its database."""
+    if not path.exists():
+        if create:
+            return
+        raise NotAProjectError(f"No project at {path}: the folder does not exist")
+    if not path.is_dir():
+        raise NotAProjectError(f"{path} is a file, not a project folder")
+    database = path / DATABASE
+    try:
+        size = database.stat().st_size
+    except FileNotFoundError:
+        size = None
+    if size:  # a database with content: opened and validated by SQLite
+        return
+    state = "missing" if size is None else "empty (0 bytes)"
+    if _holds_content(path):
+        raise DamagedProjectError(
+            f"The project at {path} is damaged: it holds sample content but its database"
+            f" ({DATABASE}) is {state}. Nothing was changed or removed; run 'ei-desktop check"
+            f" --recover --project {path}' to rebuild it from its content."
+        )
+    if not create:
+        raise NotAProjectError(f"{path} is not an ei-desktop project (it has no {DATABASE})")
+
+
+def _holds_content(path: Path) -> bool:
+    wal = path / (DATABASE + "-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        return True
+    blobs = path / BLOBS
+    if not blobs.is_dir():
+        return False
+    return next(BlobStore(blobs).iter_hashes(), None) is not None
+
+
+def _make_private(database: Path) -> None:
+    """Create the database owner-only, and make an existing one so (older projects)."""
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DATABASE_MODE))
+        return
+    except FileExistsError:
+        pass
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(DATABASE_MODE)
+        except OSError:
+            pass  # not ours, or gone: SQLite says so if it matters
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def _modified_before(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime <= cutoff
+    except FileNotFoundError:
+        return False
+
+
+def _unreadable(record: SampleRecord, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"The stored content of sample {record.id} is missing"
+    return f"Cannot read the stored content of sample {record.id}: {exc.strerror or exc}"
 
 
 def _done(value) -> Future:

@@ -20,7 +20,7 @@ def csv(name: str, seed: int, **kwargs) -> UploadItem:
 def backend(request, tmp_path):
     from ei_desktop.core.backends.local import LocalBackend
 
-    local = LocalBackend(tmp_path / "project")
+    local = LocalBackend(tmp_path / "project", create=True)
     if request.param == "local":
         yield local
         local.close()

@@ -85,7 +85,7 @@ def test_split_is_deterministic_and_roughly_80_20(local):
     training = sum(r.category == "training" for r in results)
     assert {r.category for r in results} == {"training", "testing"}
     assert 0.72 < training / 400 < 0.88
-    other = LocalBackend(local.path.parent / "other")
+    other = LocalBackend(local.path.parent / "other", create=True)
     try:
         again = other.upload([csv_item(f"s{i}.csv", i, category="split") for i in range(400)])
         assert [r.category for r in again] == [r.category for r in results]
@@ -113,7 +113,7 @@ def test_one_bad_item_fails_alone(local):
 def test_files_over_the_size_limit_are_refused(project_dir, tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(b"timestamp,x\n" + b"".join(b"%d,1\n" % i for i in range(20000)))
-    with LocalBackend(project_dir, max_file_bytes=50_000) as small:
+    with LocalBackend(project_dir, max_file_bytes=50_000, create=True) as small:
         (result,) = small.upload([UploadItem("big.csv", big)])
     assert not result.success
     assert "too large" in result.error and "limit is 49 KB" in result.error
@@ -268,21 +268,21 @@ def test_concurrent_uploads_from_many_threads_store_every_sample_once(local):
 
 
 def test_project_reopens_with_its_samples_and_id(project_dir):
-    with LocalBackend(project_dir) as first:
+    with LocalBackend(project_dir, create=True) as first:
         first.upload([csv_item("a.csv", 1)])
         project_id = first.project_id()
-    with LocalBackend(project_dir) as second:
+    with LocalBackend(project_dir, create=True) as second:
         assert second.project_id() == project_id
         assert second.get_sample(1).filename == "a"
 
 
 def test_a_file_that_is_not_a_database_gives_a_clear_error(project_dir):
-    from ei_desktop.core.backends.base import BackendError
+    from ei_desktop.core.backends.base import DamagedProjectError
 
     project_dir.mkdir()
     (project_dir / "project.sqlite3").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(BackendError, match="project.sqlite3"):
-        LocalBackend(project_dir)
+    with pytest.raises(DamagedProjectError, match="is damaged.*check --recover"):
+        LocalBackend(project_dir, create=True)
 
 
 def test_check_finds_missing_content_and_clean_removes_orphans(local):

@@ -36,7 +36,7 @@ def assert_exact(results, project_dir, expected: int) -> None:
     assert all(r.success for r in results), {r.error for r in results if not r.success}
     ids = [r.sample_id for r in results]
     assert len(set(ids)) == expected
-    with LocalBackend(project_dir) as project:
+    with LocalBackend(project_dir, create=True) as project:
         total, distinct = project._one("SELECT count(*), count(DISTINCT sha256) FROM samples")
         assert total == distinct == expected
         assert sorted(ids) == sorted(project.sample_ids(SampleQuery()).tolist())
@@ -110,7 +110,7 @@ class FaultInjector:
 
 def test_injected_500s_and_429s_are_retried_to_an_exact_result(tmp_path):
     project_dir = tmp_path / "project"
-    with LocalBackend(project_dir) as project:
+    with LocalBackend(project_dir, create=True) as project:
         injector = FaultInjector(create_app(project, KEY), [0, 500, 429, 0, 503])
         with running_app(injector) as base:
             client = StudioBackend(KEY, f"{base}/v1", base)
@@ -123,7 +123,7 @@ def test_injected_500s_and_429s_are_retried_to_an_exact_result(tmp_path):
 def test_with_duplicates_allowed_a_500_is_not_retried(tmp_path):
     """A retry could store a second copy, so the failure is reported instead."""
     project_dir = tmp_path / "project"
-    with LocalBackend(project_dir) as project:
+    with LocalBackend(project_dir, create=True) as project:
         injector = FaultInjector(create_app(project, KEY), [500])
         with running_app(injector) as base:
             client = StudioBackend(KEY, f"{base}/v1", base)
@@ -136,7 +136,7 @@ def test_with_duplicates_allowed_a_500_is_not_retried(tmp_path):
 def test_cancelled_upload_leaves_only_whole_samples(tmp_path):
     project_dir = tmp_path / "project"
     token = CancelToken()
-    with LocalBackend(project_dir) as project:
+    with LocalBackend(project_dir, create=True) as project:
         with running_app(create_app(project, KEY)) as base:
             client = StudioBackend(KEY, f"{base}/v1", base, max_workers=1)
 
@@ -154,7 +154,7 @@ def test_cancelled_upload_leaves_only_whole_samples(tmp_path):
 
 def test_wrong_key_and_server_gone_are_clear(tmp_path):
     with (
-        LocalBackend(tmp_path / "project") as project,
+        LocalBackend(tmp_path / "project", create=True) as project,
         running_app(create_app(project, KEY)) as base,
     ):
         wrong = StudioBackend("nope", f"{base}/v1", base)
@@ -192,7 +192,7 @@ class WithoutBatch:
 
 @pytest.mark.parametrize("batch", [True, False])
 def test_downloads_and_rows_with_and_without_the_batch_extension(tmp_path, batch):
-    with LocalBackend(tmp_path / "project") as project:
+    with LocalBackend(tmp_path / "project", create=True) as project:
         stored = project.upload(items(250))
         ids = [r.sample_id for r in stored] + [987654]
         app = create_app(project, KEY)
@@ -218,7 +218,7 @@ def test_a_calls_timeout_applies_to_that_call_only(tmp_path):
     from ei_desktop.core import connection
 
     with (
-        LocalBackend(tmp_path / "project") as project,
+        LocalBackend(tmp_path / "project", create=True) as project,
         running_app(create_app(project, KEY)) as base,
     ):
         ei_desktop.API_KEY, ei_desktop.API_ENDPOINT = KEY, f"{base}/v1"
