@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 import ei_desktop
+from ei_desktop.core.progress import CancelToken
+
+#: exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
+INTERRUPTED = 130
 
 
 def _add_project(parser: argparse.ArgumentParser) -> None:
@@ -113,18 +120,41 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _serve(args)
     from ei_desktop import commands
 
-    handler = {
-        "upload": commands.upload,
-        "ls": commands.ls,
-        "download": commands.download,
-        "rm": commands.rm,
-        "check": commands.check,
-    }[command]
+    stoppable = {"upload": commands.upload, "download": commands.download, "rm": commands.rm}
     try:
-        return handler(args)
+        if command in stoppable:
+            return _run_stoppable(stoppable[command], args)
+        return {"ls": commands.ls, "check": commands.check}[command](args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+
+
+def _run_stoppable(handler: Callable[..., int], args: argparse.Namespace) -> int:
+    """Run a long command so that the first Ctrl-C stops it cleanly and the second at once.
+
+    The first SIGINT triggers the command's :class:`CancelToken`: it starts no new work, lets
+    what is in flight finish, prints what was done and what was not, and exits 130. A second
+    SIGINT exits 130 immediately.
+    """
+    cancel = CancelToken()
+    if threading.current_thread() is not threading.main_thread():
+        return handler(args, cancel=cancel)  # signal handlers can only be set from there
+
+    def on_interrupt(signum, frame) -> None:
+        if cancel.cancelled:
+            os.write(2, b"\nInterrupted again: exiting now.\n")
+            os._exit(INTERRUPTED)
+        cancel.cancel()
+        # os.write: print is not safe inside a signal handler that may interrupt a print
+        os.write(2, b"\nStopping: finishing what is in flight (Ctrl-C again to quit now)...\n")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        status = handler(args, cancel=cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return INTERRUPTED if cancel.cancelled else status
 
 
 def _gui(project: Optional[str]) -> int:

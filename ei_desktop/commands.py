@@ -23,8 +23,11 @@ from ei_desktop.core.backends.base import (
 )
 from ei_desktop.core.convert import save_downloaded
 from ei_desktop.core.data import infer_from_filename, upload_samples
-from ei_desktop.core.labels import LabelError
-from ei_desktop.core.progress import Progress
+from ei_desktop.core.labels import LabelError, normalize_label
+from ei_desktop.core.progress import CancelToken, Progress, is_cancelled
+
+#: ids per download call: files are written as each step arrives, and memory stays bounded
+DOWNLOAD_STEP = 200
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -65,10 +68,34 @@ def _parse_metadata(pairs: list[str]) -> Optional[dict]:
     return metadata or None
 
 
-def upload(args: argparse.Namespace) -> int:
-    """Upload files and folders (exported datasets keep their ``info.labels``)."""
+def _stopped(done: int, total: int, verb: str, rest: str) -> None:
+    """The line printed when Ctrl-C stopped a command: what was done and what was not."""
+    print(f"Stopped: {done:,} of {total:,} {verb}; {rest}.", file=sys.stderr)
+
+
+def _checked_labels(samples: list, problems: list) -> list:
+    """``samples`` whose label is acceptable (normalised); the others become problems."""
+    kept = []
+    for sample in samples:
+        if sample.label is not None:
+            try:
+                sample.label = normalize_label(sample.label)
+            except LabelError as exc:
+                problems.append(scan.Problem(_origin(sample), str(exc)))
+                continue
+        kept.append(sample)
+    return kept
+
+
+def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
+    """Upload files and folders (exported datasets keep their ``info.labels``).
+
+    Once ``cancel`` is triggered (Ctrl-C) no new file is sent; the requests in flight finish,
+    and what was stored and what was not is printed; returns 130 then.
+    """
     try:
         metadata = _parse_metadata(args.metadata)
+        label = None if args.label is None else normalize_label(args.label)
         backend = _backend(args)
     except (LabelError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -77,8 +104,8 @@ def upload(args: argparse.Namespace) -> int:
     samples, problems = scan.plain_samples(found.files, metadata=metadata)
     for sample in samples:
         infer_from_filename(sample, sample.data.path)
-        if args.label is not None:
-            sample.label = args.label
+        if label is not None:
+            sample.label = label
         if args.category is not None:
             sample.category = args.category
         elif sample.category is None:
@@ -87,14 +114,15 @@ def upload(args: argparse.Namespace) -> int:
     for directory in found.exported_datasets:
         exported, exported_problems = scan.exported_samples(directory)
         for sample in exported:
-            if args.label is not None:
-                sample.label, sample.structured_labels = args.label, None
+            if label is not None:
+                sample.label, sample.structured_labels = label, None
             if args.category is not None:
                 sample.category = args.category
             if metadata:
                 sample.metadata = {**(sample.metadata or {}), **metadata}
         samples.extend(exported)
         problems.extend(exported_problems)
+    samples = _checked_labels(samples, problems)
     if found.skipped:
         shown = ", ".join(os.path.basename(path) for path in found.skipped[:5])
         more = f" and {len(found.skipped) - 5} more" if len(found.skipped) > 5 else ""
@@ -108,11 +136,20 @@ def upload(args: argparse.Namespace) -> int:
     bar, update = _bar(len(samples), "Uploading")
     try:
         response = upload_samples(
-            samples, allow_duplicates=args.allow_duplicates, progress=update, project=backend
+            samples,
+            allow_duplicates=args.allow_duplicates,
+            progress=update,
+            cancel=cancel,
+            project=backend,
         )
     except BackendError as exc:
         bar.close()
         print(f"error: {exc}", file=sys.stderr)
+        stored = sum(r.success for r in getattr(exc, "results", []))
+        if stored:
+            print(
+                f"{stored:,} of {len(samples):,} samples were stored before that.", file=sys.stderr
+            )
         return 1
     bar.close()
     categories = Counter(s.category for s in response.successes)
@@ -122,8 +159,12 @@ def upload(args: argparse.Namespace) -> int:
     failures += [(_origin(f.sample), f.error or "failed") for f in response.fails]
     if failures:
         _fail(failures, "files")
-        return 1
-    return 0
+    if is_cancelled(cancel):
+        unsent = len(samples) - len(response.successes) - len(response.fails)
+        failed = f"; {len(response.fails):,} failed" if response.fails else ""
+        _stopped(len(response.successes), len(samples), "uploaded", f"{unsent:,} not sent{failed}")
+        return 130
+    return 1 if failures else 0
 
 
 def _origin(sample) -> str:
@@ -205,25 +246,10 @@ def ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def download(args: argparse.Namespace) -> int:
-    """Write samples into a folder under the names the SDK gives them."""
-    try:
-        backend = _backend(args)
-        os.makedirs(args.output, exist_ok=True)
-    except (BackendError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    bar, update = _bar(len(args.ids), "Downloading")
-    failures: list[tuple[str, str]] = []
+def _save(ids: list[int], downloaded: list, output: str, failures: list) -> int:
+    """Write what was downloaded for ``ids``; returns how many files were written."""
     written = 0
-    try:
-        downloaded = backend.download(args.ids, progress=update)
-    except BackendError as exc:
-        bar.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    bar.close()
-    for sample_id, item in zip(args.ids, downloaded):
+    for sample_id, item in zip(ids, downloaded):
         if item is None:
             failures.append((f"id {sample_id}", f"No sample found with ID {sample_id}"))
             continue
@@ -231,16 +257,58 @@ def download(args: argparse.Namespace) -> int:
             failures.append((f"id {sample_id}", item.error))
             continue
         try:
-            path = save_downloaded(item, args.output)
+            path = save_downloaded(item, output)
             written += 1
-            print(path)
+            print(path, flush=True)
         except OSError as exc:
             failures.append((f"id {sample_id}", f"Cannot write: {exc.strerror or exc}"))
+    return written
+
+
+def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
+    """Write samples into a folder under the names the SDK gives them.
+
+    Files are written step by step as they arrive. Once ``cancel`` is triggered (Ctrl-C) no
+    new request starts; what was written and what was not is printed; returns 130 then.
+    """
+    try:
+        backend = _backend(args)
+        os.makedirs(args.output, exist_ok=True)
+    except (BackendError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    ids = list(args.ids)
+    bar, update = _bar(len(ids), "Downloading")
+    failures: list[tuple[str, str]] = []
+    written = fetched = 0
+    try:
+        for start in range(0, len(ids), DOWNLOAD_STEP):
+            if is_cancelled(cancel):
+                break
+            step = ids[start : start + DOWNLOAD_STEP]
+            downloaded = backend.download(
+                step,
+                progress=lambda p, s=start: update(Progress(s + p.done, len(ids))),
+                cancel=cancel,
+            )
+            fetched += len(downloaded)
+            written += _save(step, downloaded, args.output, failures)
+            if len(downloaded) < len(step):
+                break
+    except BackendError as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"Downloaded {written} samples to {args.output} before that.", file=sys.stderr)
+        return 1
+    bar.close()
     print(f"Downloaded {written} samples to {args.output}.", file=sys.stderr)
     if failures:
         _fail(failures, "downloads")
-        return 1
-    return 0
+    if is_cancelled(cancel):
+        failed = f"; {len(failures):,} failed" if failures else ""
+        _stopped(written, len(ids), "downloaded", f"{len(ids) - fetched:,} not fetched{failed}")
+        return 130
+    return 1 if failures else 0
 
 
 def _confirm(prompt: str) -> bool:
@@ -251,8 +319,12 @@ def _confirm(prompt: str) -> bool:
     return answer.strip().lower() == "yes"
 
 
-def rm(args: argparse.Namespace) -> int:
-    """Delete samples by id, by exact stored name, or all (of a category)."""
+def rm(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
+    """Delete samples by id, by exact stored name, or all (of a category).
+
+    Once ``cancel`` is triggered (Ctrl-C) no new delete starts; how many were deleted and how
+    many were not is printed; returns 130 then. ``--all`` is one request and is not stopped.
+    """
     chosen = sum(bool(x) for x in (args.ids, args.filename, args.all))
     if chosen != 1:
         print("error: give sample ids, or --filename NAME, or --all", file=sys.stderr)
@@ -277,7 +349,7 @@ def rm(args: argparse.Namespace) -> int:
                 return 1
         else:
             ids = args.ids
-        results = backend.delete(ids)
+        results = backend.delete(ids, cancel=cancel)
     except (ValueError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -285,8 +357,10 @@ def rm(args: argparse.Namespace) -> int:
     missing = [(f"id {i}", f"No sample found with ID {i}") for i, ok in zip(ids, results) if not ok]
     if missing:
         _fail(missing, "deletes")
-        return 1
-    return 0
+    if is_cancelled(cancel):
+        _stopped(sum(results), len(ids), "deleted", f"{len(ids) - len(results):,} not deleted")
+        return 130
+    return 1 if missing else 0
 
 
 def check(args: argparse.Namespace) -> int:
