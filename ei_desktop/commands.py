@@ -145,11 +145,7 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
     except BackendError as exc:
         bar.close()
         print(f"error: {exc}", file=sys.stderr)
-        stored = sum(r.success for r in getattr(exc, "results", []))
-        if stored:
-            print(
-                f"{stored:,} of {len(samples):,} samples were stored before that.", file=sys.stderr
-            )
+        _report_partial(getattr(exc, "results", []), len(samples))
         return 1
     bar.close()
     categories = Counter(s.category for s in response.successes)
@@ -165,6 +161,21 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
         _stopped(len(response.successes), len(samples), "uploaded", f"{unsent:,} not sent{failed}")
         return 130
     return 1 if failures else 0
+
+
+def _report_partial(results: list, total: int) -> None:
+    """What an upload that ended early (the server went away) did: stored, failed, not sent."""
+    if not results:
+        return
+    failed = [(_origin(r.item.key), r.error or "failed") for r in results if not r.success]
+    if failed:
+        _fail(failed, "files")
+    stored = len(results) - len(failed)
+    print(
+        f"{stored:,} of {total:,} samples were stored before that; {total - len(results):,} were"
+        " not sent.",
+        file=sys.stderr,
+    )
 
 
 def _origin(sample) -> str:

@@ -403,7 +403,9 @@ class StudioBackend:
             except _Refused as exc:
                 # nothing reached the server, so a retry cannot store a second copy
                 if not reach.may_retry(str(exc)):
-                    return [] if attempt == 0 else _failed(batch, str(exc))
+                    if attempt == 0:
+                        return []
+                    return _failed(batch, f"{last_error} (it may have been stored before that)")
                 refusals += 1
                 waiter.wait(min(2.0, 0.25 * 2**refusals))
                 continue
@@ -981,6 +983,8 @@ def _environment_configures_requests() -> bool:
 
 def _reason(exc: Exception) -> str:
     text = str(exc)
+    if "Remote end closed connection" in text:
+        return "the server closed the connection without answering"
     for marker in ("Connection refused", "Name or service not known", "timed out", "reset by peer"):
         if marker in text:
             return marker.lower()
