@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from typing import Any, Optional
 
 import uvicorn
 
-#: seconds an idle keep-alive connection stays open (the SDK reuses pooled connections)
-KEEP_ALIVE_SECONDS = 30
+from ei_desktop.server.protocol import (
+    ConnectionLimits,
+    connection_limits_for,
+    open_file_limit,
+    protocol_class,
+)
+
+#: seconds an idle keep-alive connection stays open after a response (clients notice the close
+#: before reusing a pooled connection; a silent one holds a file descriptor)
+KEEP_ALIVE_SECONDS = 5
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -42,15 +50,22 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-def make_server(app: Any, *, log_level: str = "warning") -> uvicorn.Server:
+def make_server(
+    app: Any, *, log_level: str = "warning", limits: Optional[ConnectionLimits] = None
+) -> uvicorn.Server:
     """A uvicorn server for ``app``: lifespan on, no access log (it costs more than a small
-    upload), long keep-alive, 5 s grace for running requests at shutdown.
+    upload), short keep-alive, a deadline for request headers and a cap on connections
+    (``limits``; default: what the process's open-file limit allows), 5 s grace for running
+    requests at shutdown.
 
     Sockets come from :func:`bind`, which makes sure accepted connections get
-    ``TCP_NODELAY`` (tests measure it).
+    ``TCP_NODELAY`` (tests check it).
     """
+    if limits is None:
+        limits = connection_limits_for(open_file_limit())
     config = uvicorn.Config(
         app,
+        http=protocol_class(limits),
         lifespan="on",
         log_level=log_level,
         access_log=False,
