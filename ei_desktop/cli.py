@@ -98,7 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=4800, help="port (default 4800)")
     serve.add_argument(
-        "--api-key", metavar="KEY", help="the key clients must send (default: the project's own)"
+        "--create", action="store_true", help="make a new project in --project DIR if needed"
+    )
+    keys = serve.add_mutually_exclusive_group()
+    keys.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="the key clients must send (default: $EI_SERVE_API_KEY, else the project's own);"
+        " other users of this computer can see it in the process list: prefer"
+        " --api-key-file or $EI_SERVE_API_KEY",
+    )
+    keys.add_argument(
+        "--api-key-file", metavar="FILE", help="read the key clients must send from FILE"
     )
 
     gui = commands.add_parser("gui", help="open the desktop app")
@@ -174,7 +185,14 @@ def _serve(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"The server is not installed ({exc}). Install ei-desktop[server].", file=sys.stderr)
         return 2
-    return serve(project=args.project, host=args.host, port=args.port, api_key=args.api_key)
+    return serve(
+        project=args.project,
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        api_key_file=args.api_key_file,
+        create=args.create,
+    )
 
 
 def gui_main() -> int:

@@ -16,13 +16,16 @@ from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server import errors, ingestion, studio
 from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
+from ei_desktop.server.budget import MemoryBudget
 from ei_desktop.server.context import ServerContext
 from ei_desktop.server.limits import Limits
-from ei_desktop.server.middleware import ApiKeyAuth, CollapseSlashes
+from ei_desktop.server.middleware import ApiKeyAuth, BodyLimit, CollapseSlashes, ErrorBoundary
 from ei_desktop.server.payloads import iso
+from ei_desktop.server.throttle import FailureThrottle
 
-#: paths served without an API key: the OpenAPI schema and its viewer (no project data)
-PUBLIC_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
+#: paths served without an API key: the OpenAPI schema (no project data). There is no /docs
+#: page: FastAPI's would load its scripts from a CDN on the internet.
+PUBLIC_PATHS = ("/openapi.json",)
 #: threads running blocking backend calls
 DEFAULT_WORKERS = 8
 
@@ -48,6 +51,7 @@ def create_app(
     *,
     limits: Optional[Limits] = None,
     workers: int = DEFAULT_WORKERS,
+    throttle: Optional[FailureThrottle] = None,
 ) -> FastAPI:
     """An Edge Impulse–compatible server over ``backend``.
 
@@ -56,11 +60,13 @@ def create_app(
         api_key: the key every request must carry in ``x-api-key``.
         limits: size limits of ingestion requests (default :class:`Limits`).
         workers: threads running blocking backend calls.
+        throttle: how wrong keys slow a client address down (default :class:`FailureThrottle`).
 
     Studio API under ``/v1/api``, ingestion under ``/api/{category}``; repeated slashes in
-    paths are collapsed; ``/openapi.json`` (and ``/docs``) need no key.
+    paths are collapsed; ``/openapi.json`` needs no key.
     """
     pool = BlockingPool(workers)
+    budget = MemoryBudget()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -76,10 +82,14 @@ def create_app(
         hmac_key=_hmac_key(backend),
         limits=limits or Limits(),
         pool=pool,
-        uploads=UploadBatcher(backend, pool),
+        uploads=UploadBatcher(backend, pool, budget),
+        budget=budget,
     )
-    # Added last = runs first: collapse slashes, then check the key.
-    app.add_middleware(ApiKeyAuth, api_key=api_key, public=PUBLIC_PATHS)
+    # Added last = runs first: collapse slashes, check the key, bound the body, then routes
+    # (with unexpected errors answered in JSON on a connection that stays open).
+    app.add_middleware(ErrorBoundary)
+    app.add_middleware(BodyLimit, max_bytes=app.state.ei.limits.max_json_bytes)
+    app.add_middleware(ApiKeyAuth, api_key=api_key, public=PUBLIC_PATHS, throttle=throttle)
     app.add_middleware(CollapseSlashes)
     return app
 
@@ -90,7 +100,7 @@ def _build(lifespan=None) -> FastAPI:
         title="ei-desktop",
         version=ei_desktop.__version__,
         description="Edge Impulse ingestion and data API over a local ei-desktop project.",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
+from ei_desktop.server.budget import MemoryBudget
 from ei_desktop.server.limits import Limits
 
 
@@ -24,6 +25,7 @@ class ServerContext:
     limits: Limits
     pool: BlockingPool
     uploads: UploadBatcher
+    budget: MemoryBudget
 
 
 def context(request: Request) -> ServerContext:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import re
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from ei_desktop.core.backends.base import BackendError
+from ei_desktop.core.backends.base import BackendError, DamagedProjectError, DiskFullError
 from ei_desktop.server.responses import JSON, failure
 
 log = logging.getLogger("ei_desktop.server")
@@ -59,11 +62,33 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(BackendError)
-    async def backend_error(_request: Request, exc: BackendError) -> JSON:
-        log.error("Backend error: %s", exc)
-        return failure(str(exc), 500)
+    async def backend_error(request: Request, exc: BackendError) -> JSON:
+        status, message = describe_backend_error(exc, request.app.state.ei.backend.path)
+        log.error("%s", message)
+        return failure(message, status)
 
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSON:
-        log.exception("Unexpected error", exc_info=exc)
-        return failure(f"Internal server error: {type(exc).__name__}: {exc}", 500)
+
+def describe_backend_error(exc: BackendError, project: Path) -> tuple[int, str]:
+    """The status and message a client gets for ``exc``: no traceback, and no path of the
+    server's disk (the project folder is named ``<project>``).
+    """
+    if isinstance(exc, DiskFullError):
+        return 507, "The disk is full: the server cannot store anything until space is freed"
+    message = scrub_paths(str(exc), project)
+    if isinstance(exc, DamagedProjectError) and "damaged" not in message.lower():
+        message = f"The project is damaged: {message}"
+    return 500, message
+
+
+def scrub_paths(message: str, project: Path) -> str:
+    """``message`` with the project folder, and any file path inside it, shown as
+    ``<project>``.
+    """
+    return re.sub(re.escape(str(project)) + r"[^\s'\"]*", "<project>", message)
+
+
+def describe_unexpected(exc: BaseException) -> tuple[int, str]:
+    """What a client gets for an error nobody expected (logged in full on the server)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return 507, "The disk is full: the server cannot store anything until space is freed"
+    return 500, "Internal server error (the server's log has the details)"

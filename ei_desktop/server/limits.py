@@ -1,4 +1,4 @@
-"""Size limits of one ingestion request."""
+"""Size limits of one request."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """What one ``POST /api/{category}/files`` may carry.
+    """What one request may carry (ingestion: ``POST /api/{category}/files``).
 
     Attributes:
         max_files: data files per request (companion ``.labels`` parts not counted); more → 413.
@@ -17,11 +17,14 @@ class Limits:
             the request is stored.
         max_request_bytes: bytes of the whole request body; more → 413 (checked against
             ``Content-Length`` before reading and while reading).
+        max_json_bytes: bytes of a Studio API request body; more → 413.
     """
 
     max_files: int = 1000
     max_file_bytes: int = 100 * MB
     max_request_bytes: int = 512 * MB
+    #: bytes of a Studio API body (JSON, parsed whole); more → 413
+    max_json_bytes: int = 1 * MB
 
     #: companion parts allowed on top of ``max_files`` (structured labels, boxes, label map…)
     companion_allowance: int = 16

@@ -7,14 +7,17 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Optional, TextIO
 
 from ei_desktop.core import connection
-from ei_desktop.core.backends.base import BackendError
+from ei_desktop.core.backends.base import BackendError, DamagedProjectError
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.app import create_app
+from ei_desktop.server.keys import KeyProblem, given_api_key
+from ei_desktop.server.protocol import raise_open_file_limit
 from ei_desktop.server.runner import bind, make_server, url_host
 
 API_KEY_SETTING = "api_key"
@@ -126,55 +129,106 @@ def serve(
     port: int = 4800,
     api_key: Optional[str] = None,
     *,
+    api_key_file: Optional[str | os.PathLike] = None,
+    create: bool = False,
     out: TextIO = sys.stdout,
 ) -> int:
     """Serve a local project over the Edge Impulse API until interrupted; returns an exit
-    status.
+    status. Problems that stop it from starting are one line on stderr and status 1.
 
     Args:
-        project: the project folder (default: the selected local project).
+        project: the project folder (default: the selected local project, created if new).
         host: address to listen on (default loopback only).
         port: port for both APIs (0: any free port); on the default 4800 the server also
             listens on 4810 when it is free, where the Edge Impulse CLI uploader expects
             the ingestion service.
-        api_key: the key clients must send (default: the project's, generated once).
+        api_key: the key clients must send; else the one in ``api_key_file``, else
+            ``$EI_SERVE_API_KEY``, else the project's own (generated once).
+        api_key_file: a file holding the key.
+        create: make a new project at ``project`` if it is not one yet.
     """
+    try:
+        given, origin = given_api_key(api_key, api_key_file)
+    except KeyProblem as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     path = Path(project).expanduser() if project else connection.local_project_path()
     try:
-        backend = LocalBackend(path)
+        backend = open_project(path, create=create or not project)
     except BackendError as exc:
-        print(f"Cannot open the project: {exc}", file=sys.stderr)
+        print(f"Cannot open the project: {one_line(exc)}", file=sys.stderr)
         return 1
     try:
-        key, origin = choose_api_key(backend, api_key)
-        try:
-            sockets = [bind(host, port)]
-        except OSError as exc:
-            print(f"Cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
-        if port == STUDIO_PORT:
-            try:
-                sockets.append(bind(host, CLI_INGESTION_PORT))
-            except OSError:
-                pass  # optional: only the CLI uploader needs it
-        base_url = f"http://{url_host(connect_host(host))}:{sockets[0].getsockname()[1]}"
-        cli_port = CLI_INGESTION_PORT if len(sockets) > 1 else None
-        server = make_server(create_app(backend, key), log_level="info")
-        print(
-            banner(backend.path, backend.project_id(), base_url, key, origin, host, cli_port),
-            file=out,
-        )
-        out.flush()
-        previous = signal.signal(signal.SIGTERM, _raise_stop)
-        try:
-            server.run(sockets=sockets)
-        except (KeyboardInterrupt, _Stop):
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            for sock in sockets:
-                sock.close()
-        print("Stopped.", file=out)
-        return 0
+        return _serve(backend, host, port, given, origin, out)
+    except (BackendError, sqlite3.DatabaseError) as exc:  # damaged, found while starting
+        print(f"Cannot serve the project: {one_line(exc)}", file=sys.stderr)
+        return 1
     finally:
         backend.close()
+
+
+def open_project(path: Path, *, create: bool) -> LocalBackend:
+    """The local project at ``path`` (a new one only with ``create``).
+
+    Raises:
+        BackendError: not a project, damaged, or unreadable (a database that is not SQLite
+            at all included).
+    """
+    try:
+        return LocalBackend(path, create=create)
+    except sqlite3.DatabaseError as exc:
+        raise DamagedProjectError(
+            f"The project at {path} is damaged: its database cannot be read ({exc})"
+        ) from None
+
+
+def one_line(exc: BaseException) -> str:
+    """An error's message on a single line."""
+    return " ".join(str(exc).split())
+
+
+def _serve(
+    backend: LocalBackend,
+    host: str,
+    port: int,
+    given: Optional[str],
+    given_origin: str,
+    out: TextIO,
+) -> int:
+    key, origin = (given, given_origin) if given else choose_api_key(backend, None)
+    try:
+        sockets = [bind(host, port)]
+    except OSError as exc:
+        print(f"Cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if port == STUDIO_PORT:
+        try:
+            sockets.append(bind(host, CLI_INGESTION_PORT))
+        except OSError:
+            pass  # optional: only the CLI uploader needs it
+    base_url = f"http://{url_host(connect_host(host))}:{sockets[0].getsockname()[1]}"
+    cli_port = CLI_INGESTION_PORT if len(sockets) > 1 else None
+    try:
+        app = create_app(backend, key)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    raise_open_file_limit()
+    server = make_server(app, log_level="info")
+    print(
+        banner(backend.path, backend.project_id(), base_url, key, origin, host, cli_port),
+        file=out,
+    )
+    out.flush()
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        server.run(sockets=sockets)
+    except (KeyboardInterrupt, _Stop):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for sock in sockets:
+            sock.close()
+    print("Stopped.", file=out)
+    return 0

@@ -23,10 +23,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.app import create_app
+from ei_desktop.server.keys import API_KEY_ENV
 from ei_desktop.server.runner import bind, make_server
 
 HOST = "127.0.0.1"
@@ -67,14 +68,29 @@ def free_port() -> int:
 
 
 def serve_process(
-    project_dir: Union[str, os.PathLike], port: int, api_key: str
+    project_dir: Union[str, os.PathLike],
+    port: int,
+    api_key: str,
+    *,
+    max_open_files: Optional[int] = None,
+    stderr: Any = subprocess.DEVNULL,
 ) -> subprocess.Popen:
     """``ei-desktop serve`` in a process of its own (so it can be killed like a real one),
     returned once it answers HTTP on ``127.0.0.1:port``.
 
+    The project is created if missing. The key goes through ``EI_SERVE_API_KEY`` (not the
+    command line), so it must be one ``serve`` accepts. ``max_open_files`` caps
+    the process's file descriptors (soft and hard limit), as on a system with a low limit.
+
     Raises:
         RuntimeError: it did not start within 15 seconds.
     """
+
+    def limit_files() -> None:  # runs in the child, before exec
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max_open_files, max_open_files))
+
     process = subprocess.Popen(
         [
             sys.executable,
@@ -83,13 +99,14 @@ def serve_process(
             "serve",
             "--project",
             os.fspath(project_dir),
+            "--create",
             "--port",
             str(port),
-            "--api-key",
-            api_key,
         ],
+        env={**os.environ, API_KEY_ENV: api_key},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
+        preexec_fn=limit_files if max_open_files else None,
     )
     try:
         _wait_until_answering(port, alive=lambda: process.poll() is None)
@@ -137,7 +154,7 @@ def running_server(
     """
     owned = not isinstance(project_dir_or_backend, LocalBackend)
     backend = (
-        LocalBackend(Path(project_dir_or_backend)) if owned else project_dir_or_backend  # type: ignore[assignment]
+        LocalBackend(Path(project_dir_or_backend), create=True) if owned else project_dir_or_backend  # type: ignore[assignment]
     )
     try:
         with running_app(create_app(backend, api_key), port=port) as base_url:
@@ -145,3 +162,53 @@ def running_server(
     finally:
         if owned:
             backend.close()
+
+
+class ProcessMemory:
+    """Resident memory of a process, from ``/proc/<pid>/status`` (Linux)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def _field(self, name: str) -> int:
+        with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(name + ":"):
+                    return int(line.split()[1]) * 1024
+        raise RuntimeError(f"/proc/{self.pid}/status has no {name}")
+
+    def rss(self) -> int:
+        """Bytes resident now (``VmRSS``)."""
+        return self._field("VmRSS")
+
+    def peak(self) -> int:
+        """The most bytes resident since the start or the last :meth:`reset_peak` (``VmHWM``)."""
+        return self._field("VmHWM")
+
+    def reset_peak(self) -> None:
+        """Start measuring the peak again from the current resident size."""
+        with open(f"/proc/{self.pid}/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+
+
+def big_csv(nbytes: int, seed: int = 0) -> bytes:
+    """A valid time-series CSV of about ``nbytes`` bytes (3 axes), different for every seed.
+
+    Built from one block of rows repeated with a growing timestamp, so it is quick to make.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-99999, 99999, size=(20000, 3))
+    block = "".join(f"@,{a},{b},{c}\n" for a, b, c in values.tolist()).encode()
+    header = b"timestamp,accX,accY,accZ\n"
+    blocks = [header]
+    size = len(header)
+    step = 0
+    while size < nbytes - len(block) - 32:
+        chunk = block.replace(b"@", str(step * 10).encode())
+        blocks.append(chunk)
+        size += len(chunk)
+        step += 1
+    blocks.append(f"{step * 10},0,0,0\n".encode())
+    return b"".join(blocks)
