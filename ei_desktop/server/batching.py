@@ -3,9 +3,13 @@
 Each call to :meth:`LocalBackend.upload` pays a fixed cost (a thread hop, a file-system sync,
 a WAL commit) that dwarfs the work for one small file, and calls from concurrent requests
 serialise on the project's write lock. So while one call runs, the requests that arrive
-queue up, and the next call takes all of them at once. A request's items always stay
-together, in order, inside a single call; duplicates between requests of one call are
-detected as if the requests had come one after the other. An idle server adds no delay.
+queue up, and the next call takes all of them at once. Duplicates between requests of one
+call are detected as if the requests had come one after the other. An idle server adds no
+delay.
+
+A call carries at most :data:`MAX_BYTES_PER_CALL` bytes (a larger file goes alone), and
+holds its share of the server's memory budget while it runs: a request of several large
+files is stored one call after the other, in order, never parsed all at once.
 """
 
 from __future__ import annotations
@@ -14,14 +18,18 @@ import asyncio
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 from ei_desktop.core.backends.base import UploadItem, UploadResult
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.blocking import BlockingPool
+from ei_desktop.server.budget import MemoryBudget
 
 #: a call takes more waiting requests while it holds fewer items / bytes than this
 MAX_ITEMS_PER_CALL = 256
-MAX_BYTES_PER_CALL = 64 * 1024 * 1024
+MAX_BYTES_PER_CALL = 32 * 1024 * 1024
+#: what storing a file costs in memory while it is parsed, as a multiple of its size
+EXPANSION = 3
 
 
 @dataclass
@@ -38,9 +46,12 @@ class UploadBatcher:
     Used from the event loop thread only (no locks needed).
     """
 
-    def __init__(self, backend: LocalBackend, pool: BlockingPool) -> None:
+    def __init__(
+        self, backend: LocalBackend, pool: BlockingPool, budget: Optional[MemoryBudget] = None
+    ) -> None:
         self._backend = backend
         self._pool = pool
+        self._budget = budget or MemoryBudget()
         self._pending: deque[_Job] = deque()
         self._drainer: asyncio.Task | None = None
 
@@ -55,13 +66,14 @@ class UploadBatcher:
         if not items:
             return []
         loop = asyncio.get_running_loop()
-        if nbytes is None:
-            nbytes = sum(item.size() or 0 for item in items)
-        job = _Job(list(items), allow_duplicates, loop.create_future(), nbytes)
-        self._pending.append(job)
+        futures = []
+        for part, size in _parts(list(items), nbytes):
+            job = _Job(part, allow_duplicates, loop.create_future(), size)
+            self._pending.append(job)
+            futures.append(job.future)
         if self._drainer is None:
             self._drainer = loop.create_task(self._drain())
-        return await job.future
+        return [result for part in await asyncio.gather(*futures) for result in part]
 
     def _take(self) -> list[_Job]:
         """The next jobs for one call: at least one, then more while they fit and agree on
@@ -93,9 +105,10 @@ class UploadBatcher:
                 batch = self._take()
                 items = [item for job in batch for item in job.items]
                 try:
-                    results = await self._pool.run(
-                        self._backend.upload, items, allow_duplicates=batch[0].allow_duplicates
-                    )
+                    async with self._budget.hold(EXPANSION * sum(job.size for job in batch)):
+                        results = await self._pool.run(
+                            self._backend.upload, items, allow_duplicates=batch[0].allow_duplicates
+                        )
                 except asyncio.CancelledError:  # the server is stopping
                     self._fail([*batch, *self._pending], RuntimeError("The server is stopping"))
                     raise
@@ -110,3 +123,25 @@ class UploadBatcher:
                         )
         finally:
             self._drainer = None
+
+
+def _parts(items: list[UploadItem], nbytes: Optional[int]) -> list[tuple[list[UploadItem], int]]:
+    """One request's items in runs of at most :data:`MAX_BYTES_PER_CALL` bytes (a larger
+    item alone), in order, each with its size.
+    """
+    sizes = [item.size() or 0 for item in items]
+    if nbytes is not None and not any(sizes):
+        sizes = [nbytes // len(items)] * len(items)
+    parts: list[tuple[list[UploadItem], int]] = []
+    current: list[UploadItem] = []
+    size = 0
+    for item, item_size in zip(items, sizes):
+        if current and (
+            size + item_size > MAX_BYTES_PER_CALL or len(current) >= MAX_ITEMS_PER_CALL
+        ):
+            parts.append((current, size))
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    parts.append((current, size))
+    return parts

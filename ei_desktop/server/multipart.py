@@ -18,6 +18,13 @@ except ImportError:  # python-multipart < 0.0.13 named its module ``multipart``
     from multipart.multipart import parse_options_header  # type: ignore[no-redef]
 
 MB = 1024 * 1024
+#: parts up to this size stay in memory while the body is read; larger ones go to a temporary
+#: file (Starlette's default, 1 MB, lets a request of many files hold hundreds of MB)
+SPOOL_BYTES = 64 * 1024
+
+
+class _Parser(MultiPartParser):
+    spool_max_size = SPOOL_BYTES
 
 
 @dataclass
@@ -87,7 +94,7 @@ async def read_file_parts(request: Request, limits: Limits) -> tuple[list[FilePa
     if declared.isdigit() and int(declared) > limits.max_request_bytes:
         raise too_large(f"Content-Length is {declared} bytes", human_size(limits.max_request_bytes))
     body = _Body(request, limits.max_request_bytes)
-    parser = MultiPartParser(
+    parser = _Parser(
         request.headers,
         body.chunks(),
         max_files=limits.max_files + limits.companion_allowance,

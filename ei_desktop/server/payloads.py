@@ -110,7 +110,11 @@ def sample_json(
 
 
 def payload_json(
-    record: SampleRecord, series: Optional[Series], limit_values: Optional[int] = None
+    record: SampleRecord,
+    series: Optional[Series],
+    limit_values: Optional[int] = None,
+    *,
+    convert: bool = True,
 ) -> dict[str, Any]:
     """The ``payload`` of ``GET …/raw-data/{id}``: ``series`` holds the values of time-series,
     table and audio samples; images and video (``series`` ``None``) have none.
@@ -135,9 +139,11 @@ def payload_json(
         values = series.values
         if limit_values is not None:
             values = values[:limit_values]
-        if values.size and not np.isfinite(values).all():
-            values = np.nan_to_num(values)  # JSON has no NaN / Infinity
-        payload["values"] = np.ascontiguousarray(values, dtype=np.float64)  # see responses.JSON
+        if convert:
+            if values.size and not np.isfinite(values).all():
+                values = np.nan_to_num(values)  # JSON has no NaN / Infinity
+            values = np.ascontiguousarray(values, dtype=np.float64)  # see responses.JSON
+        payload["values"] = values
         if series.device_type:
             payload["device_type"] = series.device_type
     return payload
@@ -148,12 +154,16 @@ def get_sample_json(
     series: Optional[Series],
     project_id: int,
     limit_values: Optional[int] = None,
+    *,
+    convert: bool = True,
 ) -> dict[str, Any]:
-    """The whole ``GetSampleResponse`` of a found sample."""
+    """The whole ``GetSampleResponse`` of a found sample (``convert``: see
+    :func:`payload_json`).
+    """
     return {
         "success": True,
         "sample": sample_json(record, project_id),
-        "payload": payload_json(record, series, limit_values),
+        "payload": payload_json(record, series, limit_values, convert=convert),
         "totalPayloadLength": int(record.values_count),
         "datastreamPayloads": [],
     }

@@ -6,14 +6,29 @@ import json
 import os
 from typing import Annotated, Literal, Optional
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ei_desktop.core import formats, naming
-from ei_desktop.core.backends.base import SORT_KEYS, SampleQuery
+from ei_desktop.core.backends.base import (
+    SORT_KEYS,
+    BackendError,
+    CorruptContentError,
+    SampleQuery,
+)
+from ei_desktop.server.content import (
+    SERIES_KINDS,
+    each,
+    expansion_bytes,
+    file_response,
+    json_pieces,
+    json_stream,
+    released,
+)
 from ei_desktop.server.context import ServerContext, context
-from ei_desktop.server.errors import RequestError
+from ei_desktop.server.errors import RequestError, describe_backend_error, log, scrub_paths
 from ei_desktop.server.payloads import get_sample_json, project_json, sample_json
 from ei_desktop.server.responses import JSON, failure, ok
 
@@ -23,7 +38,6 @@ router = APIRouter(prefix="/v1/api", tags=["studio"])
 MAX_ID = 2**63 - 1
 #: ids one batch request may ask for
 BATCH_MAX = 1000
-_SERIES_KINDS = (formats.TIMESERIES, formats.TABLE, formats.AUDIO)
 _INFO_FIELDS = {"id", "filename", "category", "label"}
 
 ProjectId = Path(ge=0, le=MAX_ID, description="Project id (from GET /v1/api/projects)")
@@ -212,23 +226,27 @@ async def get_sample(
     sample_id: int = SampleId,
     limitPayloadValues: Optional[int] = Query(None, ge=0, le=2**62),  # noqa: N803
 ) -> Response:
-    """The sample and its payload; unknown ids: 200 ``No sample found with ID <id>``."""
+    """The sample and its payload; unknown ids: 200 ``No sample found with ID <id>``.
+    Large payloads are sent as they are encoded.
+    """
     ctx = _project(request, project_id)
-    backend = ctx.backend
-
-    def load():
-        record = backend.get_sample(sample_id)
-        if record is None:
-            return None
-        series = None
-        if record.kind in (formats.TIMESERIES, formats.TABLE, formats.AUDIO):
-            series = backend.load_series(sample_id)
-            if series is None:
-                return None
-        return get_sample_json(record, series, ctx.project_id, limitPayloadValues)
-
-    body = await ctx.pool.run(load)
-    return not_found(sample_id) if body is None else JSON(body)
+    record = await ctx.pool.run(ctx.backend.get_sample, sample_id)
+    if record is None:
+        return not_found(sample_id)
+    if record.kind not in SERIES_KINDS:
+        return JSON(get_sample_json(record, None, ctx.project_id, limitPayloadValues))
+    share = await ctx.budget.acquire(expansion_bytes(record))
+    try:
+        series = await ctx.pool.run(ctx.backend.load_series, sample_id)
+    except BaseException:
+        ctx.budget.release(share)
+        raise
+    if series is None:
+        ctx.budget.release(share)
+        return not_found(sample_id)
+    body = get_sample_json(record, series, ctx.project_id, limitPayloadValues, convert=False)
+    del series
+    return json_stream(released(each(json_pieces(body)), ctx.budget, share))
 
 
 class BatchRequest(BaseModel):
@@ -249,36 +267,61 @@ async def get_samples(
     """What ``GET …/raw-data/{id}`` answers, for up to 1000 ids in one request, in order.
 
     Each entry carries ``id`` and ``success``; found samples add ``sample`` and (unless
-    ``payload`` is false) ``payload``; unknown ids get ``No sample found with ID <id>``.
-    Clients use it when it exists and fall back to one request per sample otherwise.
+    ``payload`` is false) ``payload``; unknown ids get ``No sample found with ID <id>``, and
+    a sample whose content cannot be read gets its own error. An id asked twice is answered
+    once. Samples are read and sent one after the other, so the answer may be large but the
+    server holds one sample at a time. Clients use it when it exists and fall back to one
+    request per sample otherwise.
     """
     ctx = _project(request, project_id)
-    backend = ctx.backend
+    ids = list(dict.fromkeys(body.ids))
+    records = await ctx.pool.run(ctx.backend.get_samples, ids)
 
-    def load():
-        records = backend.get_samples(body.ids)
-        entries = []
-        for sample_id in body.ids:
-            record = records.get(sample_id)
-            series = None
-            if record is not None and body.payload and record.kind in _SERIES_KINDS:
-                series = backend.load_series(sample_id)
-            if record is None or (body.payload and record.kind in _SERIES_KINDS and series is None):
-                entries.append(
-                    {
-                        "id": sample_id,
-                        "success": False,
-                        "error": f"No sample found with ID {sample_id}",
-                    }
-                )
-                continue
-            entry = {"id": sample_id, **get_sample_json(record, series, ctx.project_id)}
-            if not body.payload:
-                del entry["payload"]
-            entries.append(entry)
-        return entries
+    async def pieces():
+        yield b'{"success":true,"samples":['
+        for index, sample_id in enumerate(ids):
+            if index:
+                yield b","
+            async for piece in _batch_entry(ctx, sample_id, records.get(sample_id), body.payload):
+                yield piece
+        yield b"]}"
 
-    return ok({"samples": await ctx.pool.run(load)})
+    return json_stream(pieces())
+
+
+async def _batch_entry(ctx: ServerContext, sample_id: int, record, payload: bool):
+    """One entry of a batch answer, in pieces; a sample that cannot be read fails alone."""
+    if record is None:
+        yield orjson.dumps(
+            {"id": sample_id, "success": False, "error": f"No sample found with ID {sample_id}"}
+        )
+        return
+    if not payload or record.kind not in SERIES_KINDS:
+        entry = {"id": sample_id, **get_sample_json(record, None, ctx.project_id)}
+        if not payload:
+            del entry["payload"]
+        yield orjson.dumps(entry)
+        return
+    async with ctx.budget.hold(expansion_bytes(record)):
+        try:
+            series = await ctx.pool.run(ctx.backend.load_series, sample_id)
+        except CorruptContentError as exc:
+            series, error = None, scrub_paths(str(exc), ctx.backend.path)
+        except BackendError as exc:
+            series, error = None, describe_backend_error(exc, ctx.backend.path)[1]
+        else:
+            error = f"No sample found with ID {sample_id}"
+        if series is None:
+            log.error("Batch: sample %s: %s", sample_id, error)
+            yield orjson.dumps({"id": sample_id, "success": False, "error": error})
+            return
+        entry = {
+            "id": sample_id,
+            **get_sample_json(record, series, ctx.project_id, convert=False),
+        }
+        del series
+        for piece in json_pieces(entry):
+            yield piece
 
 
 async def _media(
@@ -296,15 +339,15 @@ async def _media(
         record = backend.get_sample(sample_id)
         if record is None or (kinds and record.kind not in kinds):
             return record, None
-        return record, backend.load_bytes(sample_id)
+        return record, backend.open_content(sample_id)
 
-    record, data = await ctx.pool.run(load)
+    record, handle = await ctx.pool.run(load)
     if record is not None and kinds and record.kind not in kinds:
         return failure(f"Sample {sample_id} is not {what} (it is {record.kind})", 400)
-    if record is None or data is None:
+    if record is None or handle is None:
         return failure(f"No sample found with ID {sample_id}", 404)
     ext = os.path.splitext(record.upload_name)[1].lower()
-    return Response(data, media_type=_MEDIA_TYPES.get(ext, "application/octet-stream"))
+    return file_response(handle, _MEDIA_TYPES.get(ext, "application/octet-stream"), ctx.pool)
 
 
 @router.get("/{project_id}/raw-data/{sample_id}/image", summary="Image of an image sample")

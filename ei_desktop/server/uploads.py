@@ -17,19 +17,21 @@ from ei_desktop.core.backends.base import UploadItem, UploadResult
 from ei_desktop.core.labels import (
     LabelError,
     normalize_bounding_boxes,
+    normalize_label,
     normalize_metadata,
     parse_companion,
 )
 from ei_desktop.server.errors import RequestError
 from ei_desktop.server.limits import Limits
-from ei_desktop.server.multipart import FilePart, human_size
+from ei_desktop.server.multipart import SPOOL_BYTES, FilePart, human_size
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _FALSE = {"", "0", "false", "no", "off"}
 #: companion types this server applies; other typed ``.labels`` parts are ignored
 _COMPANION_TYPES = {"structured-labels", "bounding-box-labels"}
 #: parts up to this size are read into memory at once; larger ones are read by the backend
-_IN_MEMORY = 1024 * 1024
+#: when it stores them (so a request of many files never holds all of them in memory)
+_IN_MEMORY = SPOOL_BYTES
 
 
 def decode_text_header(raw: bytes) -> str:
@@ -72,7 +74,8 @@ class UploadOptions:
         ``x-disallow-duplicates`` and ``x-add-date-id``.
 
         Raises:
-            RequestError: 400 for an unknown category or invalid metadata / boxes JSON.
+            RequestError: 400 for an unknown category, a label with control characters, or
+                invalid metadata / boxes JSON.
         """
         try:
             category = naming.check_category(category)
@@ -84,9 +87,9 @@ class UploadOptions:
         options = cls(category=category)
         if _flag(headers.get(b"x-no-label")):
             options.label = ""
-        elif headers.get(b"x-label"):
-            options.label = decode_text_header(headers[b"x-label"])
         try:
+            if options.label is None and headers.get(b"x-label"):
+                options.label = normalize_label(decode_text_header(headers[b"x-label"]))
             if b"x-metadata" in headers:
                 metadata = normalize_metadata(decode_text_header_json(headers[b"x-metadata"]))
                 options.metadata = metadata or None  # "{}" (sent by the CLI) means none
@@ -278,6 +281,7 @@ def plan_upload(parts: Sequence[FilePart], options: UploadOptions, limits: Limit
             bounding_boxes=file_boxes if file_boxes is not None else options.bounding_boxes,
             structured_labels=segments,
             key=len(plan.slots) - 1,
+            length=part.size,
         )
     return plan
 
