@@ -43,6 +43,8 @@ class ConnectionSpec:
     Attributes:
         kind: :data:`LOCAL`, :data:`STUDIO` or :data:`SERVER`.
         path: the project folder (local).
+        create: make a new project in ``path`` if it is not one yet (local; never saved, so
+            reopening a remembered folder never creates one).
         api_endpoint, ingestion_endpoint: the HTTP endpoints (studio and server).
         address: the address the user typed (server).
     """
@@ -52,11 +54,12 @@ class ConnectionSpec:
     api_endpoint: Optional[str] = None
     ingestion_endpoint: Optional[str] = None
     address: Optional[str] = None
+    create: bool = False
 
     @classmethod
-    def local(cls, path: str) -> ConnectionSpec:
-        """A local project folder."""
-        return cls(LOCAL, path=str(path))
+    def local(cls, path: str, *, create: bool = False) -> ConnectionSpec:
+        """A local project folder (a new project there only with ``create``)."""
+        return cls(LOCAL, path=str(path), create=create)
 
     @classmethod
     def studio(
@@ -97,7 +100,7 @@ class ConnectionSpec:
 
     def to_dict(self) -> dict:
         """A plain dict for settings."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "create"}
 
     @classmethod
     def from_dict(cls, data: object) -> Optional[ConnectionSpec]:

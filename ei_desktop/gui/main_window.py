@@ -43,7 +43,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ei_desktop.core.backends.base import Backend, InvalidApiKey, SampleQuery
+from ei_desktop.core.backends.base import (
+    Backend,
+    DamagedProjectError,
+    InvalidApiKey,
+    NotAProjectError,
+    SampleQuery,
+)
 from ei_desktop.core.connection import default_project_path
 from ei_desktop.gui import icons
 from ei_desktop.gui.alive import while_alive
@@ -513,6 +519,13 @@ class MainWindow(QMainWindow):
                 f"{spec.title()} refused the API key. Check the key (in Edge Impulse: "
                 "Dashboard → Keys) and try again."
             )
+        elif isinstance(job.exception, NotAProjectError):
+            message = (
+                f"Cannot open {spec.title()}: {job.exception}. Nothing was created: check the"
+                " path, or tick “Create a new project in this folder” (Project → Open project)."
+            )
+        elif isinstance(job.exception, DamagedProjectError):
+            message = str(job.exception)
         else:
             message = f"Cannot open {spec.title()}: {message}"
         self.statusBar().clearMessage()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from gui_helpers import seed_csv, wait_listed
 
@@ -47,6 +49,8 @@ def make_window(qtbot, settings, credentials, monkeypatch, tmp_path):
         window.show()
         windows.append(window)
         if path is not None:
+            if not os.path.exists(path):  # a new project, as "Create a new project" makes
+                LocalBackend(path, create=True).close()
             window.open_startup(str(path))
             if wait:
                 wait_listed(qtbot, window)

@@ -123,5 +123,5 @@ def test_download_job_reports_unreadable_content_and_carries_on(tmp_path):
         outcome = download_job(backend, ids, str(tmp_path / "out"))(lambda p: None, CancelToken())
     assert outcome.succeeded == 2
     assert len(outcome.failures) == 1
-    assert "Cannot read the stored content" in outcome.failures[0].reason
+    assert "stored content of sample 2 is missing" in outcome.failures[0].reason
     assert len(list((tmp_path / "out").iterdir())) == 2

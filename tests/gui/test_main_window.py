@@ -341,6 +341,7 @@ def test_an_unusable_project_folder_shows_a_clear_message(qtbot, make_window, tm
     assert "Cannot open" in window.message_bar.text.text()
     assert window.backend is None
     # the window still works: open a good project
+    LocalBackend(tmp_path / "good", create=True).close()
     window.open_startup(str(tmp_path / "good"))
     qtbot.waitUntil(lambda: window.backend is not None, timeout=10000)
 

@@ -428,6 +428,8 @@ class LocalBackend:
                     message = str(exc)
                 for index, p in pending:
                     results[index] = self._failed(p, message)
+                # their content would be orphans (and on a full disk keep it full)
+                self._discard([p for _, p in pending])
         for p in prepared:
             p.data = b""
         return [r for r in results if r is not None]

@@ -15,7 +15,7 @@ from pathlib import Path
 from ei_desktop.core.backends.base import BackendError, DamagedProjectError, DiskFullError
 
 #: below this much free space, an I/O error is taken to be the disk being full
-_NEARLY_FULL_BYTES = 4 * 1024 * 1024
+_NEARLY_FULL_BYTES = 1024 * 1024
 _DAMAGED_CODES = {"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CORRUPT_INDEX", "SQLITE_CORRUPT_VTAB"}
 _DAMAGED_WORDS = ("malformed", "not a database", "file is encrypted", "corrupt")
 

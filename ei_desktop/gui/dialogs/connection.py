@@ -75,7 +75,7 @@ class ConnectionDialog(QDialog):
         # local ---------------------------------------------------------------------------
         local = QWidget(self)
         self.path_edit = QLineEdit(local)
-        self.path_edit.setPlaceholderText("A folder (created if it does not exist)")
+        self.path_edit.setPlaceholderText("An existing project folder")
         self.path_edit.setAccessibleName("Project folder")
         browse = QPushButton("&Browse…", local)
         browse.clicked.connect(self._browse)
@@ -93,6 +93,14 @@ class ConnectionDialog(QDialog):
         local_layout = QVBoxLayout(local)
         local_layout.addWidget(QLabel("Project &folder:", local, buddy=self.path_edit))
         local_layout.addLayout(path_row)
+        self.create_check = QCheckBox(
+            "&Create a new project in this folder if it is not one", local
+        )
+        self.create_check.setToolTip(
+            "Unticked, a folder that is not a project is refused, so a mistyped path never"
+            " becomes an empty project."
+        )
+        local_layout.addWidget(self.create_check)
         local_layout.addWidget(QLabel("Recent projects:", local))
         local_layout.addWidget(self.recent_list, 1)
         note = QLabel(
@@ -219,7 +227,7 @@ class ConnectionDialog(QDialog):
             path = self.path_edit.text().strip()
             if not path:
                 raise ValueError("Choose a project folder.")
-            return ConnectionSpec.local(path)
+            return ConnectionSpec.local(path, create=self.create_check.isChecked())
         if tab == 1:
             api = self.api_edit.text().strip() or ei_desktop.DEFAULT_API_ENDPOINT
             ingestion = self.ingestion_edit.text().strip() or ei_desktop.DEFAULT_INGESTION_ENDPOINT

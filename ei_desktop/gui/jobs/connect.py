@@ -16,7 +16,7 @@ def open_backend(spec: ConnectionSpec, api_key: Optional[str] = None) -> Backend
     Raises :class:`BackendError` (or :class:`InvalidApiKey`) with a message for the user.
     """
     if spec.kind == LOCAL:
-        backend = connection.local_backend(spec.path or ".")
+        backend = connection.local_backend(spec.path or ".", create=spec.create)
         backend.label_counts()
         return backend
     if not api_key:

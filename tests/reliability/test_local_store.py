@@ -1,0 +1,428 @@
+"""A local project under a hostile user: cleaning, deleting and uploading from several real
+processes at once, a lost or garbled database, content changed on disk, a full disk, a
+mistyped path. Nothing confirmed may be lost; every problem is one clear line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ei_desktop.core.backends.base import (
+    DamagedProjectError,
+    NotAProjectError,
+    SampleQuery,
+    UploadItem,
+)
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.server.testing import free_port, serve_process
+
+KEY = "local-store-reliability-key-42"
+POSIX = pytest.mark.skipif(os.name == "nt", reason="signals, permissions and mounts are POSIX")
+
+
+def cli(*args, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ei_desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def csv_bytes(n: int) -> bytes:
+    return f"timestamp,x,y\n0,{n},1\n10,{n + 1},2\n20,{n + 2},3\n".encode()
+
+
+def write_files(folder: Path, count: int, stem: str = "s") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"{stem}.{n:05d}.csv"
+        path.write_bytes(csv_bytes(n))
+        paths.append(path)
+    return paths
+
+
+def make_project(path: Path, count: int) -> list[str]:
+    """A project of ``count`` samples; returns their content hashes in id order."""
+    with LocalBackend(path, create=True) as project:
+        results = project.upload(
+            [UploadItem(f"s.{n}.csv", csv_bytes(n), category="training") for n in range(count)]
+        )
+        assert all(r.success for r in results)
+        ids = [r.sample_id for r in results]
+        return [project.get_sample(i).sha256 for i in ids]
+
+
+def blob_files(project: Path) -> set[str]:
+    return {p.name for p in (project / "blobs").glob("??/*") if p.is_file() and len(p.name) == 64}
+
+
+def rows_without_content(database: Path) -> list[str]:
+    """Hashes of committed rows whose content file is missing, seen under the write lock (so
+    no process can be between deleting a row and removing its file while we look).
+    """
+    conn = sqlite3.connect(database, timeout=60, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        hashes = [row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM samples")]
+        blobs = database.parent / "blobs"
+        missing = [sha for sha in hashes if not (blobs / sha[:2] / sha).is_file()]
+        conn.execute("ROLLBACK")
+        return missing
+    finally:
+        conn.close()
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode in (1, 2), (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# -- 1. clean in one process while another confirms the same content --------------------------
+
+
+@POSIX
+@pytest.mark.slow
+def test_check_clean_never_removes_content_that_serve_has_just_confirmed(tmp_path):
+    project = tmp_path / "project"
+    source = tmp_path / "source"
+    files = write_files(source, 3000)
+    LocalBackend(project, create=True).close()
+    # A crashed batch left every file's content behind with no row: 3,000 orphans.
+    with LocalBackend(project) as local:
+        for path in files:
+            data = path.read_bytes()
+            local.blobs.write(hashlib.sha256(data).hexdigest(), data)
+    assert len(blob_files(project)) == 3000
+
+    port = free_port()
+    server = serve_process(project, port, KEY)
+    cleaner_runs = 0
+    try:
+        url = f"http://127.0.0.1:{port}"
+        remote = StudioBackend(KEY, f"{url}/v1", url)
+        items = [UploadItem(p.name, str(p), category="training") for p in files]
+        cleaner = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import subprocess, sys, time\n"
+                "end = time.monotonic() + 120\n"
+                "runs = 0\n"
+                "while time.monotonic() < end and runs < 200:\n"
+                "    subprocess.run([sys.executable, '-m', 'ei_desktop', 'check', '--quick',"
+                " '--clean', '--project', sys.argv[1]], capture_output=True)\n"
+                "    runs += 1\n"
+                "    print(runs, flush=True)\n",
+                str(project),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            results = []
+            for start in range(0, len(items), 100):  # batches, so cleaning interleaves
+                results += remote.upload(items[start : start + 100])
+        finally:
+            cleaner.terminate()
+            output, _ = cleaner.communicate(timeout=60)
+            cleaner_runs = len(output.split())
+        remote.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    confirmed = [r.sample_id for r in results if r.success]
+    assert len(confirmed) == 3000, [r.error for r in results if not r.success][:3]
+    assert cleaner_runs >= 1
+    with LocalBackend(project) as local:
+        report = local.check()
+        assert report.samples == 3000
+        assert report.missing_blobs == [] and report.corrupt_blobs == []
+        downloaded = local.download(confirmed[:50])
+        assert all(item is not None and hasattr(item, "data") for item in downloaded)
+
+
+# -- 2. rm in one process while another uploads the same content --------------------------------
+
+UPLOADER = """
+import sys
+from ei_desktop.core.backends.base import UploadItem
+from ei_desktop.core.backends.local import LocalBackend
+data = [f"timestamp,x\\n0,{n}\\n10,{n + 1}\\n".encode() for n in range(20)]
+with LocalBackend(sys.argv[1]) as project:
+    for round in range(int(sys.argv[2])):
+        items = [UploadItem(f"d.{n}.csv", data[n], category="training") for n in range(20)]
+        assert all(r.success for r in project.upload(items, allow_duplicates=True))
+"""
+
+
+@POSIX
+@pytest.mark.slow
+def test_rm_in_one_process_while_another_uploads_the_same_content(tmp_path):
+    project = tmp_path / "project"
+    LocalBackend(project, create=True).close()
+    database = project / "project.sqlite3"
+    uploader = subprocess.Popen([sys.executable, "-c", UPLOADER, str(project), "150"])
+    deleter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys\n"
+            "for _ in range(40):\n"
+            "    subprocess.run([sys.executable, '-m', 'ei_desktop', 'rm', '--all', '--yes',"
+            " '--project', sys.argv[1]], capture_output=True)\n",
+            str(project),
+        ]
+    )
+    seen_missing: list[str] = []
+    looks = 0
+    deadline = time.monotonic() + 240
+    while (uploader.poll() is None or deleter.poll() is None) and time.monotonic() < deadline:
+        seen_missing += rows_without_content(database)
+        looks += 1
+        time.sleep(0.01)
+    for process in (uploader, deleter):
+        process.wait(timeout=60)
+    assert uploader.returncode == 0 and deleter.returncode == 0
+    assert looks > 10
+    assert seen_missing == []
+    assert rows_without_content(database) == []
+
+
+# -- 3. a folder with content but no database ---------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["missing", "empty"])
+def test_content_without_a_database_is_refused_never_cleaned_and_recovered(tmp_path, how):
+    project = tmp_path / "project"
+    hashes = make_project(project, 25)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{project / 'project.sqlite3'}{suffix}").unlink(missing_ok=True)
+    if how == "empty":
+        (project / "project.sqlite3").write_bytes(b"")
+
+    for args in (["ls"], ["check"], ["check", "--clean"], ["upload", str(tmp_path)]):
+        line = one_line_error(cli(*args, "--project", project))
+        assert "is damaged" in line and "check --recover" in line, line
+    # even the explicit --create and the default project refuse to start afresh over it
+    one_line_error(cli("ls", "--project", project, "--create"))
+    one_line_error(cli("ls", env={**os.environ, "EI_PROJECT": str(project)}))
+    assert blob_files(project) == set(hashes)
+    assert not (project / "project.sqlite3").exists() or how == "empty"
+
+    recovered = cli("check", "--recover", "--project", project)
+    assert recovered.returncode == 0, recovered.stderr
+    assert "Recovered 25 more samples" in recovered.stdout
+    with LocalBackend(project) as local:
+        records = list(local.iter_samples(SampleQuery()))
+        assert sorted(r.sha256 for r in records) == sorted(hashes)
+        assert {r.label for r in records} == {"recovered"}
+        assert local.check().ok
+
+
+# -- 4. garbage inside the database -------------------------------------------------------------
+
+
+def garble(database: Path, seed: int = 7) -> None:
+    """Overwrite every page but the first (the header and the schema) with random bytes."""
+    page = 4096
+    size = database.stat().st_size
+    rng = random.Random(seed)
+    with open(database, "r+b") as handle:
+        handle.seek(page)
+        handle.write(bytes(rng.getrandbits(8) for _ in range(size - page)))
+
+
+def test_garbage_inside_the_database_is_one_clear_line_and_recover_keeps_the_content(tmp_path):
+    project = tmp_path / "project"
+    hashes = make_project(project, 300)
+    garble(project / "project.sqlite3")
+
+    for args in (["ls"], ["check"], ["check", "--clean"], ["download", "1", "-o", tmp_path]):
+        line = one_line_error(cli(*args, "--project", project))
+        assert "is damaged" in line, line
+    assert blob_files(project) == set(hashes)  # --clean removed nothing
+
+    recovered = cli("check", "--recover", "--project", project)
+    assert recovered.returncode == 0, recovered.stderr
+    assert "Moved the damaged database to" in recovered.stdout
+    assert list(project.glob("project.sqlite3.damaged-*"))
+    with LocalBackend(project) as local:
+        assert sorted(r.sha256 for r in local.iter_samples(SampleQuery())) == sorted(hashes)
+        assert local.check().ok
+
+
+def test_recover_keeps_every_row_that_still_reads(tmp_path):
+    project = tmp_path / "project"
+    make_project(project, 10)
+    with LocalBackend(project) as local:
+        junk = hashlib.sha256(b"not a sample at all").hexdigest()
+        local.blobs.write(junk, b"not a sample at all")  # an orphan that is no sample
+    (project / "project.sqlite3").write_bytes(b"")  # lost; then recover the content alone
+    result = cli("check", "--recover", "--project", project)
+    assert result.returncode == 1  # one file could not become a sample …
+    assert junk[:12] in result.stderr and "kept on disk" in result.stderr
+    assert junk in blob_files(project)  # … and is kept
+    with LocalBackend(project) as local:
+        assert local.count(SampleQuery()) == 10
+
+    # now a database that is fine: recovering it keeps ids, names and labels
+    other = tmp_path / "other"
+    make_project(other, 10)
+    with LocalBackend(other) as local:
+        local_id = local.project_id()
+        before = [
+            (r.id, r.filename, r.label, r.category) for r in local.iter_samples(SampleQuery())
+        ]
+    result = cli("check", "--recover", "--project", other)
+    assert result.returncode == 0 and "Restored 10 samples" in result.stdout
+    with LocalBackend(other) as local:
+        assert local.project_id() == local_id
+        after = [(r.id, r.filename, r.label, r.category) for r in local.iter_samples(SampleQuery())]
+    assert after == before
+
+
+# -- 5. content changed on disk, same size ------------------------------------------------------
+
+
+def test_content_changed_on_disk_fails_check_and_that_download_only(tmp_path):
+    project = tmp_path / "project"
+    make_project(project, 5)
+    with LocalBackend(project) as local:
+        victim = local.get_sample(3)
+    path = project / "blobs" / victim.sha256[:2] / victim.sha256
+    data = bytearray(path.read_bytes())
+    data[-3] = ord("9") if data[-3] != ord("9") else ord("8")  # same size, other bytes
+    path.chmod(0o600)
+    path.write_bytes(bytes(data))
+
+    checked = cli("check", "--project", project)
+    assert checked.returncode == 1
+    assert "samples whose content changed on disk: 1 (ids 3)" in checked.stdout
+
+    out = tmp_path / "out"
+    downloaded = cli("download", "1", "2", "3", "4", "5", "-o", out, "--project", project)
+    assert downloaded.returncode == 1
+    assert "id 3" in downloaded.stderr and "damaged" in downloaded.stderr
+    assert len(list(out.iterdir())) == 4  # the other four were written
+    with LocalBackend(project) as local, pytest.raises(Exception, match="damaged"):
+        local.load_bytes(3)
+
+
+# -- 6. a full disk -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """An 8 MB tmpfs (root only: where mounting is not allowed, the test is skipped)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@POSIX
+def test_a_full_disk_says_so_and_leaves_nothing_behind(tmp_path, small_disk):
+    project = small_disk / "project"
+    source = tmp_path / "big"
+    source.mkdir()
+    for n in range(24):  # 24 × 400 kB of distinct content on an 8 MB disk
+        rows = "\n".join(f"{t * 10},{n},{t % 97}" for t in range(40_000))
+        (source / f"big.{n:02d}.csv").write_text(f"timestamp,a,b\n{rows}\n")
+    result = cli("upload", source, "--project", project, "--create")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert failed and all("The disk is full" in line for line in failed), result.stderr
+    assert list((project / "blobs" / "tmp").iterdir()) == []  # no partial files
+    with LocalBackend(project) as local:
+        report = local.check()
+        assert report.ok and report.orphan_blobs == []  # failed files left no content behind
+        stored = report.samples
+
+    # a disk that is full before the project is opened: reading and checking say why
+    filler = small_disk / "filler"
+    try:
+        with open(filler, "wb") as handle:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+    except OSError:
+        pass
+    for args in (["ls"], ["check"]):
+        line = one_line_error(cli(*args, "--project", project))
+        assert "The disk is full" in line, line
+    filler.unlink()
+    with LocalBackend(project) as local:
+        report = local.check()
+        assert report.ok and report.samples == stored
+
+
+# -- 7. a mistyped project path -----------------------------------------------------------------
+
+
+def test_a_mistyped_project_path_creates_nothing(tmp_path):
+    typo = tmp_path / "projcet"
+    for args in (["ls"], ["upload", tmp_path], ["rm", "--all", "--yes"], ["check"]):
+        line = one_line_error(cli(*args, "--project", typo))
+        assert str(typo) in line and ("No project at" in line or "not an ei-desktop" in line)
+    assert not typo.exists()
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    line = one_line_error(cli("ls", "--project", empty))
+    assert "not an ei-desktop project" in line and "--create" in line
+    assert list(empty.iterdir()) == []
+
+    with pytest.raises(NotAProjectError):
+        LocalBackend(typo)
+    assert cli("ls", "--project", typo, "--create").returncode == 0
+    assert (typo / "project.sqlite3").is_file()
+
+
+def test_a_damaged_project_is_refused_by_the_python_api_too(tmp_path):
+    project = tmp_path / "project"
+    make_project(project, 3)
+    (project / "project.sqlite3").unlink()
+    with pytest.raises(DamagedProjectError, match="check --recover"):
+        LocalBackend(project, create=True)
+
+
+# -- 11 (files). project files are the owner's only ---------------------------------------------
+
+
+@POSIX
+def test_project_files_are_owner_only(tmp_path):
+    project = tmp_path / "project"
+    make_project(project, 2)
+    assert stat.S_IMODE(project.stat().st_mode) == 0o700
+    assert stat.S_IMODE((project / "project.sqlite3").stat().st_mode) == 0o600
+    for blob in (project / "blobs").glob("??/*"):
+        assert stat.S_IMODE(blob.stat().st_mode) == 0o600
+    # an older project with a world-readable database is tightened when opened
+    (project / "project.sqlite3").chmod(0o644)
+    LocalBackend(project).close()
+    assert stat.S_IMODE((project / "project.sqlite3").stat().st_mode) == 0o600
