@@ -27,14 +27,62 @@ def build_corpus(directory: Path) -> dict[str, str]:
     return module.build_corpus(directory)
 
 
+#: reading it fails (EIO at offset 0) for every user, root included
+UNREADABLE_FOR_EVERYONE = Path("/proc/self/mem")
+
+
 def as_nobody():
     """Drop root so that a chmod 000 file is really unreadable (CI runs as root)."""
     os.setgid(65534)
     os.setuid(65534)
 
 
-@pytest.fixture
-def corpus(tmp_path):
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def nobody_can_run_the_command() -> bool:
+    """Whether user nobody can start this interpreter and import this checkout: not when
+    either sits under a folder only root may enter (a checkout in /root, say)."""
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", "import ei_desktop.cli"],
+            preexec_fn=as_nobody,
+            cwd="/",
+            capture_output=True,
+            timeout=120,
+        )
+    except OSError:  # the interpreter itself cannot be executed by nobody
+        return False
+    return probe.returncode == 0
+
+
+def make_unreadable(path: Path, how: str) -> str:
+    """Put a sample-named file at ``path`` that the upload cannot read; the expected error."""
+    if how == "permissions":
+        path.write_text("timestamp,x\n0,1\n10,2\n")
+        path.chmod(0o000)
+        return "permission denied"
+    os.symlink(UNREADABLE_FOR_EVERYONE, path)
+    return "input/output error"
+
+
+@pytest.fixture(params=["permissions", "read-error"])
+def corpus(request):
+    """The bad-input corpus with one unreadable file, made unreadable by permissions (chmod
+    000; as root the upload then runs as nobody) or by a read that fails for everyone.
+
+    Yields ``(root, corpus dir, expected problems, preexec_fn for the upload)``.
+    """
+    how = request.param
+    if how == "permissions" and is_root() and not nobody_can_run_the_command():
+        pytest.skip(
+            "as root a chmod 000 file stays readable, and user nobody cannot reach this"
+            " interpreter or checkout to run the upload; the read-error variant covers it"
+        )
+    if how == "read-error" and not UNREADABLE_FOR_EVERYONE.exists():
+        pytest.skip("needs Linux /proc")
+    preexec = as_nobody if how == "permissions" and is_root() else None
     # a world-traversable place, so the upload can also run as an unprivileged user
     root = Path(tempfile.mkdtemp(prefix="ei-corpus-"))
     os.chmod(root, 0o777)
@@ -46,21 +94,19 @@ def corpus(tmp_path):
     expected["big/too-big.csv"] = "too large"
     locked = corpus_dir / "locked" / "unreadable.csv"
     locked.parent.mkdir()
-    locked.write_text("timestamp,x\n0,1\n10,2\n")
-    locked.chmod(0o000)
-    expected["locked/unreadable.csv"] = "permission denied"
+    expected["locked/unreadable.csv"] = make_unreadable(locked, how)
     os.symlink(corpus_dir, corpus_dir / "names" / "loop")  # a folder that contains itself
     for path in [root, *root.rglob("*")]:
         if path.is_dir() and not path.is_symlink():
             path.chmod(0o777)
-    yield root, corpus_dir, expected
-    locked.chmod(0o644)
+    yield root, corpus_dir, expected, preexec
+    if not locked.is_symlink():
+        locked.chmod(0o644)
     shutil.rmtree(root, ignore_errors=True)
 
 
-def run_upload(args, project: Path):
+def run_upload(args, project: Path, preexec=None):
     env = dict(os.environ, EI_MAX_FILE_MB="0.5")
-    preexec = as_nobody if hasattr(os, "geteuid") and os.geteuid() == 0 else None
     return subprocess.run(
         [
             sys.executable,
@@ -103,9 +149,9 @@ def failures_by_path(stderr: str) -> dict[str, str]:
 
 @pytest.mark.skipif(os.name == "nt", reason="permissions and symlinks are POSIX here")
 def test_a_folder_of_bad_files_uploads_the_good_ones_and_names_each_problem(corpus):
-    root, corpus_dir, expected = corpus
+    root, corpus_dir, expected, preexec = corpus
     project = root / "project"
-    result = run_upload([corpus_dir], project)
+    result = run_upload([corpus_dir], project, preexec)
     assert result.returncode == 1
     failed = failures_by_path(result.stderr)
 
@@ -132,10 +178,10 @@ def test_a_folder_of_bad_files_uploads_the_good_ones_and_names_each_problem(corp
 
 @pytest.mark.skipif(os.name == "nt", reason="permissions are POSIX here")
 def test_named_files_of_any_type_each_get_an_answer(corpus):
-    root, corpus_dir, expected = corpus
+    root, corpus_dir, expected, preexec = corpus
     project = root / "project-explicit"
     files = [corpus_dir / rel for rel in sorted(expected)]
-    result = run_upload(files, project)
+    result = run_upload(files, project, preexec)
     failed = failures_by_path(result.stderr)
     for rel, problem in expected.items():
         path = str(corpus_dir / rel)
