@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import numpy as np
@@ -152,7 +151,9 @@ def test_clear_removes_curves_and_regions(view, make_series):
     assert view.plot.plot_item.items == []
 
 
-def test_ten_million_points_stay_fast_and_uncopied(view):
+def test_ten_million_points_are_downsampled_and_uncopied(view):
+    """What keeps a huge sample quick to show: its values are not copied and only a
+    screenful of points is drawn (timings are in benchmarks/, not asserted here)."""
     rows = 10_000_000
     values = np.empty((rows, 3))
     values[:, 0] = np.arange(rows) % 1000
@@ -161,12 +162,6 @@ def test_ten_million_points_stay_fast_and_uncopied(view):
     series = Series([Sensor("x", "g"), Sensor("y", "g"), Sensor("z", "g")], values, interval_ms=1.0)
     labels = [{"label": "a", "startIndex": 1000, "endIndex": 2_000_000}]
 
-    started = time.perf_counter()
-    view.set_series(series, labels)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0
-
-    view.clear()
     tracemalloc.start()
     try:
         view.set_series(series, labels)
@@ -176,8 +171,12 @@ def test_ten_million_points_stay_fast_and_uncopied(view):
     # the shared int32 row index (40 MB) and finiteness masks; one copied column is 80 MB
     assert peak < 0.3 * values.nbytes
 
-    started = time.perf_counter()
-    view.grab()
-    assert time.perf_counter() - started < 1.0
+    for column, curve in enumerate(view.curves()):
+        _x, y = curve.getOriginalDataset()
+        assert len(y) == rows and np.shares_memory(y, values[:, column])
+    assert len(view.regions()) == 1
+
+    view.grab()  # paints, which is when the curves pick the points to draw
     shown = [len(curve.getData()[0]) for curve in view.curves()]
-    assert max(shown) < 20_000
+    assert len(shown) == 3
+    assert 0 < max(shown) < 20_000  # about a few points per pixel of an 800 px wide view
