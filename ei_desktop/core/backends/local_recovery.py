@@ -23,6 +23,7 @@ from ei_desktop.core.backends.base import BackendError, UploadItem
 from ei_desktop.core.backends.blobs import BlobStore
 from ei_desktop.core.backends.local import BLOBS, DATABASE, LocalBackend
 from ei_desktop.core.backends.local_schema import COLUMNS
+from ei_desktop.core.convert import guess_extension
 from ei_desktop.core.progress import ProgressCallback, Tracker
 
 #: the label given to content that had no readable row
@@ -158,7 +159,7 @@ def _recover_orphans(
             tracker.step(sha)
             continue
         item = UploadItem(
-            filename=f"recovered.{sha[:12]}{_guess_extension(project.blobs, sha)}",
+            filename=f"recovered.{sha[:12]}{_extension(project.blobs, sha)}",
             source=str(project.blobs.path(sha)),
             label=RECOVERED_LABEL,
         )
@@ -170,23 +171,6 @@ def _recover_orphans(
         tracker.step(sha)
 
 
-def _guess_extension(blobs: BlobStore, sha: str) -> str:
-    """The file kind of a content file, from its first bytes."""
+def _extension(blobs: BlobStore, sha: str) -> str:
     with open(blobs.path(sha), "rb") as handle:
-        head = handle.read(16)
-    if head.startswith(b"\x89PNG"):
-        return ".png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return ".wav"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return ".avi"
-    if head[4:8] == b"ftyp":
-        return ".mp4"
-    if head.lstrip()[:1] == b"{":
-        return ".json"
-    if head[:1] and 0xA0 <= head[0] <= 0xBF:  # a CBOR map
-        return ".cbor"
-    return ".csv"
-
+        return guess_extension(handle.read(16))
