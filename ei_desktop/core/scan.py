@@ -74,14 +74,20 @@ class Found:
     skipped: list[str] = field(default_factory=list)
 
 
-def find_files(paths: list[str | os.PathLike], *, recursive: bool = True) -> Found:
+def find_files(
+    paths: list[str | os.PathLike],
+    *,
+    recursive: bool = True,
+    exported_datasets_at_any_depth: bool = False,
+) -> Found:
     """Walk ``paths`` (files and folders) for samples.
 
     Folders are walked recursively (symbolic links followed, loops detected and reported);
     files with a supported extension (any case) are kept, companion ``.labels`` files and hidden
-    files skipped. A folder holding ``info.labels`` is reported as an exported dataset instead
-    of being walked. Files named explicitly are always kept, so an unsupported one fails with
-    a clear message instead of vanishing.
+    files skipped. A folder of ``paths`` holding ``info.labels`` (or, with
+    ``exported_datasets_at_any_depth``, any folder below them) is reported as an exported
+    dataset instead of being walked. Files named explicitly are always kept, so an unsupported
+    one fails with a clear message instead of vanishing.
     """
     found = Found()
     seen_dirs: set[str] = set()
@@ -91,7 +97,7 @@ def find_files(paths: list[str | os.PathLike], *, recursive: bool = True) -> Fou
             if os.path.isfile(os.path.join(path, naming.LABEL_FILE)):
                 found.exported_datasets.append(path)
             else:
-                _walk(path, found, seen_dirs, recursive)
+                _walk(path, found, seen_dirs, recursive, exported_datasets_at_any_depth)
         elif os.path.isfile(path):
             found.files.append(path)
         elif os.path.islink(path):
@@ -101,7 +107,9 @@ def find_files(paths: list[str | os.PathLike], *, recursive: bool = True) -> Fou
     return found
 
 
-def _walk(root: str, found: Found, seen_dirs: set[str], recursive: bool) -> None:
+def _walk(
+    root: str, found: Found, seen_dirs: set[str], recursive: bool, nested_exports: bool
+) -> None:
     def on_error(error: OSError) -> None:
         found.problems.append(
             Problem(error.filename or root, f"Cannot read this folder: {error.strerror or error}")
@@ -116,6 +124,10 @@ def _walk(root: str, found: Found, seen_dirs: set[str], recursive: bool) -> None
             subdirs[:] = []
             continue
         seen_dirs.add(real)
+        if nested_exports and directory != root and naming.LABEL_FILE in files:
+            found.exported_datasets.append(directory)
+            subdirs[:] = []
+            continue
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".")) if recursive else []
         for name in sorted(files):
             if is_companion(name):

@@ -28,6 +28,10 @@ SORT_KEYS: tuple[str, ...] = (
 )
 
 
+#: how every backend (and Edge Impulse) starts the error of a refused duplicate upload
+DUPLICATE_MESSAGE = "An item with this hash already exists"
+
+
 class BackendError(Exception):
     """A backend could not do what was asked (bad key, server gone, unreadable project…)."""
 
@@ -126,6 +130,11 @@ class UploadResult:
     def filename(self) -> str:
         """The uploaded name."""
         return self.item.filename
+
+    @property
+    def duplicate(self) -> bool:
+        """True when the upload was refused because the content is already in the project."""
+        return not self.success and (self.error or "").startswith(DUPLICATE_MESSAGE)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ import numpy as np
 
 from ei_desktop.core import formats, naming
 from ei_desktop.core.backends.base import (
+    DUPLICATE_MESSAGE,
     BackendError,
     CorruptContentError,
     DamagedProjectError,
@@ -465,7 +466,7 @@ class LocalBackend:
             if not allow_duplicates:
                 if p.sha256 in existing:
                     ids = ", ".join(str(i) for i in existing[p.sha256][:5])
-                    results[index] = self._failed(p, f"{_DUPLICATE} (ids: {ids})")
+                    results[index] = self._failed(p, f"{DUPLICATE_MESSAGE} (ids: {ids})")
                     continue
                 if p.sha256 in first_in_chunk:
                     duplicates_in_chunk.append((index, p))
@@ -496,7 +497,7 @@ class LocalBackend:
             )
         for index, p in duplicates_in_chunk:
             results[index] = self._failed(
-                p, f"{_DUPLICATE} (ids: {first + first_in_chunk[p.sha256]})"
+                p, f"{DUPLICATE_MESSAGE} (ids: {first + first_in_chunk[p.sha256]})"
             )
 
     # -- queries -----------------------------------------------------------------------------
@@ -851,8 +852,6 @@ class LocalBackend:
                 pass
         return removed
 
-
-_DUPLICATE = "An item with this hash already exists"
 
 _INSERT = (
     "INSERT INTO samples (filename, upload_name, category, label, kind, sha256, size,"

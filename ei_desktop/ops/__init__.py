@@ -1,0 +1,25 @@
+"""Every user-facing operation, written once: plain functions over a
+:class:`~ei_desktop.core.backends.base.Backend` that take ``progress`` and ``cancel`` and
+return a :class:`Report`. No Qt, no printing: the app, the CLI and the SDK functions are thin
+faces over these.
+"""
+
+from ei_desktop.ops.delete import delete, delete_all
+from ei_desktop.ops.download import download
+from ei_desktop.ops.plan import Plan, Skipped, UploadOptions, plan_upload
+from ei_desktop.ops.report import ItemReport, Report, Status
+from ei_desktop.ops.upload import upload
+
+__all__ = [
+    "ItemReport",
+    "Plan",
+    "Report",
+    "Skipped",
+    "Status",
+    "UploadOptions",
+    "delete",
+    "delete_all",
+    "download",
+    "plan_upload",
+    "upload",
+]

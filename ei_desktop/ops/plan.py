@@ -1,0 +1,209 @@
+"""Turning the files and folders a user chose into samples: the one rule set of every face.
+
+The rules, in order:
+
+1. Folders are walked recursively (hidden files and folders are skipped; symbolic links are
+   followed, loops reported). A folder holding ``info.labels`` — at any depth — is an exported
+   Edge Impulse dataset: its samples are the entries of ``info.labels``, with their categories,
+   labels, segments, boxes, metadata and names.
+2. Every other file of a sample type (``.json .cbor .csv .txt .wav .jpg .jpeg .png .mp4 .avi``,
+   any case) is a sample; other files are skipped, each with its reason.
+3. Category: the one the user chose, else the innermost folder named ``training``,
+   ``testing``, ``validation`` or ``anomaly`` (any case) between the chosen folder
+   (its own name included) and the file, else an 80/20 split by content.
+4. Label: the one the user chose (``""``: unlabeled), else the file name before its first dot
+   (``idle.01.cbor`` → ``idle``, ``a+b.01.csv`` → ``a+b``); a file with segments in
+   ``structured_labels.labels`` is labelled by its segments.
+5. ``bounding_boxes.labels`` and ``structured_labels.labels`` apply to the files of their own
+   folder, at any depth.
+6. The user's category, label and metadata also apply to exported datasets (metadata keys are
+   added to each entry's own).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ei_desktop.core import formats, naming, scan
+from ei_desktop.core.backends.base import UploadItem
+from ei_desktop.core.labels import is_companion
+from ei_desktop.core.model import Sample
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """How files become samples.
+
+    Attributes:
+        category: a category or ``"split"`` for every file; ``None``: from the folders, else
+            split (rule 3).
+        label: the label for every file (``""``: unlabeled); ``None``: from each file's name
+            (rule 4).
+        metadata: key/value pairs added to every sample.
+        allow_duplicates: store content that is already in the project again.
+        label_from_name: with ``label=None``, apply rule 4 (``False`` leaves the label to the
+            backend, as the official SDK's functions do).
+        exported_datasets: recognise folders with ``info.labels`` (``False``: their files are
+            plain files, as the SDK's ``upload_plain_directory`` does).
+    """
+
+    category: Optional[str] = None
+    label: Optional[str] = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    allow_duplicates: bool = False
+    label_from_name: bool = True
+    exported_datasets: bool = True
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file or folder that does not become a sample, and why."""
+
+    path: str
+    reason: str
+    failed: bool = False  # True: the user should fix something (unreadable, bad labels file)
+
+
+@dataclass
+class Plan:
+    """What an upload will send: items ready for :meth:`Backend.upload`, and what it will not.
+
+    Attributes:
+        items: one per sample; ``item.key`` is the file's path.
+        skipped: files that are not samples, and problems met while looking (``failed``).
+        exported_datasets: folders read through their ``info.labels``.
+        options: the options the plan was made with.
+    """
+
+    items: list[UploadItem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    exported_datasets: list[str] = field(default_factory=list)
+    options: UploadOptions = field(default_factory=UploadOptions)
+
+    def categories(self) -> Counter:
+        """Items per category (``split`` for those split 80/20 when stored)."""
+        return Counter(item.category for item in self.items)
+
+    def by_folder(self) -> dict[str, Counter]:
+        """Items per category for each folder that holds files, in the order found."""
+        folders: dict[str, Counter] = {}
+        for item in self.items:
+            folder = os.path.dirname(str(item.key))
+            folders.setdefault(folder, Counter())[item.category] += 1
+        return folders
+
+
+def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> Plan:
+    """The plan for uploading ``paths`` (files and folders) with ``options``.
+
+    Never raises for a bad file: each problem is a :class:`Skipped` entry with its reason.
+
+    Raises:
+        ValueError: ``options.category`` is not a category (nor ``split``).
+    """
+    if options.category is not None:
+        naming.check_category(options.category)
+    plan = Plan(options=options)
+    for raw in paths:
+        path = os.path.abspath(os.fspath(raw))
+        if os.path.isdir(path):
+            _plan_folder(plan, path)
+        elif os.path.isfile(path):
+            # a file the user named: its own folder may still give the category
+            base = os.path.dirname(os.path.dirname(path))
+            _plan_files(plan, [path], base, explicit=True)
+        elif os.path.islink(path):
+            plan.skipped.append(Skipped(path, "Broken link: its target does not exist", True))
+        else:
+            plan.skipped.append(Skipped(path, "No such file or folder", True))
+    return plan
+
+
+def _plan_folder(plan: Plan, root: str) -> None:
+    detect = plan.options.exported_datasets
+    found = scan.find_files([root], exported_datasets_at_any_depth=detect)
+    plan.skipped.extend(Skipped(p.path, p.error, True) for p in found.problems)
+    plan.skipped.extend(Skipped(path, _skip_reason(path)) for path in found.skipped)
+    _plan_files(plan, found.files, os.path.dirname(root), explicit=False)
+    for directory in found.exported_datasets:
+        _plan_exported(plan, directory)
+
+
+def _plan_files(plan: Plan, files: list[str], base: str, *, explicit: bool) -> None:
+    options = plan.options
+    samples, problems = scan.plain_samples(files, metadata=dict(options.metadata) or None)
+    plan.skipped.extend(Skipped(p.path, p.error, True) for p in problems)
+    for sample, path in zip(samples, files):
+        if explicit and is_companion(os.path.basename(path)):
+            plan.skipped.append(Skipped(path, "A labels file: it labels other files"))
+            continue
+        plan.items.append(
+            UploadItem(
+                filename=sample.filename,
+                source=path,
+                category=_category(options, path, base),
+                label=_label(options, path, sample),
+                metadata=sample.metadata,
+                bounding_boxes=sample.bounding_boxes,
+                structured_labels=sample.structured_labels,
+                key=path,
+            )
+        )
+
+
+def _plan_exported(plan: Plan, directory: str) -> None:
+    options = plan.options
+    plan.exported_datasets.append(directory)
+    samples, problems = scan.exported_samples(directory)
+    plan.skipped.extend(Skipped(p.path, p.error, True) for p in problems)
+    for sample in samples:
+        plan.items.append(_exported_item(sample, options))
+
+
+def _exported_item(sample: Sample, options: UploadOptions) -> UploadItem:
+    label, structured = sample.label, sample.structured_labels
+    if options.label is not None:
+        label, structured = options.label, None
+    metadata = sample.metadata
+    if options.metadata:
+        metadata = {**(metadata or {}), **options.metadata}
+    path = sample.data.path
+    return UploadItem(
+        filename=sample.filename,
+        source=path,
+        category=options.category or sample.category or naming.SPLIT,
+        label=label,
+        metadata=metadata,
+        bounding_boxes=sample.bounding_boxes,
+        structured_labels=structured,
+        key=path,
+    )
+
+
+def _category(options: UploadOptions, path: str, base: str) -> str:
+    if options.category is not None:
+        return options.category
+    relative = os.path.relpath(path, base)
+    return naming.category_from_path(relative) or naming.SPLIT
+
+
+def _label(options: UploadOptions, path: str, sample: Sample) -> Optional[str]:
+    if options.label is not None:
+        return options.label
+    if sample.structured_labels or not options.label_from_name:
+        return None  # segments label the sample; or the backend's own rule
+    return naming.sdk_label(path)
+
+
+def _skip_reason(path: str) -> str:
+    name = os.path.basename(path)
+    if name.startswith("."):
+        return "Hidden file"
+    extension = os.path.splitext(name)[1]
+    kinds = " ".join(sorted(formats.EXTENSIONS))
+    shown = f"a {extension} file" if extension else "a file without extension"
+    return f"Not a sample: {shown} (samples are {kinds})"

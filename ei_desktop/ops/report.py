@@ -1,0 +1,105 @@
+"""What an operation did, item by item: the one result type every face shows.
+
+The CLI prints a :class:`Report`, the app lists it in its results dialog, the SDK functions
+turn it into the official response shapes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+
+class Status(str, Enum):
+    """How one item ended."""
+
+    DONE = "done"
+    PRESENT = "already present"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """One item of an operation.
+
+    Attributes:
+        name: what the user knows the item by (a file path, or a sample's name and id).
+        status: how it ended.
+        reason: why it was skipped, failed or already present (empty when done).
+        sample_id: the sample it made or acted on, when there is one.
+        category: the category it was stored in (uploads).
+        key: whatever the caller attached to the item (e.g. the SDK's ``Sample``).
+    """
+
+    name: str
+    status: Status
+    reason: str = ""
+    sample_id: Optional[int] = None
+    category: Optional[str] = None
+    key: object = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Report:
+    """The outcome of one operation.
+
+    Attributes:
+        action: what was done, as a title ("Upload", "Download", "Delete", "Import").
+        verb: the past tense for done items ("uploaded", "downloaded", "deleted").
+        items: every item, in the order they were planned.
+        total: how many items the operation set out to do (items not reached because the
+            operation was cancelled are counted here but have no entry).
+        cancelled: the user stopped it before every item was attempted.
+    """
+
+    action: str
+    verb: str
+    items: list[ItemReport] = field(default_factory=list)
+    total: int = 0
+    cancelled: bool = False
+
+    def add(self, item: ItemReport) -> None:
+        """Record one more item."""
+        self.items.append(item)
+
+    def with_status(self, status: Status) -> list[ItemReport]:
+        """The items that ended with ``status``."""
+        return [item for item in self.items if item.status is status]
+
+    @property
+    def counts(self) -> Counter:
+        """Items per :class:`Status`."""
+        return Counter(item.status for item in self.items)
+
+    @property
+    def done(self) -> list[ItemReport]:
+        """Items done."""
+        return self.with_status(Status.DONE)
+
+    @property
+    def failed(self) -> list[ItemReport]:
+        """Items that failed, with their reasons."""
+        return self.with_status(Status.FAILED)
+
+    @property
+    def not_attempted(self) -> int:
+        """Items never reached (the operation was cancelled first)."""
+        return max(0, self.total - len(self.items))
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed and nothing was left undone."""
+        return not self.failed and not self.not_attempted
+
+    @property
+    def changed(self) -> bool:
+        """True when the project changed (views should refresh)."""
+        return any(item.status is Status.DONE for item in self.items)
+
+    def problems(self) -> Iterator[ItemReport]:
+        """Items the user should read about: skipped, already present and failed ones."""
+        return (item for item in self.items if item.status is not Status.DONE)

@@ -1,0 +1,65 @@
+"""Uploading a :class:`~ei_desktop.ops.plan.Plan`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ei_desktop.core.backends.base import Backend, UploadResult
+from ei_desktop.core.progress import CancelToken, ProgressCallback, is_cancelled
+from ei_desktop.ops.plan import Plan
+from ei_desktop.ops.report import ItemReport, Report, Status
+
+
+def upload(
+    backend: Backend,
+    plan: Plan,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Report:
+    """Store the plan's items; one bad file never stops the rest.
+
+    The report lists the plan's skipped files first, then each item as stored (with its id and
+    category), already present (the same content is in the project), or failed with its
+    reason. Items not reached before ``cancel`` are counted in ``total`` only.
+    """
+    report = Report("Upload", "uploaded", total=len(plan.items) + len(plan.skipped))
+    for skipped in plan.skipped:
+        status = Status.FAILED if skipped.failed else Status.SKIPPED
+        report.add(ItemReport(skipped.path, status, skipped.reason))
+    if plan.items:
+        results = backend.upload(
+            plan.items,
+            allow_duplicates=plan.options.allow_duplicates,
+            progress=progress,
+            cancel=cancel,
+        )
+        for result in results:
+            report.add(item_report(result))
+    report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
+    return report
+
+
+def item_report(result: UploadResult) -> ItemReport:
+    """The report entry of one upload result."""
+    name = str(result.item.key) if result.item.key is not None else result.item.filename
+    if result.success:
+        status, reason = Status.DONE, ""
+    elif result.duplicate:
+        status, reason = Status.PRESENT, "Already in the project" + _ids(result.error or "")
+    else:
+        status, reason = Status.FAILED, result.error or "Unknown error"
+    return ItemReport(
+        name,
+        status,
+        reason,
+        sample_id=result.sample_id,
+        category=result.category,
+        key=result.item.key,
+    )
+
+
+def _ids(error: str) -> str:
+    """`` (ids: 1, 2)`` from a duplicate refusal, when it names them."""
+    start = error.find("(ids:")
+    return f" {error[start:]}" if start >= 0 else ""
