@@ -31,6 +31,9 @@ HEADER_TIMEOUT = 10.0
 BODY_IDLE_TIMEOUT = 60.0
 #: file descriptors kept free for the project's database, blobs and the listening sockets
 RESERVED_FILES = 64
+#: connections asyncio accepts in one go before the protocol of the first sees them (the
+#: server's backlog); the cap leaves room for one such burst below the open-file limit
+ACCEPT_BURST = 128
 UNLIMITED = 1 << 20
 
 
@@ -71,8 +74,11 @@ def raise_open_file_limit() -> int:
 
 
 def connection_limits_for(open_files: int) -> ConnectionLimits:
-    """Limits whose connection cap leaves :data:`RESERVED_FILES` descriptors free."""
-    return ConnectionLimits(max_connections=max(16, min(100_000, open_files - RESERVED_FILES)))
+    """Limits whose connection cap keeps a burst of accepts within ``open_files``, with
+    :data:`RESERVED_FILES` descriptors to spare.
+    """
+    room = open_files - RESERVED_FILES - ACCEPT_BURST
+    return ConnectionLimits(max_connections=max(16, min(100_000, room)))
 
 
 def protocol_class(limits: ConnectionLimits) -> type[H11Protocol]:
@@ -172,7 +178,10 @@ class DeadlineH11Protocol(H11Protocol):
         waiting = [
             c
             for c in self.connections
-            if c is not self and isinstance(c, DeadlineH11Protocol) and c.waiting_for_request()
+            if c is not self
+            and isinstance(c, DeadlineH11Protocol)
+            and c.waiting_for_request()
+            and not c.transport.is_closing()
         ]
         if waiting:
             min(waiting, key=lambda c: c.opened)._close()

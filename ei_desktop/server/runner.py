@@ -11,6 +11,7 @@ from typing import Any, Optional
 import uvicorn
 
 from ei_desktop.server.protocol import (
+    ACCEPT_BURST,
     ConnectionLimits,
     connection_limits_for,
     open_file_limit,
@@ -66,6 +67,7 @@ def make_server(
     config = uvicorn.Config(
         app,
         http=protocol_class(limits),
+        backlog=ACCEPT_BURST,
         lifespan="on",
         log_level=log_level,
         access_log=False,
