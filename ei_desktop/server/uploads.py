@@ -23,14 +23,15 @@ from ei_desktop.core.labels import (
 )
 from ei_desktop.server.errors import RequestError
 from ei_desktop.server.limits import Limits
-from ei_desktop.server.multipart import FilePart, human_size
+from ei_desktop.server.multipart import SPOOL_BYTES, FilePart, human_size
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _FALSE = {"", "0", "false", "no", "off"}
 #: companion types this server applies; other typed ``.labels`` parts are ignored
 _COMPANION_TYPES = {"structured-labels", "bounding-box-labels"}
 #: parts up to this size are read into memory at once; larger ones are read by the backend
-_IN_MEMORY = 1024 * 1024
+#: when it stores them (so a request of many files never holds all of them in memory)
+_IN_MEMORY = SPOOL_BYTES
 
 
 def decode_text_header(raw: bytes) -> str:
@@ -280,6 +281,7 @@ def plan_upload(parts: Sequence[FilePart], options: UploadOptions, limits: Limit
             bounding_boxes=file_boxes if file_boxes is not None else options.bounding_boxes,
             structured_labels=segments,
             key=len(plan.slots) - 1,
+            length=part.size,
         )
     return plan
 
