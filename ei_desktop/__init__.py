@@ -1,8 +1,9 @@
 """ei-desktop: a desktop dataset manager for Edge Impulse projects.
 
 Module-level settings mirror the official SDK (``edgeimpulse``): they are read from the
-environment once at import and may be reassigned at any time; every data function reads them
-when it is called.
+environment once at import and may be reassigned at any time; every function of
+:mod:`ei_desktop.data` reads them when it is called (the command line reads them too; the rest
+of the package never does: it is given keys and endpoints explicitly).
 
 - ``API_KEY`` (``EI_API_KEY``): when set, data functions talk to Edge Impulse over HTTP.
 - ``API_ENDPOINT`` (``EI_API_ENDPOINT``) and ``INGESTION_ENDPOINT`` (``EI_INGESTION_ENDPOINT``).

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from typing import Optional
 
+import ei_desktop
 from ei_desktop.core import connection, naming, scan
 from ei_desktop.core.backends.base import (
     Backend,
@@ -33,10 +34,18 @@ DOWNLOAD_STEP = 200
 def _backend(args: argparse.Namespace) -> Backend:
     api_key = getattr(args, "api_key", None)
     if api_key:
-        return connection.resolve(api_key=api_key)
+        return connection.resolve(api_key, **_endpoints())
     if args.project:
         return connection.local_backend(args.project)
-    return connection.resolve()
+    return connection.resolve(ei_desktop.API_KEY, **_endpoints())
+
+
+def _endpoints() -> dict[str, str]:
+    """Edge Impulse's endpoints, from the package's settings (``$EI_API_ENDPOINT`` …)."""
+    return {
+        "api_endpoint": ei_desktop.API_ENDPOINT,
+        "ingestion_endpoint": ei_desktop.INGESTION_ENDPOINT,
+    }
 
 
 def _bar(total: int, what: str):

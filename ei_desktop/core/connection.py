@@ -1,7 +1,9 @@
 """Which backend a call acts on: an explicit project, else Edge Impulse when an API key is
-configured, else the selected local project (``use_project``, ``EI_PROJECT``, or the default
+given, else the selected local project (``use_project``, ``EI_PROJECT``, or the default
 project in the user data directory).
 
+Keys and endpoints are always passed in: the core never reads the package's module-level
+settings (``ei_desktop.API_KEY`` …); the faces that offer them read them and pass them down.
 Backends are cached, so repeated calls reuse one database connection pool or one HTTP session.
 """
 
@@ -15,7 +17,6 @@ from typing import Optional, Union
 
 import platformdirs
 
-import ei_desktop
 from ei_desktop.core.backends.base import Backend, BackendError
 
 APP_NAME = "ei-desktop"
@@ -101,36 +102,58 @@ def studio_backend(
     api_endpoint: Optional[str] = None,
     ingestion_endpoint: Optional[str] = None,
 ) -> Backend:
-    """The (cached) backend of the Edge Impulse project that ``api_key`` belongs to."""
+    """The (cached) backend of the Edge Impulse project that ``api_key`` belongs to.
+
+    Args:
+        api_key: the project's API key.
+        api_endpoint, ingestion_endpoint: the Studio API and ingestion service to reach;
+            ``None`` (or empty): Edge Impulse's own.
+    """
     try:
         from ei_desktop.core.backends.studio import StudioBackend
     except ImportError as exc:  # pragma: no cover - the HTTP backend ships with the core
         raise BackendError(f"The Edge Impulse backend is not available: {exc}") from exc
-    api_endpoint = api_endpoint or ei_desktop.API_ENDPOINT
-    ingestion_endpoint = ingestion_endpoint or ei_desktop.INGESTION_ENDPOINT
-    key = (api_key, api_endpoint, ingestion_endpoint)
+    endpoints = {
+        name: value
+        for name, value in (
+            ("api_endpoint", api_endpoint),
+            ("ingestion_endpoint", ingestion_endpoint),
+        )
+        if value
+    }
+    key = (api_key, endpoints.get("api_endpoint"), endpoints.get("ingestion_endpoint"))
     with _lock:
         backend = _remotes.get(key)
         if backend is None:
-            backend = StudioBackend(api_key, api_endpoint, ingestion_endpoint)
+            backend = StudioBackend(api_key, **endpoints)
             _remotes[key] = backend
         return backend
 
 
-def resolve(api_key: Optional[str] = None, project: ProjectArg = None) -> Backend:
-    """The backend a data function acts on.
+def resolve(
+    api_key: Optional[str] = None,
+    project: ProjectArg = None,
+    *,
+    api_endpoint: Optional[str] = None,
+    ingestion_endpoint: Optional[str] = None,
+) -> Backend:
+    """The backend a call acts on.
 
     Args:
-        api_key: an explicit key (overrides ``ei_desktop.API_KEY``).
+        api_key: with a key, the Edge Impulse project it belongs to (see
+            :func:`studio_backend` for the endpoints); with none, the selected local project.
         project: a backend, or a local project folder; wins over any key.
+        api_endpoint, ingestion_endpoint: where Edge Impulse is, when a key is given.
+
+    Raises:
+        NotAProjectError: ``project`` is a folder that is not a project.
     """
     if project is not None:
         if isinstance(project, Backend):
             return project
         return local_backend(project)
-    key = api_key if api_key is not None else ei_desktop.API_KEY
-    if key:
-        return studio_backend(key)
+    if api_key:
+        return studio_backend(api_key, api_endpoint, ingestion_endpoint)
     return local_backend(local_project_path())
 
 

@@ -215,7 +215,7 @@ def test_downloads_and_rows_with_and_without_the_batch_extension(tmp_path, batch
 def test_a_calls_timeout_applies_to_that_call_only(tmp_path):
     import ei_desktop
     from ei_desktop import data
-    from ei_desktop.core import connection
+    from ei_desktop.data import _connection as connection
 
     with (
         LocalBackend(tmp_path / "project", create=True) as project,
