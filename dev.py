@@ -2,7 +2,8 @@
 """Bootstrap a development environment and run the app or the tests.
 
     python3 dev.py run [ARGS...]    create .venv if needed, then start the desktop app
-    python3 dev.py test [ARGS...]   create .venv if needed, then run ruff and the whole test suite
+    python3 dev.py test [ARGS...]   create .venv if needed, then run ruff, the layer contracts
+                                    (lint-imports) and the whole test suite
     python3 dev.py env              only create or refresh .venv
 
 Needs nothing but Python 3.10+ and access to the package registries. The environment is
@@ -29,6 +30,10 @@ EXTRAS = {
 
 def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def venv_script(name: str) -> Path:
+    return VENV / (f"Scripts/{name}.exe" if os.name == "nt" else f"bin/{name}")
 
 
 def ensure_env(extras: str) -> Path:
@@ -70,8 +75,10 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(python), "-m", "ei_desktop", "gui", *rest], cwd=ROOT)
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     lint = subprocess.call([str(python), "-m", "ruff", "check", "."], cwd=ROOT, env=env)
+    # the layer rules of pyproject.toml [tool.importlinter]
+    layers = subprocess.call([str(venv_script("lint-imports"))], cwd=ROOT, env=env)
     tests = subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)
-    return tests or lint
+    return tests or lint or layers
 
 
 if __name__ == "__main__":
