@@ -13,8 +13,6 @@ from typing import Optional
 
 #: categories a sample can be stored in, in listing order
 CATEGORIES: tuple[str, ...] = ("training", "testing", "validation", "post-processing", "anomaly")
-#: categories the official SDK 1.0.20 lists (``edgeimpulse.util.DATA_CATEGORIES``)
-SDK_CATEGORIES: tuple[str, ...] = ("training", "testing", "validation", "post-processing")
 #: the pseudo-category that lets the store choose training or testing
 SPLIT = "split"
 UPLOAD_CATEGORIES: tuple[str, ...] = (*CATEGORIES, SPLIT)
