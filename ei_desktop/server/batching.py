@@ -29,7 +29,7 @@ from ei_desktop.server.budget import MemoryBudget
 MAX_ITEMS_PER_CALL = 256
 MAX_BYTES_PER_CALL = 32 * 1024 * 1024
 #: what storing a file costs in memory while it is parsed, as a multiple of its size
-EXPANSION = 3
+EXPANSION = 6
 
 
 @dataclass
