@@ -27,7 +27,7 @@ from typing import Any, Optional, Union
 
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.app import create_app
-from ei_desktop.server.keys import API_KEY_ENV
+from ei_desktop.server.keys import API_KEY_ENV, check_api_key
 from ei_desktop.server.runner import bind, make_server
 
 HOST = "127.0.0.1"
@@ -83,8 +83,10 @@ def serve_process(
     the process's file descriptors (soft and hard limit), as on a system with a low limit.
 
     Raises:
+        KeyProblem: ``api_key`` is one ``serve`` refuses (too short, spaces, symbols).
         RuntimeError: it did not start within 15 seconds.
     """
+    check_api_key(api_key)
 
     def limit_files() -> None:  # runs in the child, before exec
         import resource
