@@ -31,7 +31,7 @@ from seed_project import seed  # noqa: E402
 
 from ei_desktop.server.testing import free_port, serve_process  # noqa: E402
 
-KEY = "bench-key"
+KEY = "bench-key-0123456789"
 
 
 def start_server(project: Path) -> tuple[subprocess.Popen, str]:

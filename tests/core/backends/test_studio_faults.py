@@ -17,7 +17,7 @@ from ei_desktop.core.progress import CancelToken
 from ei_desktop.server.app import create_app
 from ei_desktop.server.testing import free_port, running_app, serve_process
 
-KEY = "fault-key"
+KEY = "fault-key-0123456789"
 
 
 def items(count: int, offset: int = 0) -> list[UploadItem]:
