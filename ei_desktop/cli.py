@@ -25,6 +25,11 @@ def _add_project(parser: argparse.ArgumentParser) -> None:
         "ignored when an API key is configured)",
     )
     parser.add_argument(
+        "--create",
+        action="store_true",
+        help="make a new local project at --project if the folder is not one yet",
+    )
+    parser.add_argument(
         "--api-key",
         metavar="KEY",
         help="act on the Edge Impulse project of this API key (default: $EI_API_KEY)",
@@ -87,8 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _add_project(rm)
 
-    check = commands.add_parser("check", help="check a local project for consistency")
-    check.add_argument("--clean", action="store_true", help="remove unreferenced files")
+    check = commands.add_parser(
+        "check",
+        help="check a local project: database integrity, every sample's content present and "
+        "matching its checksum, unreferenced files",
+    )
+    check.add_argument(
+        "--clean",
+        action="store_true",
+        help="remove unreferenced files (never on a damaged project)",
+    )
+    check.add_argument(
+        "--quick", action="store_true", help="skip reading every content file to verify checksums"
+    )
+    check.add_argument(
+        "--recover",
+        action="store_true",
+        help="rebuild a damaged project from its content (the damaged database is kept aside)",
+    )
     check.add_argument("--project", metavar="DIR", help="local project folder")
 
     serve = commands.add_parser("serve", help="serve a local project over the Edge Impulse API")

@@ -19,6 +19,7 @@ from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
     DownloadFailure,
+    NotAProjectError,
     SampleQuery,
     SampleRecord,
 )
@@ -36,7 +37,12 @@ def _backend(args: argparse.Namespace) -> Backend:
     if api_key:
         return connection.resolve(api_key, **_endpoints())
     if args.project:
-        return connection.local_backend(args.project)
+        try:
+            return connection.local_backend(args.project, create=getattr(args, "create", False))
+        except NotAProjectError as exc:
+            raise NotAProjectError(
+                f"{exc}. Nothing was created; add --create to make a new project there."
+            ) from None
     return connection.resolve(ei_desktop.API_KEY, **_endpoints())
 
 
@@ -384,20 +390,82 @@ def rm(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    """Check (and optionally clean) a local project."""
+    """Check a local project; optionally clean it, or recover a damaged one.
+
+    Verifies SQLite's integrity check of the database, that every sample's content file is
+    present, and (unless ``--quick``) that every content file still matches its SHA-256;
+    counts unreferenced files. Exit status 0 only when everything is intact.
+    """
     from ei_desktop.core.backends.local import LocalBackend
 
     path = args.project or str(connection.local_project_path())
+    if args.recover:
+        return _recover(path)
     try:
         with LocalBackend(path) as project:
-            report = project.check()
-            print(f"{report.samples} samples; database: {report.integrity}")
-            print(f"samples without content: {len(report.missing_blobs)}")
-            print(f"unreferenced files: {len(report.orphan_blobs) + report.temporary_files}")
+            bar, update = _bar(None, "Verifying content")
+            try:
+                report = project.check(verify_content=not args.quick, progress=update)
+            finally:
+                bar.close()
+            _print_check(project.path, report)
             if args.clean:
-                removed = project.clean(min_age_seconds=0)
-                print(f"removed {removed} unreferenced files")
+                removed = project.clean()
+                print(f"Removed {removed} unreferenced files.")
     except BackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0 if report.ok else 1
+
+
+def _print_check(path, report) -> None:
+    print(f"Project {path}: {report.samples} samples")
+    print(f"  database: {report.integrity}")
+    if report.missing_blobs:
+        missing = report.missing_blobs
+        print(f"  samples without content: {len(missing)} (ids {_ids(missing)})")
+    else:
+        print("  every sample has its content")
+    if report.content_verified:
+        if report.corrupt_blobs:
+            print(
+                f"  samples whose content changed on disk: {len(report.corrupt_blobs)}"
+                f" (ids {_ids(report.corrupt_blobs)})"
+            )
+        else:
+            print("  every content file matches its checksum")
+    else:
+        print("  content checksums not verified (--quick)")
+    unreferenced = len(report.orphan_blobs) + report.temporary_files
+    hint = " (remove with --clean)" if unreferenced else ""
+    print(f"  unreferenced files: {unreferenced}{hint}")
+
+
+def _ids(ids: list[int], shown: int = 10) -> str:
+    more = f", … {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(str(i) for i in ids[:shown]) + more
+
+
+def _recover(path: str) -> int:
+    from ei_desktop.core.backends.local_recovery import RECOVERED_LABEL, recover_project
+
+    bar, update = _bar(None, "Recovering")
+    try:
+        report = recover_project(path, progress=update)
+    except (BackendError, OSError) as exc:
+        bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    bar.close()
+    if report.damaged_copy is not None:
+        print(f"Moved the damaged database to {report.damaged_copy}.")
+    print(f"Restored {report.restored} samples with their names and labels.")
+    if report.recovered:
+        print(
+            f"Recovered {report.recovered} more samples from their content alone, labelled"
+            f" {RECOVERED_LABEL!r}."
+        )
+    if report.failed:
+        _fail([(sha[:12], error) for sha, error in report.failed], "content files")
+        return 1
+    return 0
