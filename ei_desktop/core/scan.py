@@ -14,6 +14,8 @@ from ei_desktop.core import formats, naming
 from ei_desktop.core.labels import LabelError, is_companion, parse_companion, read_info_labels
 from ei_desktop.core.model import Sample
 
+_NOT_REGULAR = "Not a regular file (a pipe, socket or device), so not a sample"
+
 BOUNDING_BOXES_FILE = "bounding_boxes.labels"
 STRUCTURED_LABELS_FILE = "structured_labels.labels"
 
@@ -100,6 +102,8 @@ def find_files(
                 _walk(path, found, seen_dirs, recursive, exported_datasets_at_any_depth)
         elif os.path.isfile(path):
             found.files.append(path)
+        elif os.path.exists(path):
+            found.problems.append(Problem(path, _NOT_REGULAR))
         elif os.path.islink(path):
             found.problems.append(Problem(path, "Broken link: its target does not exist"))
         else:
@@ -138,6 +142,9 @@ def _walk(
                 continue
             if not os.path.exists(path):
                 found.problems.append(Problem(path, "Broken link: its target does not exist"))
+                continue
+            if not os.path.isfile(path):  # a FIFO would block the upload on open
+                found.problems.append(Problem(path, _NOT_REGULAR))
                 continue
             found.files.append(path)
 

@@ -426,3 +426,20 @@ def test_project_files_are_owner_only(tmp_path):
     (project / "project.sqlite3").chmod(0o644)
     LocalBackend(project).close()
     assert stat.S_IMODE((project / "project.sqlite3").stat().st_mode) == 0o600
+
+
+# -- a pipe named like a sample -------------------------------------------------------------------
+
+
+@POSIX
+def test_a_fifo_named_like_a_sample_fails_alone_instead_of_hanging(tmp_path):
+    folder = tmp_path / "files"
+    write_files(folder, 3)
+    os.mkfifo(folder / "stuck.01.csv")
+    project = tmp_path / "project"
+    for paths in ([folder], [folder / "stuck.01.csv", folder / "s.00000.csv"]):
+        result = cli("upload", *paths, "--project", project, "--create", timeout=120)
+        assert result.returncode == 1
+        assert "stuck.01.csv: Not a regular file" in result.stderr
+    with LocalBackend(project) as local:
+        assert local.count(SampleQuery()) == 3
