@@ -6,8 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from ei_desktop.core.data import upload_samples
 from ei_desktop.core.model import Sample
+from ei_desktop.data import upload_samples
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "tests" / "data" / "ei-samples"

@@ -11,9 +11,9 @@ from typing import Optional
 
 from ei_desktop.core import naming, scan
 from ei_desktop.core.backends.base import Backend
-from ei_desktop.core.data import upload_samples
 from ei_desktop.core.model import Sample, SampleIngestionResponse, UploadSamplesResponse
 from ei_desktop.core.progress import CancelToken, Progress
+from ei_desktop.data import upload_samples
 from ei_desktop.gui.jobs.outcome import Failure, Outcome
 
 #: category choice that reads ``training``/``testing``/… from the files' folder names
