@@ -115,14 +115,3 @@ class Settings:
     def save_server_address(self, address: str) -> None:
         """Remember the server address for the connection dialog."""
         self.qsettings.setValue("connection/server_address", address)
-
-    # -- upload defaults ----------------------------------------------------------------------
-
-    def value(self, key: str, default=None):
-        """Any other value (upload dialog defaults…)."""
-        value = self.qsettings.value(key)
-        return default if value is None else value
-
-    def set_value(self, key: str, value) -> None:
-        """Store any other value."""
-        self.qsettings.setValue(key, value)

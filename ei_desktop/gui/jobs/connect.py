@@ -6,7 +6,6 @@ from typing import Optional
 
 from ei_desktop.core import connection
 from ei_desktop.core.backends.base import Backend, BackendError
-from ei_desktop.core.progress import CancelToken, Progress
 from ei_desktop.gui.connections import LOCAL, ConnectionSpec
 
 
@@ -26,13 +25,3 @@ def open_backend(spec: ConnectionSpec, api_key: Optional[str] = None) -> Backend
     backend.project_id()
     backend.label_counts()
     return backend
-
-
-def connect_job(spec: ConnectionSpec, api_key: Optional[str] = None):
-    """A job function returning the opened backend (see :func:`open_backend`)."""
-
-    def run(progress, cancel: CancelToken) -> Backend:
-        progress(Progress(0, None, message=f"Opening {spec.title()}…"))
-        return open_backend(spec, api_key)
-
-    return run

@@ -174,10 +174,6 @@ class SampleTableView(QTableView):
         column = self._model.sort_column()
         QTimer.singleShot(0, lambda: self.horizontalHeader().setSortIndicator(column, order))
 
-    def reset_scroll(self) -> None:
-        """Scroll to the first row."""
-        self.scrollToTop()
-
     def index_for_id(self, sample_id: int) -> QModelIndex:
         """The first-column index of ``sample_id`` (invalid if not listed)."""
         row = self._model.row_of(sample_id)
