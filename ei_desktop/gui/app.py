@@ -128,7 +128,7 @@ def run(project: Optional[str] = None, *, quit_after_ms: Optional[int] = None) -
     tune_garbage_collector()
     try:
         window.show()
-        window.open_startup(project)
+        window.connection.open_startup(project)
         if quit_after_ms is not None:
             QTimer.singleShot(quit_after_ms, window.close)
         return int(app.exec())

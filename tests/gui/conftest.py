@@ -51,7 +51,7 @@ def make_window(qtbot, settings, credentials, monkeypatch, tmp_path):
         if path is not None:
             if not os.path.exists(path):  # a new project, as "Create a new project" makes
                 LocalBackend(path, create=True).close()
-            window.open_startup(str(path))
+            window.connection.open_startup(str(path))
             if wait:
                 wait_listed(qtbot, window)
         return window

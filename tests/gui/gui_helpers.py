@@ -6,6 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import shiboken6
+
 from ei_desktop.core.model import Sample
 from ei_desktop.data import upload_samples
 
@@ -50,12 +52,12 @@ def seed_many(directory: Path, count: int) -> None:
 
 
 def wait_listed(qtbot, window, timeout=15000):
-    """Wait until the window has a backend and no listing or counts job runs."""
+    """Wait until the window has a backend and no read (listing, counts, rows) runs."""
     qtbot.waitUntil(
         lambda: (
             window.backend is not None
             and not window.table_model.loading
-            and window._counts_job is None
+            and not window.reads.running()
         ),
         timeout=timeout,
     )
@@ -65,6 +67,22 @@ def wait_idle(qtbot, window, timeout=30000):
     """Wait until no job of the window runs and the views are listed."""
     qtbot.waitUntil(lambda: not window.jobs.running(), timeout=timeout)
     wait_listed(qtbot, window, timeout)
+
+
+def shown_dialogs(window, kind) -> list:
+    """The dialogs of type ``kind`` the window shows, oldest first."""
+    return [d for d in window.findChildren(kind) if d.isVisible()]
+
+
+def active(qtbot, window, kind, timeout=5000):
+    """Wait for the window to show a dialog of type ``kind``; returns the newest one."""
+    qtbot.waitUntil(lambda: bool(shown_dialogs(window, kind)), timeout=timeout)
+    return shown_dialogs(window, kind)[-1]
+
+
+def closed(dialog) -> bool:
+    """True once ``dialog`` is hidden or deleted."""
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
 def copy_samples(destination: Path) -> list[Path]:

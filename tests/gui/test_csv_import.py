@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from gui_helpers import wait_idle
-from test_main_window import active
+from gui_helpers import active, wait_idle
 
 from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.core.progress import CancelToken
@@ -116,7 +115,7 @@ def test_the_dialog_reads_a_preview_and_imports(qtbot, make_window, tmp_path, la
         {"f1": [0.1, 0.2, 0.3, 0.4], "f2": [1, 2, 3, 4], "label": ["a", "b", "a", "b"]}
     ).to_csv(path, index=False)
     window = make_window(tmp_path / "project")
-    dialog = window.import_csv([str(path)])
+    dialog = window.csv_import.import_csv([str(path)])
     assert isinstance(dialog, CsvImportDialog)
     qtbot.waitUntil(lambda: dialog.preview_model.rowCount() == 4, timeout=5000)
     assert dialog.preview_model.columns == ["f1", "f2", "label"]
@@ -125,7 +124,7 @@ def test_the_dialog_reads_a_preview_and_imports(qtbot, make_window, tmp_path, la
     assert dialog.rows_features.columns() == ["f1", "f2"]
     dialog.ok_button.click()
     wait_idle(qtbot, window)
-    assert window.last_outcome.succeeded == 4
+    outcome = active(qtbot, window, ResultsDialog).outcome
+    assert outcome.succeeded == 4 and outcome.title == "CSV import"
     assert window.backend.count(SampleQuery(labels=("a",))) == 2
-    assert active(qtbot, window, ResultsDialog).outcome.title == "CSV import"
     assert window.table_model.rowCount() == 4

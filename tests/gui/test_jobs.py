@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 
 from ei_desktop.core.backends.base import BackendError, InvalidApiKey
 from ei_desktop.core.progress import Progress
-from ei_desktop.gui.jobs.runner import Job, JobRunner
+from ei_desktop.gui.jobs.runner import Job, JobRunner, error_details, error_message
 
 
 @pytest.fixture
@@ -39,18 +40,17 @@ def test_signals_arrive_in_order_on_the_ui_thread(qtbot, runner):
         runner.start(job)
     assert seen_threads and seen_threads[0] != main
     assert received == [("progress", main), (42, main)]
-    assert job.result == 42 and job.error is None
 
 
 @pytest.mark.parametrize(
-    ("error", "expected"),
+    ("error", "message"),
     [
         (BackendError("Cannot reach 10.0.0.1: refused"), "Cannot reach 10.0.0.1: refused"),
         (InvalidApiKey(""), "The server refused the API key."),
         (ZeroDivisionError("boom"), "Unexpected error: ZeroDivisionError: boom"),
     ],
 )
-def test_a_raising_function_reports_failed_not_finished(qtbot, runner, error, expected):
+def test_a_raising_function_reports_the_exception_not_finished(qtbot, runner, error, message):
     def work(progress, cancel):
         raise error
 
@@ -59,10 +59,22 @@ def test_a_raising_function_reports_failed_not_finished(qtbot, runner, error, ex
     job.signals.finished.connect(finished.append)
     with qtbot.waitSignal(job.signals.failed, timeout=5000) as blocker:
         runner.start(job)
-    assert blocker.args == [expected]
-    assert job.exception is error
+    assert blocker.args == [error]
+    assert error_message(blocker.args[0]) == message
     qtbot.waitUntil(lambda: not runner.running())
     assert finished == []
+
+
+def test_only_unexpected_errors_carry_a_traceback(qtbot, runner):
+    def work(progress, cancel):
+        raise ZeroDivisionError("boom")
+
+    job = Job(work)
+    with qtbot.waitSignal(job.signals.failed, timeout=5000) as blocker:
+        runner.start(job)
+    assert "ZeroDivisionError: boom" in error_details(blocker.args[0])
+    assert "Traceback" in error_details(blocker.args[0])
+    assert error_details(BackendError("Cannot reach the server")) is None
 
 
 def test_cancel_stops_a_cooperative_function(qtbot, runner):
@@ -108,6 +120,95 @@ def test_wait_all_delivers_every_pending_signal(qtbot, runner):
     assert runner.wait_all(timeout_s=10)
     assert sorted(results) == [0, 1, 2, 3, 4]
     assert runner.running() == []
+
+
+# -- the "latest result wins" slot -----------------------------------------------------------
+
+
+def blocking(release: threading.Event, value, started: threading.Event | None = None):
+    """A job function that waits for ``release`` (or cancel), then returns ``value``."""
+
+    def work(progress, cancel):
+        if started is not None:
+            started.set()
+        while not release.is_set() and not cancel.wait(0.005):
+            pass
+        return value
+
+    return work
+
+
+def test_a_second_start_cancels_the_first_and_only_its_result_lands(qtbot, runner):
+    slot = runner.slot()
+    delivered = []
+    slot.finished.connect(delivered.append)
+    release, first_started = threading.Event(), threading.Event()
+    first = slot.start(blocking(release, "first", first_started))
+    assert first_started.wait(5)
+    with qtbot.waitSignal(slot.finished, timeout=5000) as blocker:
+        second = slot.start(blocking(release, "second"))
+        assert first.cancelled and not second.cancelled
+        release.set()
+    assert blocker.args == ["second"]
+    assert runner.wait_all(timeout_s=10)
+    assert delivered == ["second"]
+    assert not slot.running
+
+
+def test_a_result_already_sent_by_a_replaced_job_is_dropped(qtbot, runner):
+    slot = runner.slot()
+    delivered = []
+    slot.finished.connect(delivered.append)
+    sent = threading.Event()
+    first = Job(lambda progress, cancel: "stale")
+    # set on the worker thread once every signal of the job was emitted (and queued)
+    first.signals.done.connect(sent.set, Qt.ConnectionType.DirectConnection)
+    slot.start(first)
+    assert sent.wait(5)  # no event processed: "stale" waits in the queue
+    with qtbot.waitSignal(slot.finished, timeout=5000) as blocker:
+        slot.start(lambda progress, cancel: "fresh")
+    assert blocker.args == ["fresh"]
+    assert runner.wait_all(timeout_s=10)
+    assert delivered == ["fresh"]
+
+
+def test_a_failure_in_the_slot_delivers_the_exception_object(qtbot, runner):
+    slot = runner.slot()
+    refused = InvalidApiKey("The server refused the API key.")
+
+    def work(progress, cancel):
+        raise refused
+
+    with qtbot.waitSignal(slot.failed, timeout=5000) as blocker:
+        slot.start(work)
+    assert blocker.args == [refused]
+    assert isinstance(blocker.args[0], InvalidApiKey)
+    assert not slot.running
+
+
+def test_a_cancelled_slot_reports_nothing(qtbot, runner):
+    slot = runner.slot()
+    heard = []
+    slot.finished.connect(heard.append)
+    slot.failed.connect(heard.append)
+    slot.progress.connect(heard.append)
+    release = threading.Event()
+    job = slot.start(blocking(release, "late"))
+    slot.cancel()
+    release.set()
+    assert runner.wait_all(timeout_s=10)  # delivers whatever the job still sent
+    assert heard == [] and job.cancelled and not slot.running
+
+
+def test_progress_of_the_current_job_goes_through_the_slot(qtbot, runner):
+    slot = runner.slot()
+
+    def work(progress, cancel):
+        progress(Progress(1, 2, message="half"))
+        return "done"
+
+    with qtbot.waitSignals([slot.progress, slot.finished], order="strict", timeout=5000):
+        slot.start(work, throttle=False)
 
 
 def test_download_job_reports_unreadable_content_and_carries_on(tmp_path):

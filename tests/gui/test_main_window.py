@@ -8,7 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_helpers import copy_samples, seed_csv, wait_idle, wait_listed
+from gui_helpers import (
+    active,
+    closed,
+    copy_samples,
+    seed_csv,
+    shown_dialogs,
+    wait_idle,
+    wait_listed,
+)
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -16,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.gui.dialogs.confirm import ConfirmDialog, TypedConfirmDialog
+from ei_desktop.gui.dialogs.progress import ProgressDialog
 from ei_desktop.gui.dialogs.results import ResultsDialog
 from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
 from ei_desktop.gui.jobs.upload import LABEL_FIXED, UploadOptions
@@ -47,14 +56,10 @@ def drop(window, paths: list[Path]) -> None:
     assert event.isAccepted()
 
 
-def active(qtbot, window, kind):
-    qtbot.waitUntil(lambda: isinstance(window.active_dialog, kind), timeout=5000)
-    return window.active_dialog
-
-
 def finish_operation(qtbot, window):
+    """Wait for the running operation; returns the outcome its results dialog shows."""
     wait_idle(qtbot, window)
-    return window.last_outcome
+    return active(qtbot, window, ResultsDialog).outcome
 
 
 # -- browsing ------------------------------------------------------------------------------
@@ -64,7 +69,7 @@ def test_opens_a_project_and_lists_it(qtbot, make_window, project):
     window = make_window(project.path)
     assert window.table_model.rowCount() == 30
     assert window.tree_model.total() == 30
-    assert window.status_text() == "30 samples"
+    assert window.count_label.text() == "30 samples"
     assert window.stack.currentWidget() is window.table
     assert window.settings.last_connection().path == str(project.path)
     assert str(project.path) in window.settings.recent_projects()
@@ -93,7 +98,7 @@ def test_filter_bar_and_tree_filter_through_the_backend(qtbot, make_window, proj
     assert window.table_model.query == SampleQuery(category="training", labels=("idle",))
     assert window.filter_bar.label() == "idle" and window.filter_bar.category() == "training"
     assert window.table_model.rowCount() == 10
-    assert window.status_text() == "10 of 30 samples"
+    assert window.count_label.text() == "10 of 30 samples"
 
 
 def test_name_filter_typing_is_debounced(qtbot, make_window, project):
@@ -114,8 +119,8 @@ def test_select_all_and_status_counts(qtbot, make_window, project):
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert window.table.selected_count() == 30
-    assert window.status_text() == "30 samples · 30 selected"
-    assert window.delete_action.isEnabled() and window.download_action.isEnabled()
+    assert window.count_label.text() == "30 samples · 30 selected"
+    assert window.menu_actions.delete.isEnabled() and window.menu_actions.download.isEnabled()
 
 
 def test_preview_shows_the_current_sample_and_drops_stale_loads(qtbot, make_window, project):
@@ -129,7 +134,7 @@ def test_preview_shows_the_current_sample_and_drops_stale_loads(qtbot, make_wind
     # move quickly over many rows: only the last one may be shown
     for row in range(8):
         window.table.selectRow(row)
-        window._load_preview()  # bypass the settle timer to create competing loads
+        window.previews.load_current()  # no settle delay: the loads compete
     last = window.table_model.sample_id(7)
     qtbot.waitUntil(lambda: window.preview.current_id == last and bool(shown), timeout=5000)
     window.reads.wait_all(timeout_s=10)
@@ -205,13 +210,11 @@ def test_cancelling_an_upload_stops_it(qtbot, make_window, tmp_path):
     folder.mkdir()
     for i in range(3000):
         (folder / f"n.{i:05d}.csv").write_text(f"timestamp,a\n0,{i}\n10,{i + 1}\n")
-    job = window.start_upload([str(folder)], UploadOptions(label_mode=LABEL_FIXED, label="n"))
-    qtbot.waitUntil(
-        lambda: job.last_progress is not None and (job.last_progress.done or 0) > 0,
-        timeout=20000,
-    )
-    window.progress_dialog.cancel_button.click()
-    assert job.cancelled
+    window.uploads.start_upload([str(folder)], UploadOptions(label_mode=LABEL_FIXED, label="n"))
+    progress = active(qtbot, window, ProgressDialog, timeout=20000)
+    qtbot.waitUntil(lambda: progress.bar.value() > 0, timeout=20000)
+    progress.cancel_button.click()
+    assert progress.cancel_button.text() == "Cancelling…"
     outcome = finish_operation(qtbot, window)
     assert outcome.cancelled
     assert 0 < outcome.succeeded < 3000
@@ -227,9 +230,9 @@ def test_download_selected_writes_files(qtbot, make_window, project, tmp_path):
     window = make_window(project.path)
     ids = window.table_model.ids[:4].tolist()
     window.select_ids(ids)
-    assert window.status_text() == "30 samples · 4 selected"
+    assert window.count_label.text() == "30 samples · 4 selected"
     out = tmp_path / "out"
-    window.download_selected(str(out))
+    window.downloads.download_selected(str(out))
     outcome = finish_operation(qtbot, window)
     assert outcome.succeeded == 4 and not outcome.failures
     assert len(list(out.iterdir())) == 4
@@ -241,7 +244,7 @@ def test_download_reports_samples_deleted_meanwhile(qtbot, make_window, project,
     ids = window.table_model.ids[:3].tolist()
     window.select_ids(ids)
     project.delete([ids[1]])
-    window.download_selected(str(tmp_path / "out"))
+    window.downloads.download_selected(str(tmp_path / "out"))
     outcome = finish_operation(qtbot, window)
     assert outcome.succeeded == 2
     assert len(outcome.failures) == 1 and f"ID {ids[1]}" in outcome.failures[0].name
@@ -257,18 +260,18 @@ def test_delete_key_asks_then_deletes_and_keeps_the_other_selection(qtbot, make_
     assert "3" in dialog.text.text()
     dialog.ok_button.click()
     wait_idle(qtbot, window)
-    assert window.last_outcome.succeeded == 3
+    assert window.statusBar().currentMessage() == "3 samples deleted."
     assert window.table_model.rowCount() == 27
     assert not set(doomed) & set(window.table_model.ids.tolist())
     assert window.tree_model.total() == 27
     # no results dialog when all went well
-    assert not isinstance(window.active_dialog, ResultsDialog)
+    assert shown_dialogs(window, ResultsDialog) == []
 
 
 def test_delete_can_be_declined(qtbot, make_window, project):
     window = make_window(project.path)
     window.select_ids(window.table_model.ids[:2].tolist())
-    dialog = window.delete_selected()
+    dialog = window.deletes.delete_selected()
     dialog.reject()
     wait_idle(qtbot, window)
     assert project.count(SampleQuery()) == 30
@@ -296,8 +299,8 @@ def test_delete_all_in_a_category_needs_the_typed_name(qtbot, make_window, tmp_p
     window = make_window(tmp_path / "p")
     window.tree.setCurrentIndex(window.tree_model.index_of(("testing", None)))
     wait_listed(qtbot, window)
-    assert window.delete_category_action.isEnabled()
-    dialog = window.delete_category()
+    assert window.menu_actions.delete_category.isEnabled()
+    dialog = window.deletes.delete_category()
     assert isinstance(dialog, TypedConfirmDialog)
     assert not dialog.ok_button.isEnabled()
     dialog.edit.setText("Testing")  # not the exact name
@@ -307,7 +310,7 @@ def test_delete_all_in_a_category_needs_the_typed_name(qtbot, make_window, tmp_p
     dialog.edit.setText("testing")
     dialog.ok_button.click()
     wait_idle(qtbot, window)
-    assert window.last_outcome.succeeded == 6
+    assert window.statusBar().currentMessage() == "6 samples deleted."
     assert window.backend.label_counts() == {("training", "keep"): 4}
     window.tree.setCurrentIndex(window.tree_model.index_of(ALL))
     wait_listed(qtbot, window)
@@ -322,11 +325,11 @@ def test_connection_dialog_switches_local_projects(qtbot, make_window, project, 
     other = LocalBackend(tmp_path / "other", create=True)
     seed_csv(other, 3, labels=("x",))
     other.close()
-    dialog = window.show_connection_dialog()
+    dialog = window.connection.show_connection_dialog()
     assert dialog.recent_list.count() >= 1
     dialog.path_edit.setText(str(tmp_path / "other"))
     dialog.connect_button.click()
-    qtbot.waitUntil(lambda: window.connection_dialog is None, timeout=10000)
+    qtbot.waitUntil(lambda: closed(dialog), timeout=10000)
     wait_listed(qtbot, window)
     assert window.table_model.rowCount() == 3
     assert window.settings.recent_projects()[:2] == [str(tmp_path / "other"), str(project.path)]
@@ -336,13 +339,13 @@ def test_an_unusable_project_folder_shows_a_clear_message(qtbot, make_window, tm
     not_a_folder = tmp_path / "file.txt"
     not_a_folder.write_text("x")
     window = make_window()
-    window.open_startup(str(not_a_folder))
+    window.connection.open_startup(str(not_a_folder))
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
     assert "Cannot open" in window.message_bar.text.text()
     assert window.backend is None
     # the window still works: open a good project
     LocalBackend(tmp_path / "good", create=True).close()
-    window.open_startup(str(tmp_path / "good"))
+    window.connection.open_startup(str(tmp_path / "good"))
     qtbot.waitUntil(lambda: window.backend is not None, timeout=10000)
 
 
@@ -378,7 +381,7 @@ def test_unexpected_errors_show_a_dialog_and_the_app_carries_on(qtbot, make_wind
         dialog.close()
     finally:
         hook.uninstall()
-    window.refresh()
+    window.browse.refresh()
     wait_listed(qtbot, window)
     assert window.table_model.rowCount() == 30
 

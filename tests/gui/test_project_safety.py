@@ -3,7 +3,7 @@ one clear message and keeps its content, creating a project is an explicit tick.
 
 from __future__ import annotations
 
-from gui_helpers import seed_csv, wait_listed
+from gui_helpers import closed, seed_csv, wait_listed
 
 from ei_desktop.core.backends.local import LocalBackend
 
@@ -11,7 +11,7 @@ from ei_desktop.core.backends.local import LocalBackend
 def test_a_mistyped_folder_creates_nothing_until_asked(qtbot, make_window, project, tmp_path):
     window = make_window(project.path)
     typo = tmp_path / "projcet"
-    dialog = window.show_connection_dialog()
+    dialog = window.connection.show_connection_dialog()
     dialog.path_edit.setText(str(typo))
     assert not dialog.create_check.isChecked()
     dialog.connect_button.click()
@@ -23,7 +23,7 @@ def test_a_mistyped_folder_creates_nothing_until_asked(qtbot, make_window, proje
 
     dialog.create_check.setChecked(True)
     dialog.connect_button.click()
-    qtbot.waitUntil(lambda: window.connection_dialog is None, timeout=10000)
+    qtbot.waitUntil(lambda: closed(dialog), timeout=10000)
     wait_listed(qtbot, window)
     assert (typo / "project.sqlite3").is_file()
     assert window.spec.path == str(typo)
@@ -33,7 +33,7 @@ def test_an_empty_folder_on_the_command_line_is_refused(qtbot, make_window, tmp_
     empty = tmp_path / "empty"
     empty.mkdir()
     window = make_window()
-    window.open_startup(str(empty))
+    window.connection.open_startup(str(empty))
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
     assert "is not an ei-desktop project" in window.message_bar.text.text()
     assert list(empty.iterdir()) == []
@@ -48,7 +48,7 @@ def test_a_damaged_project_is_one_message_and_keeps_its_content(qtbot, make_wind
     blobs = sorted(p.name for p in (folder / "blobs").glob("??/*"))
     (folder / "project.sqlite3").write_bytes(b"")
     window = make_window()
-    window.open_startup(str(folder))
+    window.connection.open_startup(str(folder))
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
     text = window.message_bar.text.text()
     assert "is damaged" in text and "check --recover" in text

@@ -5,8 +5,15 @@ download, delete; a wrong key and a server that goes away give clear messages.
 from __future__ import annotations
 
 import pytest
-from gui_helpers import copy_samples, seed_csv, wait_idle, wait_listed
-from test_main_window import active
+from gui_helpers import (
+    active,
+    closed,
+    copy_samples,
+    seed_csv,
+    shown_dialogs,
+    wait_idle,
+    wait_listed,
+)
 
 from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.core.backends.local import LocalBackend
@@ -28,7 +35,7 @@ def served(tmp_path):
 
 
 def connect_with_dialog(qtbot, window, address, key):
-    dialog = window.show_connection_dialog()
+    dialog = window.connection.show_connection_dialog()
     dialog.tabs.setCurrentIndex(2)
     dialog.address_edit.setText(address)
     dialog.server_key.setText(key)
@@ -39,8 +46,8 @@ def connect_with_dialog(qtbot, window, address, key):
 def test_connect_list_upload_download_and_delete(qtbot, make_window, served, tmp_path):
     backend, base_url, key = served
     window = make_window(tmp_path / "local")
-    connect_with_dialog(qtbot, window, base_url, key)
-    qtbot.waitUntil(lambda: window.connection_dialog is None, timeout=20000)
+    dialog = connect_with_dialog(qtbot, window, base_url, key)
+    qtbot.waitUntil(lambda: closed(dialog), timeout=20000)
     wait_listed(qtbot, window, timeout=20000)
     assert window.spec == ConnectionSpec.server(base_url)
     assert window.spec.api_endpoint == f"{base_url}/v1"
@@ -50,22 +57,23 @@ def test_connect_list_upload_download_and_delete(qtbot, make_window, served, tmp
     assert window.credentials.load(f"{base_url}/v1") == key
 
     files = copy_samples(tmp_path / "files")
-    window.start_upload([str(p) for p in files], UploadOptions())
+    window.uploads.start_upload([str(p) for p in files], UploadOptions())
     wait_idle(qtbot, window, timeout=60000)
-    assert window.last_outcome.succeeded == len(files), window.last_outcome.failures
+    outcome = active(qtbot, window, ResultsDialog).outcome
+    assert outcome.succeeded == len(files), outcome.failures
     assert backend.count(SampleQuery()) == 12 + len(files)
     assert window.table_model.rowCount() == 12 + len(files)
 
     ids = window.table_model.ids[:3].tolist()
     window.select_ids(ids)
-    window.download_selected(str(tmp_path / "out"))
+    window.downloads.download_selected(str(tmp_path / "out"))
     wait_idle(qtbot, window, timeout=60000)
-    assert window.last_outcome.succeeded == 3
+    assert active(qtbot, window, ResultsDialog).outcome.succeeded == 3
     assert len(list((tmp_path / "out").iterdir())) == 3
 
-    window.start_delete(ids)
+    window.deletes.start_delete(ids)
     wait_idle(qtbot, window, timeout=60000)
-    assert window.last_outcome.succeeded == 3
+    assert window.statusBar().currentMessage() == "3 samples deleted."
     assert backend.get_samples(ids) == {}
     assert window.table_model.rowCount() == 12 + len(files) - 3
 
@@ -88,41 +96,41 @@ def test_a_server_that_goes_away_gives_a_message_and_the_app_carries_on(
     seed_csv(backend, 5)
     window = make_window(tmp_path / "local")
     with testing.running_server(backend, api_key="k") as (base_url, key):
-        window.open_connection(ConnectionSpec.server(base_url), key)
+        window.connection.open_connection(ConnectionSpec.server(base_url), key)
         qtbot.waitUntil(
             lambda: window.spec is not None and window.spec.kind == "server", timeout=20000
         )
         wait_listed(qtbot, window, timeout=20000)
         assert window.table_model.rowCount() == 5
     backend.close()
-    window.refresh()
+    window.browse.refresh()
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=30000)
     assert "Cannot" in window.message_bar.text.text()
     assert window.message_bar.action_button.text() == "Retry"
     # the old rows stay, the window still answers
     assert window.table_model.rowCount() == 5
     window.filter_bar.set_text("idle")
-    window.open_connection(ConnectionSpec.local(str(tmp_path / "local")))
+    window.connection.open_connection(ConnectionSpec.local(str(tmp_path / "local")))
     qtbot.waitUntil(lambda: window.spec.kind == "local", timeout=20000)
     wait_listed(qtbot, window)
     assert not active_error(window)
 
 
 def active_error(window):
-    return isinstance(window.active_dialog, ResultsDialog) and window.active_dialog.outcome.failures
+    return any(dialog.outcome.failures for dialog in shown_dialogs(window, ResultsDialog))
 
 
 def test_a_corrupt_file_uploaded_to_a_server_is_reported(qtbot, make_window, served, tmp_path):
     _, base_url, key = served
     window = make_window(tmp_path / "local")
-    window.open_connection(ConnectionSpec.server(base_url), key)
+    window.connection.open_connection(ConnectionSpec.server(base_url), key)
     qtbot.waitUntil(lambda: window.spec.kind == "server", timeout=20000)
     wait_listed(qtbot, window, timeout=20000)
     bad = tmp_path / "bad.01.cbor"
     bad.write_bytes(b"\xff\x00garbage")
-    window.start_upload([str(bad)], UploadOptions())
+    window.uploads.start_upload([str(bad)], UploadOptions())
     wait_idle(qtbot, window, timeout=60000)
-    assert window.last_outcome.succeeded == 0
-    assert len(window.last_outcome.failures) == 1
     results = active(qtbot, window, ResultsDialog)
+    assert results.outcome.succeeded == 0
+    assert len(results.outcome.failures) == 1
     assert results.table.item(0, 0).text() == str(bad)

@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QRadioButton,
     QSplitter,
     QStackedWidget,
@@ -36,6 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from ei_desktop.core import naming
+from ei_desktop.gui.alive import while_alive
+from ei_desktop.gui.dialogs.csv_columns import ColumnCombo, ColumnList, rate_spin
+from ei_desktop.gui.dialogs.csv_preview import FramePreviewModel
 from ei_desktop.gui.jobs.csv_import import (
     GROUPS,
     LAYOUTS,
@@ -45,171 +43,8 @@ from ei_desktop.gui.jobs.csv_import import (
     CsvImportSpec,
     read_preview,
 )
-from ei_desktop.gui.jobs.runner import JobRunner
+from ei_desktop.gui.jobs.runner import JobRunner, error_message
 from ei_desktop.gui.models import format as fmt
-
-NONE = "(none)"
-
-
-class FramePreviewModel(QAbstractTableModel):
-    """A read-only view of a small DataFrame; columns in use are tinted."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._frame = None
-        self._columns: list[str] = []
-        self._values: list[list[str]] = []
-        self._roles: dict[str, str] = {}
-
-    def set_frame(self, frame) -> None:
-        """Show ``frame`` (a DataFrame, or ``None``)."""
-        self.beginResetModel()
-        self._frame = frame
-        if frame is None:
-            self._columns, self._values = [], []
-        else:
-            self._columns = [str(c) for c in frame.columns]
-            self._values = [
-                ["" if v is None else str(v) for v in row]
-                for row in frame.astype(object).where(frame.notna(), "").values.tolist()
-            ]
-        self.endResetModel()
-
-    def set_roles(self, roles: dict[str, str]) -> None:
-        """Tint columns by role (column → "feature"/"label"/"time"/…)."""
-        self._roles = roles
-        if self._columns:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self.rowCount() - 1, len(self._columns) - 1)
-            )
-
-    @property
-    def columns(self) -> list[str]:
-        """The column names."""
-        return list(self._columns)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
-        return 0 if parent.isValid() else len(self._values)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, D102
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._values[index.row()][index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            color = _ROLE_COLORS.get(self._roles.get(self._columns[index.column()], ""))
-            return QBrush(color) if color is not None else None
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            name = self._columns[section]
-            if role == Qt.ItemDataRole.DisplayRole:
-                role_name = self._roles.get(name)
-                return f"{name}\n[{role_name}]" if role_name else name
-            if role == Qt.ItemDataRole.FontRole and name in self._roles:
-                font = QFont()
-                font.setBold(True)
-                return font
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
-        return None
-
-
-_ROLE_COLORS = {
-    "feature": QColor(66, 133, 244, 40),
-    "time": QColor(251, 188, 5, 60),
-    "label": QColor(52, 168, 83, 55),
-    "category": QColor(171, 71, 188, 45),
-    "metadata": QColor(120, 120, 120, 40),
-    "group": QColor(234, 67, 53, 45),
-    "data": QColor(66, 133, 244, 40),
-}
-
-
-class ColumnCombo(QComboBox):
-    """A single column choice, with ``(none)`` when optional."""
-
-    def __init__(self, optional: bool = True, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.optional = optional
-        self.setMinimumContentsLength(14)
-
-    def set_columns(self, columns: Sequence[str], preferred: Sequence[str] = ()) -> None:
-        """Offer ``columns``; select the first of ``preferred`` found (case-insensitive)."""
-        current = self.column()
-        self.blockSignals(True)
-        self.clear()
-        if self.optional:
-            self.addItem(NONE, None)
-        for column in columns:
-            self.addItem(column, column)
-        choice = current if current in columns else None
-        if choice is None:
-            lowered = {c.lower(): c for c in columns}
-            for name in preferred:
-                if name in lowered:
-                    choice = lowered[name]
-                    break
-        if choice is None and not self.optional and columns:
-            choice = columns[0]
-        self.setCurrentIndex(max(0, self.findData(choice)) if choice is not None else 0)
-        self.blockSignals(False)
-        self.currentIndexChanged.emit(self.currentIndex())
-
-    def column(self) -> Optional[str]:
-        """The chosen column or ``None``."""
-        return self.currentData()
-
-
-class ColumnList(QListWidget):
-    """Several columns, chosen with check boxes."""
-
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.setMaximumHeight(110)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-
-    def set_columns(self, columns: Sequence[str], checked: Sequence[str] = ()) -> None:
-        """Offer ``columns`` with ``checked`` ticked."""
-        self.blockSignals(True)
-        self.clear()
-        for column in columns:
-            item = QListWidgetItem(column, self)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(
-                Qt.CheckState.Checked if column in checked else Qt.CheckState.Unchecked
-            )
-        self.blockSignals(False)
-
-    def columns(self) -> list[str]:
-        """The ticked columns, in order."""
-        return [
-            self.item(i).text()
-            for i in range(self.count())
-            if self.item(i).checkState() == Qt.CheckState.Checked
-        ]
-
-    def set_checked(self, columns: Sequence[str]) -> None:
-        """Tick exactly ``columns``."""
-        for i in range(self.count()):
-            item = self.item(i)
-            state = Qt.CheckState.Checked if item.text() in columns else Qt.CheckState.Unchecked
-            item.setCheckState(state)
-
-
-def _rate_spin(parent: QWidget) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox(parent)
-    spin.setRange(0.0, 3_600_000.0)
-    spin.setDecimals(3)
-    spin.setValue(10.0)
-    spin.setSuffix(" ms")
-    spin.setAccessibleName("Interval between readings")
-    return spin
 
 
 class CsvImportDialog(QDialog):
@@ -227,7 +62,6 @@ class CsvImportDialog(QDialog):
         self.runner = runner
         self.setWindowTitle("Import CSV")
         self.resize(980, 640)
-        self.preview_job = None
 
         names = ", ".join(os.path.basename(f) for f in self.files[:3])
         if len(self.files) > 3:
@@ -242,7 +76,7 @@ class CsvImportDialog(QDialog):
         # per-file ------------------------------------------------------------------------
         per_file = QWidget(self)
         self.pf_time = ColumnCombo(parent=per_file)
-        self.pf_rate = _rate_spin(per_file)
+        self.pf_rate = rate_spin(per_file)
         self.pf_axes = ColumnList(per_file)
         self.pf_label_name = QRadioButton("From the file name (idle.01.csv → idle)", per_file)
         self.pf_label_fixed = QRadioButton("This label:", per_file)
@@ -277,7 +111,7 @@ class CsvImportDialog(QDialog):
         # wide ----------------------------------------------------------------------------
         wide = QWidget(self)
         self.wide_start = ColumnCombo(optional=False, parent=wide)
-        self.wide_rate = _rate_spin(wide)
+        self.wide_rate = rate_spin(wide)
         self.wide_label = ColumnCombo(parent=wide)
         self.wide_category = ColumnCombo(parent=wide)
         self.wide_metadata = ColumnList(wide)
@@ -373,13 +207,14 @@ class CsvImportDialog(QDialog):
     # -- preview ------------------------------------------------------------------------------
 
     def _load_preview(self) -> None:
-        self.preview_job = self.runner.start(
+        self.runner.start(
             read_preview(self.files[0]),
             name="csv preview",
             on_finished=self._preview_loaded,
             on_failed=self._preview_failed,
         )
 
+    @while_alive
     def _preview_loaded(self, frame) -> None:
         self.preview_model.set_frame(frame)
         self.preview_status.setText(
@@ -388,7 +223,9 @@ class CsvImportDialog(QDialog):
         self._fill_columns(self.preview_model.columns)
         self.ok_button.setEnabled(True)
 
-    def _preview_failed(self, message: str) -> None:
+    @while_alive
+    def _preview_failed(self, error: BaseException) -> None:
+        message = error_message(error)
         self.preview_status.setText(f"Cannot read {os.path.basename(self.files[0])}: {message}")
         self.error_label.setText(message)
 
@@ -412,7 +249,7 @@ class CsvImportDialog(QDialog):
         self._reset_features()
 
     def _guess_wide_start(self, columns: list[str]) -> None:
-        frame = self.preview_model._frame
+        frame = self.preview_model.frame
         if frame is None:
             return
         for column in columns:
@@ -424,7 +261,7 @@ class CsvImportDialog(QDialog):
                 return
 
     def _numeric(self, column: str) -> bool:
-        frame = self.preview_model._frame
+        frame = self.preview_model.frame
         return frame is not None and str(frame[column].dtype).startswith(("int", "float"))
 
     def _reset_features(self) -> None:

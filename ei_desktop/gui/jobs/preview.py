@@ -17,22 +17,17 @@ class PreviewData:
     """Everything the preview panel needs for one sample (``record`` is ``None`` if gone)."""
 
     sample_id: int
-    generation: int
     record: Optional[SampleRecord]
     series: Optional[Series] = None
     data: Optional[bytes] = None
 
 
-def preview_job(
-    backend: Backend, sample_id: int, generation: int, record: Optional[SampleRecord] = None
-):
-    """A job function loading one sample's preview; ``generation`` comes back unchanged so
-    the caller can drop results of a selection that moved on.
-    """
+def preview_job(backend: Backend, sample_id: int, record: Optional[SampleRecord] = None):
+    """A job function loading one sample's preview (``record``: its row, when already known)."""
 
     def run(progress, cancel: CancelToken) -> PreviewData:
         found = record if record is not None else backend.get_sample(sample_id)
-        result = PreviewData(sample_id, generation, found)
+        result = PreviewData(sample_id, found)
         if found is None or cancel.cancelled:
             return result
         if found.kind in SERIES_KINDS:

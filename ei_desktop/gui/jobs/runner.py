@@ -3,7 +3,12 @@
 A job wraps a plain function ``fn(progress, cancel) -> result`` that knows nothing of Qt. It
 runs on a :class:`QThreadPool`; its signals (progress, finished, failed, done) are emitted from
 the worker thread by a separate ``QObject`` that lives on the UI thread, so Qt queues them and
-every slot runs on the UI thread.
+every slot runs on the UI thread. A failure carries the exception object, so a caller decides by
+type (``isinstance(exc, InvalidApiKey)``); :func:`error_message` words it for the user.
+
+A consumer that only wants the answer to its latest request (the preview of the current row,
+the listing of the current filter) owns a :class:`JobSlot`: starting a job in the slot cancels
+and disconnects the one before, so a stale result never lands.
 """
 
 from __future__ import annotations
@@ -33,14 +38,30 @@ class JobSignals(QObject):
     """What a job reports; connect before starting it.
 
     ``progress`` carries a :class:`Progress`, ``finished`` the function's return value,
-    ``failed`` a message for the user, and ``done`` fires last in every case.
+    ``failed`` the exception it raised, and ``done`` fires last in every case.
     """
 
     started = Signal()
     progress = Signal(object)
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)
     done = Signal()
+
+
+def error_message(exc: BaseException) -> str:
+    """How a job's failure reads to the user: a backend's own words, else the exception."""
+    if isinstance(exc, InvalidApiKey):
+        return str(exc) or "The server refused the API key."
+    if isinstance(exc, BackendError):
+        return str(exc) or type(exc).__name__
+    return f"Unexpected error: {type(exc).__name__}: {exc}"
+
+
+def error_details(exc: BaseException) -> Optional[str]:
+    """The traceback of an unexpected failure (a bug), ``None`` for a backend's error."""
+    if isinstance(exc, BackendError):
+        return None
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 class Job(QRunnable):
@@ -63,11 +84,6 @@ class Job(QRunnable):
         self.name = name
         self.cancel_token = CancelToken()
         self.signals = JobSignals()
-        self.result: Any = None
-        self.error: Optional[str] = None
-        self.error_details: Optional[str] = None
-        #: the exception the function raised, if any
-        self.exception: Optional[BaseException] = None
         self.last_progress: Optional[Progress] = None
         #: items reported failed so far (counted before throttling, so it is exact)
         self.failed_count = 0
@@ -105,28 +121,24 @@ class Job(QRunnable):
 
     def run(self) -> None:  # noqa: D102 - QRunnable
         self.signals.started.emit()
+        result: Any = None
+        error: Optional[BaseException] = None
         try:
-            self.result = self.fn(self._report, self.cancel_token)
-        except InvalidApiKey as exc:
-            self.exception = exc
-            self.error = str(exc) or "The server refused the API key."
+            result = self.fn(self._report, self.cancel_token)
         except BackendError as exc:
-            self.exception = exc
-            self.error = str(exc) or type(exc).__name__
+            error = exc
         except Exception as exc:  # noqa: BLE001 - a job must report, never kill the app
-            self.exception = exc
-            self.error = f"Unexpected error: {type(exc).__name__}: {exc}"
-            self.error_details = traceback.format_exc()
+            error = exc
             log.exception("Job %s failed", self.name)
         with self._lock:
             pending, self._pending = self._pending, None
         if pending is not None:
             self.signals.progress.emit(pending)
         self._finished_event.set()
-        if self.error is None:
-            self.signals.finished.emit(self.result)
+        if error is None:
+            self.signals.finished.emit(result)
         else:
-            self.signals.failed.emit(self.error)
+            self.signals.failed.emit(error)
         self.signals.done.emit()
 
 
@@ -144,9 +156,6 @@ class JobRunner(QObject):
             starving the short reads that keep the table and preview responsive).
     """
 
-    jobStarted = Signal(object)
-    jobDone = Signal(object)
-
     def __init__(self, max_threads: int = 2, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
@@ -162,7 +171,7 @@ class JobRunner(QObject):
         *,
         name: str = "job",
         on_finished: Optional[Callable[[Any], None]] = None,
-        on_failed: Optional[Callable[[str], None]] = None,
+        on_failed: Optional[Callable[[BaseException], None]] = None,
         on_progress: Optional[Callable[[Progress], None]] = None,
         priority: int = 0,
     ) -> Job:
@@ -179,17 +188,19 @@ class JobRunner(QObject):
             job.signals.progress.connect(on_progress)
         job.signals.done.connect(lambda job=job: self._on_done(job))
         self._jobs.append(job)
-        self.jobStarted.emit(job)
         # Start the bound method, not the QRunnable: PySide keeps a QRunnable handed to a pool
         # (and its result) alive for good, while a callable is released when it returns.
         self.pool.start(job.run, priority)
         return job
 
+    def slot(self, parent: Optional[QObject] = None) -> JobSlot:
+        """A new "latest result wins" slot running its jobs on this runner."""
+        return JobSlot(self, parent)
+
     @while_alive
     def _on_done(self, job: Job) -> None:
         if job in self._jobs:
             self._jobs.remove(job)
-        self.jobDone.emit(job)
         # The slots connected to a job's signals (lambdas capturing the job, the window, a
         # result of millions of ids…) are held by Qt, where Python's collector cannot see the
         # cycle; deleting the signals object releases them, and with them the job.
@@ -220,3 +231,94 @@ class JobRunner(QObject):
             QCoreApplication.sendPostedEvents()
             QCoreApplication.processEvents()
         return True
+
+
+class JobSlot(QObject):
+    """One job at a time for one consumer; the latest started job is the only one heard.
+
+    :meth:`start` cancels the job running in the slot and disconnects it before starting the
+    new one, so ``finished``, ``failed`` and ``progress`` only ever carry the latest job's
+    news. Connect to the slot's signals once, not to each job's.
+
+    Signals:
+        progress(Progress): the current job reported progress.
+        finished(object): the current job returned this value.
+        failed(BaseException): the current job raised this exception.
+    """
+
+    progress = Signal(object)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, runner: JobRunner, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent if parent is not None else runner)
+        self._runner = runner
+        self._job: Optional[Job] = None
+        self._connections: list[tuple[Any, Callable]] = []
+
+    @property
+    def running(self) -> bool:
+        """True from :meth:`start` until the current job's result or failure is delivered."""
+        return self._job is not None
+
+    def start(
+        self,
+        job_or_fn: Job | JobFunction,
+        *,
+        name: str = "job",
+        throttle: bool = True,
+        priority: int = 0,
+    ) -> Job:
+        """Cancel the job in the slot (its news is dropped), then run this one; returns it."""
+        self.cancel()
+        job = (
+            job_or_fn
+            if isinstance(job_or_fn, Job)
+            else Job(job_or_fn, name=name, throttle=throttle)
+        )
+        self._job = job
+        self._connect(job.signals.progress, lambda update: self._relay_progress(job, update))
+        self._connect(job.signals.finished, lambda result: self._relay_finished(job, result))
+        self._connect(job.signals.failed, lambda error: self._relay_failed(job, error))
+        return self._runner.start(job, priority=priority)
+
+    def cancel(self) -> None:
+        """Ask the current job to stop and drop whatever it still reports."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.cancel()
+        self._disconnect()
+
+    def _connect(self, signal, slot: Callable) -> None:
+        signal.connect(slot)
+        self._connections.append((signal, slot))
+
+    def _disconnect(self) -> None:
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):  # the job's signals object is already gone
+                pass
+        self._connections.clear()
+
+    # A result already queued when the job was replaced may still arrive after the
+    # disconnect; the identity check drops it.
+
+    @while_alive
+    def _relay_progress(self, job: Job, update: Progress) -> None:
+        if job is self._job:
+            self.progress.emit(update)
+
+    @while_alive
+    def _relay_finished(self, job: Job, result: Any) -> None:
+        if job is self._job:
+            self._job = None
+            self._disconnect()
+            self.finished.emit(result)
+
+    @while_alive
+    def _relay_failed(self, job: Job, error: BaseException) -> None:
+        if job is self._job:
+            self._job = None
+            self._disconnect()
+            self.failed.emit(error)

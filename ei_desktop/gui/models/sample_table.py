@@ -12,7 +12,7 @@ fetched again in the background.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Optional
 
 import numpy as np
@@ -24,42 +24,22 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from ei_desktop.core.backends.base import Backend, SampleQuery, SampleRecord
 from ei_desktop.core.progress import Progress
 from ei_desktop.gui.alive import while_alive
 from ei_desktop.gui.jobs.listing import FirstPage, ids_job, records_job
-from ei_desktop.gui.jobs.runner import Job, JobRunner
-from ei_desktop.gui.models import format as fmt
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: its title and the backend sort key (``None``: not sortable)."""
-
-    title: str
-    sort: Optional[str]
-    align_right: bool = False
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("ID", "id", True),
-    Column("Name", "filename"),
-    Column("Label", "label"),
-    Column("Category", "category"),
-    Column("Kind", "kind"),
-    Column("Length / size", "length", True),
-    Column("Sensors", None),
-    Column("Frequency", "frequency", True),
-    Column("Added", "added"),
+from ei_desktop.gui.jobs.runner import JobRunner, JobSlot, error_message
+from ei_desktop.gui.models.sample_rows import (
+    COLUMNS,
+    LOADING,
+    UNAVAILABLE,
+    RecordCache,
+    RecordRole,
+    SampleIdRole,
 )
-
-#: the role that returns a row's sample id (or ``None`` while the ids are loading)
-SampleIdRole = Qt.ItemDataRole.UserRole + 1
-#: the role that returns a row's :class:`SampleRecord` when cached (never fetches)
-RecordRole = Qt.ItemDataRole.UserRole + 2
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -67,45 +47,6 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-
-LOADING = "Loading…"
-MISSING = "(deleted)"
-UNAVAILABLE = "Could not load"
-
-
-@dataclass
-class _Entry:
-    record: Optional[SampleRecord]  # None: the id no longer exists
-    cells: tuple[str, ...]
-    tooltip: str
-    epoch: int
-
-
-def _cells(record: SampleRecord) -> tuple[tuple[str, ...], str]:
-    label = fmt.label_name(record.label)
-    if record.structured_labels:
-        label = f"{label} (multi-label)" if record.label else "(multi-label)"
-    cells = (
-        str(record.id),
-        record.filename,
-        label,
-        fmt.category_name(record.category),
-        fmt.KIND_NAMES.get(record.kind, record.kind),
-        fmt.length_or_size(record),
-        fmt.sensors(record),
-        fmt.frequency(record),
-        fmt.added(record.added),
-    )
-    tip = [f"{record.filename}  (ID {record.id})", f"{cells[4]}, {fmt.size(record.size)}"]
-    if record.structured_labels:
-        segments = ", ".join(
-            f"{s.get('label')} [{s.get('startIndex')}–{s.get('endIndex')}]"
-            for s in record.structured_labels[:6]
-        )
-        tip.append(f"Labels: {segments}")
-    if record.metadata:
-        tip.append("Metadata: " + ", ".join(f"{k}={v}" for k, v in record.metadata.items()))
-    return cells, "\n".join(tip)
 
 
 class SampleTableModel(QAbstractTableModel):
@@ -145,13 +86,21 @@ class SampleTableModel(QAbstractTableModel):
         self._query = SampleQuery()
         self._ids = np.zeros(0, dtype=np.int64)
         self._rows = 0
-        self._generation = 0
-        self._epoch = 0
-        self._cache: OrderedDict[int, _Entry] = OrderedDict()
+        self._cache = RecordCache(self.CACHE_LIMIT)
         self._wanted: OrderedDict[int, None] = OrderedDict()
-        self._in_flight: dict[int, Job] = {}
+        # one slot per chunk fetched at once; new ids cancel them all, so a late chunk of the
+        # old ids never lands
+        self._fetchers = [JobSlot(runner, self) for _ in range(self.MAX_IN_FLIGHT)]
+        for fetcher in self._fetchers:
+            fetcher.finished.connect(lambda found, f=fetcher: self._on_rows(f, found))
+            fetcher.failed.connect(lambda error, f=fetcher: self._on_rows_failed(f, error))
+        #: the chunk and ids each busy fetcher reads
+        self._fetching: dict[JobSlot, tuple[int, list[int]]] = {}
         self._failed_chunks: set[int] = set()
-        self._listing: Optional[Job] = None
+        self._listing = JobSlot(runner, self)
+        self._listing.progress.connect(self._on_first_page)
+        self._listing.finished.connect(self._on_ids)
+        self._listing.failed.connect(self._on_listing_failed)
         self._partial = False
         self._refreshing = False
         self._pump_scheduled = False
@@ -186,7 +135,7 @@ class SampleTableModel(QAbstractTableModel):
     @property
     def loading(self) -> bool:
         """True while a listing runs."""
-        return self._listing is not None
+        return self._listing.running
 
     def set_backend(self, backend: Optional[Backend], query: Optional[SampleQuery] = None) -> None:
         """List ``backend`` (``None``: empty table) with ``query`` (default: unchanged)."""
@@ -194,8 +143,7 @@ class SampleTableModel(QAbstractTableModel):
         if query is not None:
             self._query = query
         self._cache.clear()
-        self._cancel_listing()
-        self._generation += 1
+        self._listing.cancel()
         self.beginResetModel()
         self._ids = np.zeros(0, dtype=np.int64)
         self._rows = 0
@@ -216,14 +164,13 @@ class SampleTableModel(QAbstractTableModel):
         """Read the ids again; cached rows stay visible and are fetched again."""
         if self._backend is None:
             return
-        self._epoch += 1
+        self._cache.mark_stale()
         self._failed_chunks.clear()
         self._start_listing(keep_rows=True)
 
     def forget(self, ids) -> None:
         """Drop cached records of ``ids`` (after they were deleted or changed)."""
-        for sample_id in ids:
-            self._cache.pop(int(sample_id), None)
+        self._cache.forget(ids)
 
     def record(self, sample_id: int) -> Optional[SampleRecord]:
         """The cached record of ``sample_id`` (never fetches)."""
@@ -252,12 +199,7 @@ class SampleTableModel(QAbstractTableModel):
 
     def names(self, ids) -> dict[int, str]:
         """Cached names of ``ids`` (for messages about samples)."""
-        out = {}
-        for sample_id in ids:
-            entry = self._cache.get(int(sample_id))
-            if entry is not None and entry.record is not None:
-                out[int(sample_id)] = entry.record.filename
-        return out
+        return self._cache.names(ids)
 
     # -- Qt model -----------------------------------------------------------------------------
 
@@ -301,7 +243,7 @@ class SampleTableModel(QAbstractTableModel):
         if role == SampleIdRole:
             return sample_id
         entry = self._cache.get(sample_id)
-        if entry is None or entry.epoch != self._epoch:
+        if not self._cache.is_fresh(entry):
             self._request(row)
         if role == RecordRole:
             return entry.record if entry is not None else None
@@ -317,7 +259,7 @@ class SampleTableModel(QAbstractTableModel):
             return None
         if role == _DISPLAY:
             if column == 0:
-                self._cache.move_to_end(sample_id)
+                self._cache.touch(sample_id)
             return entry.cells[column]
         if role == _TOOLTIP:
             return entry.tooltip
@@ -344,40 +286,27 @@ class SampleTableModel(QAbstractTableModel):
 
     # -- listing ------------------------------------------------------------------------------
 
-    def _cancel_listing(self) -> None:
-        if self._listing is not None:
-            self._listing.cancel()
-            self._listing = None
-
     def _clear_requests(self) -> None:
         self._wanted.clear()
-        self._in_flight.clear()
+        for fetcher in self._fetching:
+            fetcher.cancel()
+        self._fetching.clear()
         self._failed_chunks.clear()
 
     def _start_listing(self, *, keep_rows: bool) -> None:
         assert self._backend is not None
-        self._cancel_listing()
-        self._generation += 1
         self._refreshing = keep_rows
-        generation = self._generation
-        job = Job(
+        self._listing.start(
             ids_job(self._backend, self._query, first_page=not keep_rows),
             name="list samples",
             throttle=False,
-        )
-        job.signals.progress.connect(lambda update, g=generation: self._on_first_page(g, update))
-        self._listing = job
-        self.listingStarted.emit()
-        self._runner.start(
-            job,
-            on_finished=lambda ids, g=generation: self._on_ids(g, ids),
-            on_failed=lambda message, g=generation: self._on_listing_failed(g, message),
             priority=1,
         )
+        self.listingStarted.emit()
 
     @while_alive
-    def _on_first_page(self, generation: int, update: Progress) -> None:
-        if generation != self._generation or not isinstance(update.item, FirstPage):
+    def _on_first_page(self, update: Progress) -> None:
+        if not isinstance(update.item, FirstPage):
             return
         page = update.item
         self.idsAboutToChange.emit()
@@ -387,15 +316,12 @@ class SampleTableModel(QAbstractTableModel):
         self._partial = True
         self._clear_requests()
         for record in page.records:
-            self._store(record.id, record)
+            self._cache.store(record.id, record)
         self.endResetModel()
         self.idsChanged.emit()
 
     @while_alive
-    def _on_ids(self, generation: int, ids: np.ndarray) -> None:
-        if generation != self._generation:
-            return
-        self._listing = None
+    def _on_ids(self, ids: np.ndarray) -> None:
         old, rows, partial = self._ids, self._rows, self._partial
         self._partial = False
         prefix_matches = partial and len(ids) >= len(old) and np.array_equal(ids[: len(old)], old)
@@ -421,10 +347,7 @@ class SampleTableModel(QAbstractTableModel):
         self.listingFinished.emit()
 
     @while_alive
-    def _on_listing_failed(self, generation: int, message: str) -> None:
-        if generation != self._generation:
-            return
-        self._listing = None
+    def _on_listing_failed(self, error: BaseException) -> None:
         if self._partial:
             # keep the first page; it is all we know
             self._partial = False
@@ -432,7 +355,7 @@ class SampleTableModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), len(self._ids), self._rows - 1)
                 self._rows = len(self._ids)
                 self.endRemoveRows()
-        self.listingFailed.emit(message)
+        self.listingFailed.emit(error_message(error))
         self.listingFinished.emit()
 
     # -- rows ---------------------------------------------------------------------------------
@@ -443,21 +366,10 @@ class SampleTableModel(QAbstractTableModel):
                 self.index(first, 0), self.index(last, len(COLUMNS) - 1), [_DISPLAY]
             )
 
-    def _store(self, sample_id: int, record: Optional[SampleRecord]) -> None:
-        if record is None:
-            cells = (str(sample_id), MISSING, *([""] * (len(COLUMNS) - 2)))
-            entry = _Entry(None, cells, "This sample no longer exists", self._epoch)
-        else:
-            cells, tip = _cells(record)
-            entry = _Entry(record, cells, tip, self._epoch)
-        self._cache[sample_id] = entry
-        self._cache.move_to_end(sample_id)
-        while len(self._cache) > self.CACHE_LIMIT:
-            self._cache.popitem(last=False)
-
     def _request(self, row: int) -> None:
         chunk = row // self.CHUNK
-        if chunk in self._in_flight or chunk in self._failed_chunks:
+        in_flight = any(busy == chunk for busy, _ in self._fetching.values())
+        if in_flight or chunk in self._failed_chunks:
             return
         self._wanted[chunk] = None
         self._wanted.move_to_end(chunk)
@@ -467,9 +379,10 @@ class SampleTableModel(QAbstractTableModel):
             self._pump_scheduled = True
             QTimer.singleShot(0, self._pump)
 
+    @while_alive
     def _pump(self) -> None:
         self._pump_scheduled = False
-        while self._wanted and len(self._in_flight) < self.MAX_IN_FLIGHT:
+        while self._wanted and len(self._fetching) < len(self._fetchers):
             chunk, _ = self._wanted.popitem(last=True)
             if self._backend is None:
                 return
@@ -477,46 +390,28 @@ class SampleTableModel(QAbstractTableModel):
             ids = self._ids[start : start + self.CHUNK].tolist()
             if not ids:
                 continue
-            generation = self._generation
-            job = Job(records_job(self._backend, ids), name="fetch rows")
-            self._in_flight[chunk] = job
-            self._runner.start(
-                job,
-                on_finished=lambda found, c=chunk, i=ids, g=generation, j=job: self._on_rows(
-                    g, c, j, i, found
-                ),
-                on_failed=lambda message, c=chunk, g=generation, j=job: self._on_rows_failed(
-                    g, c, j, message
-                ),
-            )
+            fetcher = next(f for f in self._fetchers if f not in self._fetching)
+            self._fetching[fetcher] = (chunk, ids)
+            fetcher.start(records_job(self._backend, ids), name="fetch rows")
 
-    def _finish_chunk(self, chunk: int, job: Job) -> None:
-        if self._in_flight.get(chunk) is job:
-            del self._in_flight[chunk]
+    def _end_fetch(self, fetcher: JobSlot) -> tuple[int, list[int]]:
+        chunk, ids = self._fetching.pop(fetcher)
         if self._wanted:
             self._pump()
+        return chunk, ids
 
     @while_alive
-    def _on_rows(self, generation: int, chunk: int, job: Job, ids: list[int], found: dict) -> None:
+    def _on_rows(self, fetcher: JobSlot, found: dict[int, SampleRecord]) -> None:
+        chunk, ids = self._end_fetch(fetcher)
         for sample_id in ids:
-            self._store(sample_id, found.get(sample_id))
-        self._finish_chunk(chunk, job)
-        if generation == self._generation:
-            start = chunk * self.CHUNK
-            self._changed(start, min(self._rows, start + len(ids)) - 1)
-        else:
-            self._changed(0, self._rows - 1)
+            self._cache.store(sample_id, found.get(sample_id))
+        start = chunk * self.CHUNK
+        self._changed(start, min(self._rows, start + len(ids)) - 1)
 
     @while_alive
-    def _on_rows_failed(self, generation: int, chunk: int, job: Job, message: str) -> None:
-        self._finish_chunk(chunk, job)
-        if generation != self._generation:
-            return
+    def _on_rows_failed(self, fetcher: JobSlot, error: BaseException) -> None:
+        chunk, _ = self._end_fetch(fetcher)
         self._failed_chunks.add(chunk)
         start = chunk * self.CHUNK
         self._changed(start, min(self._rows, start + self.CHUNK) - 1)
-        self.rowsFailed.emit(message)
-
-    def placeholder_color(self) -> QColor:
-        """The text color of rows still loading."""
-        return self._placeholder_color
+        self.rowsFailed.emit(error_message(error))

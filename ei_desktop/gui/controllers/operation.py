@@ -1,0 +1,82 @@
+"""Running an operation: a progress dialog while it runs, then its outcome reported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from ei_desktop.gui.alive import while_alive
+from ei_desktop.gui.dialogs.progress import ProgressDialog
+from ei_desktop.gui.dialogs.results import ResultsDialog
+from ei_desktop.gui.jobs.outcome import Outcome
+from ei_desktop.gui.jobs.runner import Job, JobFunction, error_details, error_message
+
+if TYPE_CHECKING:
+    from ei_desktop.gui.main_window import MainWindow
+
+#: show the results dialog after every run
+ALWAYS = "always"
+#: show it only when something failed or the run was cancelled
+PROBLEMS = "problems"
+
+
+def open_dialog(dialog: QDialog) -> QDialog:
+    """Show ``dialog`` without blocking (window-modal); it is deleted once closed."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+class OperationRunner(QObject):
+    """Runs mutating or long jobs for the window's controllers and reports their outcome.
+
+    Signals:
+        finished(Outcome): an operation ended (its outcome was shown to the user).
+        failed(BaseException): an operation stopped with an error (shown to the user).
+    """
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def run(self, fn: JobFunction, title: str, *, results: str = ALWAYS) -> Job:
+        """Run ``fn`` (a job function returning an :class:`Outcome`) with a progress dialog.
+
+        Args:
+            fn: the job function.
+            title: the progress dialog's title ("Uploading").
+            results: when to show the results dialog: :data:`ALWAYS` or :data:`PROBLEMS`.
+        """
+        job = Job(fn, name=title)
+        ProgressDialog(job, title, self.window)
+        job.signals.finished.connect(lambda outcome: self._finished(outcome, results))
+        job.signals.failed.connect(lambda error: self._failed(title, error))
+        return self.window.jobs.start(job)
+
+    @while_alive
+    def _finished(self, outcome: Outcome, results: str) -> None:
+        self.window.statusBar().showMessage(outcome.summary(), 8000)
+        if (results == ALWAYS or outcome.failures or outcome.cancelled) and not (
+            self.window.closing
+        ):
+            open_dialog(ResultsDialog(outcome, self.window))
+        self.finished.emit(outcome)
+
+    @while_alive
+    def _failed(self, title: str, error: BaseException) -> None:
+        text = f"{title} failed: {error_message(error)}"
+        self.window.statusBar().showMessage(text, 8000)
+        if not self.window.closing:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window
+            )
+            details = error_details(error)
+            if details:
+                box.setDetailedText(details)
+            open_dialog(box)
+        self.failed.emit(error)

@@ -1,0 +1,70 @@
+"""Uploading files and folders: pick them, choose options, upload, report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from ei_desktop.gui.controllers.operation import open_dialog
+from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
+from ei_desktop.gui.jobs.runner import Job
+from ei_desktop.gui.jobs.upload import UploadOptions, upload_paths_job
+
+if TYPE_CHECKING:
+    from ei_desktop.gui.main_window import MainWindow
+
+SAMPLE_FILES = (
+    "Samples (*.csv *.json *.cbor *.wav *.jpg *.jpeg *.png *.mp4 *.avi *.txt);;All files (*)"
+)
+
+
+class UploadController(QObject):
+    """Asks for files or a folder and the upload options, then uploads.
+
+    The options chosen last are offered again next time.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.last_options = UploadOptions()
+
+    def upload_files(self, paths: Optional[Sequence[str]] = None) -> None:
+        """Upload files (asks for them when ``paths`` is ``None``)."""
+        if self.window.backend is None:
+            return
+        if paths is None:
+            paths, _ = QFileDialog.getOpenFileNames(self.window, "Upload files", "", SAMPLE_FILES)
+            if not paths:
+                return
+        self.ask_upload(list(paths))
+
+    def upload_folder(self, folder: Optional[str] = None) -> None:
+        """Upload a folder (asks for it when ``folder`` is ``None``)."""
+        if self.window.backend is None:
+            return
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self.window, "Upload folder")
+            if not folder:
+                return
+        self.ask_upload([folder])
+
+    def ask_upload(self, paths: list[str]) -> UploadOptionsDialog:
+        """Show the upload options for ``paths``; uploading starts when accepted."""
+        dialog = UploadOptionsDialog(
+            paths, self.window.tree_model.labels(), self.last_options, "Upload", self.window
+        )
+        dialog.accepted.connect(lambda: self.start_upload(paths, dialog.options()))
+        open_dialog(dialog)
+        return dialog
+
+    def start_upload(self, paths: Sequence[str], options: UploadOptions) -> Optional[Job]:
+        """Upload ``paths`` with ``options`` (no dialog first)."""
+        backend = self.window.backend
+        if backend is None:
+            return None
+        self.last_options = options
+        return self.window.operations.run(upload_paths_job(backend, paths, options), "Uploading")
