@@ -14,22 +14,17 @@ from collections import Counter
 from typing import Optional
 
 import ei_desktop
-from ei_desktop.core import connection, naming, scan
+from ei_desktop import ops
+from ei_desktop.core import connection, naming
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
-    DownloadFailure,
     NotAProjectError,
     SampleQuery,
     SampleRecord,
 )
-from ei_desktop.core.convert import save_downloaded
-from ei_desktop.core.data import infer_from_filename, upload_samples
 from ei_desktop.core.labels import LabelError, normalize_label
-from ei_desktop.core.progress import CancelToken, Progress, is_cancelled
-
-#: ids per download call: files are written as each step arrives, and memory stays bounded
-DOWNLOAD_STEP = 200
+from ei_desktop.core.progress import CancelToken, Progress
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -83,118 +78,86 @@ def _parse_metadata(pairs: list[str]) -> Optional[dict]:
     return metadata or None
 
 
-def _stopped(done: int, total: int, verb: str, rest: str) -> None:
-    """The line printed when Ctrl-C stopped a command: what was done and what was not."""
-    print(f"Stopped: {done:,} of {total:,} {verb}; {rest}.", file=sys.stderr)
-
-
-def _checked_labels(samples: list, problems: list) -> list:
-    """``samples`` whose label is acceptable (normalised); the others become problems."""
-    kept = []
-    for sample in samples:
-        if sample.label is not None:
-            try:
-                sample.label = normalize_label(sample.label)
-            except LabelError as exc:
-                problems.append(scan.Problem(_origin(sample), str(exc)))
-                continue
-        kept.append(sample)
-    return kept
-
-
 def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
-    """Upload files and folders (exported datasets keep their ``info.labels``).
+    """Upload files and folders with the rules of :mod:`ei_desktop.ops.plan`.
 
     Once ``cancel`` is triggered (Ctrl-C) no new file is sent; the requests in flight finish,
-    and what was stored and what was not is printed; returns 130 then.
+    and what was stored and what was not is printed; returns 130 then. Files already in the
+    project are reported, not counted as failures.
     """
     try:
-        metadata = _parse_metadata(args.metadata)
-        label = None if args.label is None else normalize_label(args.label)
+        options = ops.UploadOptions(
+            category=args.category,
+            label=None if args.label is None else normalize_label(args.label),
+            metadata=_parse_metadata(args.metadata) or {},
+            allow_duplicates=args.allow_duplicates,
+        )
         backend = _backend(args)
     except (LabelError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    found = scan.find_files(args.paths)
-    samples, problems = scan.plain_samples(found.files, metadata=metadata)
-    for sample in samples:
-        infer_from_filename(sample, sample.data.path)
-        if label is not None:
-            sample.label = label
-        if args.category is not None:
-            sample.category = args.category
-        elif sample.category is None:
-            sample.category = naming.SPLIT
-    problems = found.problems + problems
-    for directory in found.exported_datasets:
-        exported, exported_problems = scan.exported_samples(directory)
-        for sample in exported:
-            if label is not None:
-                sample.label, sample.structured_labels = label, None
-            if args.category is not None:
-                sample.category = args.category
-            if metadata:
-                sample.metadata = {**(sample.metadata or {}), **metadata}
-        samples.extend(exported)
-        problems.extend(exported_problems)
-    samples = _checked_labels(samples, problems)
-    if found.skipped:
-        shown = ", ".join(os.path.basename(path) for path in found.skipped[:5])
-        more = f" and {len(found.skipped) - 5} more" if len(found.skipped) > 5 else ""
+    plan = ops.plan_upload(args.paths, options)
+    if not plan.items and not any(s.failed for s in plan.skipped):
+        print("Nothing to upload: no sample files found.", file=sys.stderr)
+        _print_skipped([s.path for s in plan.skipped])
+        return 1
+    for folder in plan.exported_datasets:
+        print(f"Exported dataset: {folder} (labels from its info.labels)", file=sys.stderr)
+    bar, update = _bar(len(plan.items), "Uploading")
+    try:
+        report = ops.upload(backend, plan, progress=update, cancel=cancel)
+    except BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+    categories = Counter(item.category for item in report.done)
+    spread = ", ".join(f"{name} {count}" for name, count in sorted(categories.items()))
+    print(f"Uploaded {len(report.done)} samples" + (f" ({spread})" if spread else "") + ".")
+    return _finish(report, "files", unsent="not sent")
+
+
+def _print_skipped(skipped: list[str]) -> None:
+    """One line naming the files that are not samples (the first five of them)."""
+    shown = ", ".join(os.path.basename(path) for path in skipped[:5])
+    more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    if skipped:
+        print(f"Skipped {len(skipped)} files that are not samples: {shown}{more}", file=sys.stderr)
+
+
+def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
+    """Print what went wrong in ``report`` and return the exit status: 130 when the user
+    stopped it, 1 when anything failed or was left undone, else 0.
+    """
+    _print_skipped([item.name for item in report.with_status(ops.Status.SKIPPED)])
+    present = report.with_status(ops.Status.PRESENT)
+    if present:
+        print(f"{len(present)} {what} were already in the project:", file=sys.stderr)
+        for item in present:
+            print(f"  {item.name}: {item.reason}", file=sys.stderr)
+    failed = report.failed
+    if failed:
+        print(f"{len(failed)} {what} failed:", file=sys.stderr)
+        for item in failed:
+            print(f"  {item.name}: {item.reason}", file=sys.stderr)
+    left = report.not_attempted
+    if report.stopped_by is not None:
+        print(f"error: {report.stopped_by}", file=sys.stderr)
         print(
-            f"Skipped {len(found.skipped)} files that are not samples: {shown}{more}",
+            f"{len(report.done):,} of {report.total:,} were {report.verb} before that;"
+            f" {left:,} were {unsent}.",
             file=sys.stderr,
         )
-    if not samples and not problems:
-        print("Nothing to upload: no sample files found.", file=sys.stderr)
         return 1
-    bar, update = _bar(len(samples), "Uploading")
-    try:
-        response = upload_samples(
-            samples,
-            allow_duplicates=args.allow_duplicates,
-            progress=update,
-            cancel=cancel,
-            project=backend,
+    if report.cancelled:
+        failures = f"; {len(failed):,} failed" if failed else ""
+        print(
+            f"Stopped: {len(report.done):,} of {report.total:,} {report.verb};"
+            f" {left:,} {unsent}{failures}.",
+            file=sys.stderr,
         )
-    except BackendError as exc:
-        bar.close()
-        print(f"error: {exc}", file=sys.stderr)
-        _report_partial(getattr(exc, "results", []), len(samples))
-        return 1
-    bar.close()
-    categories = Counter(s.category for s in response.successes)
-    spread = ", ".join(f"{name} {count}" for name, count in sorted(categories.items()))
-    print(f"Uploaded {len(response.successes)} samples" + (f" ({spread})" if spread else "") + ".")
-    failures = [(p.path, p.error) for p in problems]
-    failures += [(_origin(f.sample), f.error or "failed") for f in response.fails]
-    if failures:
-        _fail(failures, "files")
-    if is_cancelled(cancel):
-        unsent = len(samples) - len(response.successes) - len(response.fails)
-        failed = f"; {len(response.fails):,} failed" if response.fails else ""
-        _stopped(len(response.successes), len(samples), "uploaded", f"{unsent:,} not sent{failed}")
         return 130
-    return 1 if failures else 0
-
-
-def _report_partial(results: list, total: int) -> None:
-    """What an upload that ended early (the server went away) did: stored, failed, not sent."""
-    if not results:
-        return
-    failed = [(_origin(r.item.key), r.error or "failed") for r in results if not r.success]
-    if failed:
-        _fail(failed, "files")
-    stored = len(results) - len(failed)
-    print(
-        f"{stored:,} of {total:,} samples were stored before that; {total - len(results):,} were"
-        " not sent.",
-        file=sys.stderr,
-    )
-
-
-def _origin(sample) -> str:
-    return getattr(sample.data, "path", None) or sample.filename or "?"
+    return 0 if report.ok else 1
 
 
 def _query(args: argparse.Namespace) -> SampleQuery:
@@ -272,30 +235,12 @@ def ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save(ids: list[int], downloaded: list, output: str, failures: list) -> int:
-    """Write what was downloaded for ``ids``; returns how many files were written."""
-    written = 0
-    for sample_id, item in zip(ids, downloaded):
-        if item is None:
-            failures.append((f"id {sample_id}", f"No sample found with ID {sample_id}"))
-            continue
-        if isinstance(item, DownloadFailure):
-            failures.append((f"id {sample_id}", item.error))
-            continue
-        try:
-            path = save_downloaded(item, output)
-            written += 1
-            print(path, flush=True)
-        except OSError as exc:
-            failures.append((f"id {sample_id}", f"Cannot write: {exc.strerror or exc}"))
-    return written
-
-
 def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
-    """Write samples into a folder under the names the SDK gives them.
+    """Write samples into a folder under the names the SDK gives them, printing each path as
+    it is written.
 
-    Files are written step by step as they arrive. Once ``cancel`` is triggered (Ctrl-C) no
-    new request starts; what was written and what was not is printed; returns 130 then.
+    Once ``cancel`` is triggered (Ctrl-C) no new request starts; what was written and what was
+    not is printed; returns 130 then.
     """
     try:
         backend = _backend(args)
@@ -303,38 +248,23 @@ def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> 
     except (BackendError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    ids = list(args.ids)
-    bar, update = _bar(len(ids), "Downloading")
-    failures: list[tuple[str, str]] = []
-    written = fetched = 0
+    bar, update = _bar(len(args.ids), "Downloading")
+
+    def written(progress: Progress) -> None:
+        update(progress)
+        item = progress.item
+        if item is not None and item.status is ops.Status.DONE:
+            print(item.name, flush=True)
+
     try:
-        for start in range(0, len(ids), DOWNLOAD_STEP):
-            if is_cancelled(cancel):
-                break
-            step = ids[start : start + DOWNLOAD_STEP]
-            downloaded = backend.download(
-                step,
-                progress=lambda p, s=start: update(Progress(s + p.done, len(ids))),
-                cancel=cancel,
-            )
-            fetched += len(downloaded)
-            written += _save(step, downloaded, args.output, failures)
-            if len(downloaded) < len(step):
-                break
+        report = ops.download(backend, args.ids, args.output, progress=written, cancel=cancel)
     except BackendError as exc:
-        bar.close()
         print(f"error: {exc}", file=sys.stderr)
-        print(f"Downloaded {written} samples to {args.output} before that.", file=sys.stderr)
         return 1
-    bar.close()
-    print(f"Downloaded {written} samples to {args.output}.", file=sys.stderr)
-    if failures:
-        _fail(failures, "downloads")
-    if is_cancelled(cancel):
-        failed = f"; {len(failures):,} failed" if failures else ""
-        _stopped(written, len(ids), "downloaded", f"{len(ids) - fetched:,} not fetched{failed}")
-        return 130
-    return 1 if failures else 0
+    finally:
+        bar.close()
+    print(f"Downloaded {len(report.done)} samples to {args.output}.", file=sys.stderr)
+    return _finish(report, "downloads", unsent="not fetched")
 
 
 def _confirm(prompt: str) -> bool:
@@ -375,18 +305,12 @@ def rm(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
                 return 1
         else:
             ids = args.ids
-        results = backend.delete(ids, cancel=cancel)
+        report = ops.delete(backend, ids, cancel=cancel)
     except (ValueError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"Deleted {sum(results)} samples.")
-    missing = [(f"id {i}", f"No sample found with ID {i}") for i, ok in zip(ids, results) if not ok]
-    if missing:
-        _fail(missing, "deletes")
-    if is_cancelled(cancel):
-        _stopped(sum(results), len(ids), "deleted", f"{len(ids) - len(results):,} not deleted")
-        return 130
-    return 1 if missing else 0
+    print(f"Deleted {len(report.done)} samples.")
+    return _finish(report, "deletes", unsent="not deleted")
 
 
 def check(args: argparse.Namespace) -> int:

@@ -59,7 +59,10 @@ def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_pa
     assert by_name["cap.01"]["metadata"] == {"rig": "A"}
 
     again = run("upload", folder / "training", "--project", project, "--create")
-    assert again.returncode == 1 and "An item with this hash already exists" in again.stderr
+    # content already in the project is reported, and is not a failure: the files are there
+    assert again.returncode == 0 and "Uploaded 0 samples" in again.stdout
+    assert "1 files were already in the project" in again.stderr
+    assert "wave.0.cbor: Already in the project (ids: " in again.stderr
     assert (
         run("upload", folder / "training", "--project", project, "--allow-duplicates").returncode
         == 0

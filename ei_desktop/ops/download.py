@@ -13,7 +13,7 @@ from ei_desktop.ops.batches import sample_name, slices
 from ei_desktop.ops.report import ItemReport, Report, Status
 
 #: samples fetched per backend call
-STEP = 50
+STEP = 200
 
 
 def download(

@@ -54,6 +54,8 @@ class Report:
         total: how many items the operation set out to do (items not reached because the
             operation was cancelled are counted here but have no entry).
         cancelled: the user stopped it before every item was attempted.
+        stopped_by: why it ended before every item was attempted, when something other than
+            the user stopped it (the server went away).
     """
 
     action: str
@@ -61,6 +63,7 @@ class Report:
     items: list[ItemReport] = field(default_factory=list)
     total: int = 0
     cancelled: bool = False
+    stopped_by: Optional[str] = None
 
     def add(self, item: ItemReport) -> None:
         """Record one more item."""
@@ -93,7 +96,7 @@ class Report:
     @property
     def ok(self) -> bool:
         """True when nothing failed and nothing was left undone."""
-        return not self.failed and not self.not_attempted
+        return not self.failed and not self.not_attempted and self.stopped_by is None
 
     @property
     def changed(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ei_desktop.core.backends.base import Backend, UploadResult
+from ei_desktop.core.backends.base import Backend, ServerUnreachable, UploadResult
 from ei_desktop.core.progress import CancelToken, ProgressCallback, is_cancelled
 from ei_desktop.ops.plan import Plan
 from ei_desktop.ops.report import ItemReport, Report, Status
@@ -21,19 +21,28 @@ def upload(
 
     The report lists the plan's skipped files first, then each item as stored (with its id and
     category), already present (the same content is in the project), or failed with its
-    reason. Items not reached before ``cancel`` are counted in ``total`` only.
+    reason. Items not reached before ``cancel`` are counted in ``total`` only. When the
+    server goes away mid-way, the report holds what was attempted and ``stopped_by`` says why.
+
+    Raises:
+        BackendError: the backend cannot be used at all (wrong key, damaged project).
     """
     report = Report("Upload", "uploaded", total=len(plan.items) + len(plan.skipped))
     for skipped in plan.skipped:
         status = Status.FAILED if skipped.failed else Status.SKIPPED
         report.add(ItemReport(skipped.path, status, skipped.reason))
     if plan.items:
-        results = backend.upload(
-            plan.items,
-            allow_duplicates=plan.options.allow_duplicates,
-            progress=progress,
-            cancel=cancel,
-        )
+        try:
+            results = backend.upload(
+                plan.items,
+                allow_duplicates=plan.options.allow_duplicates,
+                progress=progress,
+                cancel=cancel,
+            )
+        except ServerUnreachable as exc:
+            if not exc.results:
+                raise
+            results, report.stopped_by = exc.results, str(exc)
         for result in results:
             report.add(item_report(result))
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0

@@ -72,7 +72,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     duplicate_lines = [
         line
         for line in resumed.stderr.splitlines()
-        if "An item with this hash already exists" in line
+        if "Already in the project" in line
     ]
     assert len(duplicate_lines) == stored
 

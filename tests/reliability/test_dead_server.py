@@ -121,7 +121,7 @@ def test_a_server_that_dies_mid_upload_ends_the_run_with_what_was_stored(tmp_pat
         served.close()
     assert status == 1
     assert cli.stderr.count(f"Cannot reach 127.0.0.1:{served.port}: connection refused") == 1
-    reported = re.search(r"([\d,]+) of 6,000 samples were stored before that", cli.stderr)
+    reported = re.search(r"([\d,]+) of 6,000 were uploaded before that", cli.stderr)
     assert reported, cli.stderr
     reported_stored = int(reported.group(1).replace(",", ""))
     cut_off = len(re.findall(r"it may have been stored before that", cli.stderr))

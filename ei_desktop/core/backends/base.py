@@ -40,6 +40,19 @@ class InvalidApiKey(BackendError):
     """The server refused the API key."""
 
 
+class ServerUnreachable(BackendError):
+    """No connection could be opened to the server (nothing listens, unknown host, no route).
+
+    Attributes:
+        results: for an upload that had started, the results of what was attempted before
+            the server went away (stored samples included), else empty.
+    """
+
+    def __init__(self, message: str, results: Sequence[UploadResult] = ()) -> None:
+        super().__init__(message)
+        self.results = list(results)
+
+
 class NotAProjectError(BackendError):
     """The folder is not a local project (and creating one was not asked for)."""
 

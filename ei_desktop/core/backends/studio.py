@@ -41,6 +41,7 @@ from urllib3.util.retry import Retry
 import ei_desktop
 from ei_desktop.core import formats, naming
 from ei_desktop.core.backends.base import (
+    DUPLICATE_MESSAGE,
     BackendError,
     DownloadedSample,
     DownloadFailure,
@@ -48,6 +49,7 @@ from ei_desktop.core.backends.base import (
     SampleQuery,
     SampleRecord,
     Series,
+    ServerUnreachable,
     UploadItem,
     UploadResult,
 )
@@ -82,21 +84,7 @@ _MIME = {
     ".mp4": "video/mp4",
     ".avi": "video/x-msvideo",
 }
-_DUPLICATE = "An item with this hash already exists"
 _MEDIA = ("image", "video", "audio")
-
-
-class ServerUnreachable(BackendError):
-    """No connection could be opened to the server (nothing listens, unknown host, no route).
-
-    Attributes:
-        results: for an upload that had started, the results of what was attempted before
-            the server went away (stored samples included), else empty.
-    """
-
-    def __init__(self, message: str, results: Sequence[UploadResult] = ()) -> None:
-        super().__init__(message)
-        self.results = list(results)
 
 
 class _Refused(Exception):
@@ -546,7 +534,7 @@ class StudioBackend:
                 project_id=entry.get("projectId"),
             )
         error = str(entry.get("error") or "The server refused the file")
-        if retried and newest_before is not None and error.startswith(_DUPLICATE):
+        if retried and newest_before is not None and error.startswith(DUPLICATE_MESSAGE):
             # an earlier attempt of this very request landed before the connection broke
             ours = [i for i in _ids_in(error) if i > newest_before]
             if ours:
