@@ -54,7 +54,9 @@ class ParsedSample:
         sensors: the axes (time series, table, audio: one per channel named ``audio`` with
             units ``wav``) or one pseudo-sensor (``image``/``video`` with units ``rgba``).
         values: rows × axes, float64, for ``timeseries`` and ``table``; for ``audio`` only
-            when asked for (``with_values=True``); ``None`` for images and video.
+            when asked for (``with_values=True``); ``None`` for images and video. A large
+            CSV file parsed without ``with_values`` is only validated: its values are read
+            from the file on first use of ``values``, so callers that need them ask.
         interval_ms: milliseconds between rows (> 0 for every kind but image and video,
             which have 0; a table uses 1).
         values_count: number of rows (audio: frames; image and video: 1).
@@ -99,7 +101,8 @@ def parse(filename: str, data: bytes, *, with_values: bool = False) -> ParsedSam
     Args:
         filename: the uploaded name; only its extension matters.
         data: the whole file content.
-        with_values: also decode audio frames into ``values``.
+        with_values: also decode audio frames, and read a large CSV file's rows, into
+            ``values`` (without it, validating a CSV file holds one block of rows at a time).
 
     Raises:
         FormatError: the extension is not supported or the content is not valid for it.
@@ -120,7 +123,7 @@ def parse(filename: str, data: bytes, *, with_values: bool = False) -> ParsedSam
         if reader == "csv":
             from ei_desktop.core.formats import csv
 
-            return csv.parse(data)
+            return csv.parse(data, with_values=with_values)
         if reader == "wav":
             from ei_desktop.core.formats import wav
 

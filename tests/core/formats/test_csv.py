@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -207,3 +210,85 @@ def test_bad_files_name_the_problem(data, expected):
 
 def test_txt_is_read_as_csv():
     assert formats.parse("good.02.txt", b"timestamp,a\n0,1\n100,2").interval_ms == 100
+
+
+# --- large files: a block of rows at a time -------------------------------------------------
+
+
+@pytest.mark.parametrize("padding", [SMALL, LARGE], ids=["small", "large"])
+def test_values_read_a_block_at_a_time_are_the_parsed_values(padding):
+    rows = good_rows(padding)
+    rows[-2] = rows[-2].rsplit(",", 1)[0] + ",1_0"  # valid for Python, not for pandas
+    data = body(rows, newline="\r\n") + b",,,\r\n\r\n"
+    whole = formats.parse("a.csv", data, with_values=True).values
+    assert whole[-2, 2] == 10
+    for size in [None, 1, 2] if padding == SMALL else [None, 997]:
+        blocks = list(csv_format.iter_values(data, rows=size))
+        assert all(b.dtype == np.float64 and b.shape[1] == 3 for b in blocks)
+        assert size is None or max(len(b) for b in blocks) <= size
+        assert np.array_equal(np.concatenate(blocks), whole)
+
+
+def test_values_of_a_table_read_a_block_at_a_time():
+    assert [b.tolist() for b in csv_format.iter_values(b"A,B\n1,2\n")] == [[[1, 2]]]
+
+
+def test_a_large_file_is_validated_without_its_values_until_they_are_used():
+    data = body(good_rows(LARGE))
+    checked = formats.parse("a.csv", data)
+    assert "read on first use" in repr(checked)
+    assert checked.values_count == LARGE
+    assert np.array_equal(checked.values, formats.parse("a.csv", data, with_values=True).values)
+
+
+MEMORY_CHILD = r"""
+import os
+import sys
+import numpy as np
+import pandas  # imported before measuring, as in a running program
+from ei_desktop.core import formats
+from ei_desktop.server.testing import ProcessMemory
+
+size, mode = int(sys.argv[1]), sys.argv[2]
+rng = np.random.default_rng(0)
+block = "".join(f"@,{a},{b},{c}\n" for a, b, c in rng.integers(-99999, 99999, (20000, 3)).tolist())
+parts, total, step = [b"timestamp,accX,accY,accZ\n"], 0, 0
+while total < size:
+    parts.append(block.replace("@", str(step * 10)).encode())
+    total += len(parts[-1])
+    step += 1
+if mode == "careful":  # a bad cell at the very end: the fast reader gives way to the careful one
+    parts.append(f"{step * 10},x,1,2\n".encode())
+data = b"".join(parts)
+del parts
+memory = ProcessMemory(os.getpid())
+memory.reset_peak()
+before = memory.peak()
+try:
+    sample = formats.parse("big.csv", data, with_values=mode == "values")
+    values = sample.values.nbytes if mode == "values" else 0
+except formats.FormatError:
+    values = 0
+print(len(data), memory.peak() - before, values)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("mode", "size"),
+    [("validate", 64 << 20), ("values", 64 << 20), ("careful", 8 << 20)],
+)
+def test_reading_a_large_file_holds_one_block_beyond_the_bytes_and_values(mode, size):
+    """Peak memory above the file's bytes: validating adds well under the file's size (the
+    bytes plus this stay under twice the size), reading values adds the values array and
+    about one block, and the careful reader's fallback is as bounded as the fast reader.
+    """
+    child = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(size), mode],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    nbytes, peak, values = (int(word) for word in child.stdout.split())
+    assert peak < values + max(nbytes // 2, 48 << 20), (mode, nbytes >> 20, peak >> 20)
