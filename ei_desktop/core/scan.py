@@ -80,23 +80,24 @@ def find_files(
     paths: list[str | os.PathLike],
     *,
     recursive: bool = True,
+    exported_datasets: bool = True,
     exported_datasets_at_any_depth: bool = False,
 ) -> Found:
     """Walk ``paths`` (files and folders) for samples.
 
     Folders are walked recursively (symbolic links followed, loops detected and reported);
     files with a supported extension (any case) are kept, companion ``.labels`` files and hidden
-    files skipped. A folder of ``paths`` holding ``info.labels`` (or, with
-    ``exported_datasets_at_any_depth``, any folder below them) is reported as an exported
-    dataset instead of being walked. Files named explicitly are always kept, so an unsupported
-    one fails with a clear message instead of vanishing.
+    files skipped. With ``exported_datasets``, a folder of ``paths`` holding ``info.labels``
+    (or, with ``exported_datasets_at_any_depth``, any folder below them) is reported as an
+    exported dataset instead of being walked. Files named explicitly are always kept, so an
+    unsupported one fails with a clear message instead of vanishing.
     """
     found = Found()
     seen_dirs: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
         if os.path.isdir(path):
-            if os.path.isfile(os.path.join(path, naming.LABEL_FILE)):
+            if exported_datasets and os.path.isfile(os.path.join(path, naming.LABEL_FILE)):
                 found.exported_datasets.append(path)
             else:
                 _walk(path, found, seen_dirs, recursive, exported_datasets_at_any_depth)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Optional, Union
 
 from ei_desktop import ops
-from ei_desktop.core.backends.base import DUPLICATE_MESSAGE, Backend, UploadItem
+from ei_desktop.core.backends.base import DUPLICATE_MESSAGE, Backend, ServerUnreachable, UploadItem
 from ei_desktop.core.connection import ProjectArg
 from ei_desktop.core.convert import sample_to_item
 from ei_desktop.core.model import Sample, SampleIngestionResponse, UploadSamplesResponse
@@ -107,6 +107,8 @@ def send(
             successes.append(_success(sample, entry, item.filename, project_id))
         else:
             fails.append(_failure(sample, entry, item.filename))
+    if report.stopped_by is not None:  # the server went away: like the SDK, raise
+        raise ServerUnreachable(report.stopped_by)
     log.info("Samples uploaded: %d, failed: %d.", len(successes), len(fails))
     return UploadSamplesResponse(successes, fails, cancelled=report.cancelled)
 

@@ -125,7 +125,9 @@ def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> P
 
 def _plan_folder(plan: Plan, root: str) -> None:
     detect = plan.options.exported_datasets
-    found = scan.find_files([root], exported_datasets_at_any_depth=detect)
+    found = scan.find_files(
+        [root], exported_datasets=detect, exported_datasets_at_any_depth=detect
+    )
     plan.skipped.extend(Skipped(p.path, p.error, True) for p in found.problems)
     plan.skipped.extend(Skipped(path, _skip_reason(path)) for path in found.skipped)
     _plan_files(plan, found.files, os.path.dirname(root), explicit=False)
