@@ -15,7 +15,7 @@ from typing import Optional
 
 import ei_desktop
 from ei_desktop import ops
-from ei_desktop.core import connection, naming
+from ei_desktop.core import connection, display, naming
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
@@ -174,10 +174,10 @@ def _query(args: argparse.Namespace) -> SampleQuery:
 
 def _length(record: SampleRecord) -> str:
     if record.kind in ("timeseries", "audio"):
-        return f"{record.length_ms / 1000:.2f} s"
+        return display.duration(record.length_ms)
     if record.kind == "image" and record.width:
         return f"{record.width}×{record.height}"
-    return f"{record.size / 1024:.1f} KB"
+    return display.size(record.size)
 
 
 def _as_json(record: SampleRecord) -> dict:

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
+from ei_desktop.core import display
 from ei_desktop.server.errors import RequestError
 from ei_desktop.server.limits import Limits
 
@@ -62,14 +63,9 @@ class _Body:
         async for chunk in self._request.stream():
             self.received += len(chunk)
             if self.received > self._limit:
-                raise too_large("the body is over the size limit", human_size(self._limit))
+                raise too_large("the body is over the size limit", display.size(self._limit))
             self.tail = (self.tail + chunk)[-self.TAIL :]
             yield chunk
-
-
-def human_size(size: float) -> str:
-    """``100 MB``, ``1.5 MB`` or ``2000 bytes``."""
-    return f"{size / MB:.3g} MB" if size >= MB else f"{int(size)} bytes"
 
 
 def _boundary(content_type: str) -> bytes:
@@ -92,7 +88,8 @@ async def read_file_parts(request: Request, limits: Limits) -> tuple[list[FilePa
         )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_request_bytes:
-        raise too_large(f"Content-Length is {declared} bytes", human_size(limits.max_request_bytes))
+        limit = display.size(limits.max_request_bytes)
+        raise too_large(f"Content-Length is {declared} bytes", limit)
     body = _Body(request, limits.max_request_bytes)
     parser = _Parser(
         request.headers,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Optional
 from urllib.parse import unquote
 
-from ei_desktop.core import naming
+from ei_desktop.core import display, naming
 from ei_desktop.core.backends.base import UploadItem, UploadResult
 from ei_desktop.core.labels import (
     LabelError,
@@ -23,7 +23,7 @@ from ei_desktop.core.labels import (
 )
 from ei_desktop.server.errors import RequestError
 from ei_desktop.server.limits import Limits
-from ei_desktop.server.multipart import SPOOL_BYTES, FilePart, human_size
+from ei_desktop.server.multipart import SPOOL_BYTES, FilePart
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _FALSE = {"", "0", "false", "no", "off"}
@@ -265,8 +265,8 @@ def plan_upload(parts: Sequence[FilePart], options: UploadOptions, limits: Limit
             continue
         if part.size > limits.max_file_bytes:
             slot.error = (
-                f"The file is too large ({human_size(part.size)}; the limit is"
-                f" {human_size(limits.max_file_bytes)})"
+                f"The file is too large ({display.size(part.size)}; the limit is"
+                f" {display.size(limits.max_file_bytes)})"
             )
             continue
         segments = _lookup(structured, part.sent_name, name)

@@ -37,7 +37,7 @@ from typing import BinaryIO, Optional, Union
 
 import numpy as np
 
-from ei_desktop.core import formats, naming
+from ei_desktop.core import display, formats, naming
 from ei_desktop.core.backends.base import (
     DUPLICATE_MESSAGE,
     BackendError,
@@ -377,7 +377,7 @@ class LocalBackend:
                 raise _Reject("This is a labels file, not a sample")
             data = item.read(self.max_file_bytes)
             if len(data) > self.max_file_bytes:
-                raise _Reject(_too_large(item.size() or len(data), self.max_file_bytes))
+                raise _Reject(_too_large(item.size(), self.max_file_bytes))
             parsed = formats.parse(item.filename, data)
             prepared.structured_labels = normalize_structured_labels(
                 item.structured_labels, parsed.values_count
@@ -975,14 +975,11 @@ def _done(value) -> Future:
     return future
 
 
-def _too_large(size: int, limit: int) -> str:
-    return f"The file is too large ({_human(size)}; the limit is {_human(limit)})"
-
-
-def _human(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+def _too_large(size: Optional[int], limit: int) -> str:
+    """``size`` is ``None`` when only the first ``limit + 1`` bytes were read."""
+    if size is None:
+        return f"The file is too large (over the limit of {display.size(limit)})"
+    return f"The file is too large ({display.size(size)}; the limit is {display.size(limit)})"
 
 
 def _chunks(items: list[UploadItem]) -> Iterator[list[UploadItem]]:

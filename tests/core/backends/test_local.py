@@ -116,7 +116,7 @@ def test_files_over_the_size_limit_are_refused(project_dir, tmp_path):
     with LocalBackend(project_dir, max_file_bytes=50_000, create=True) as small:
         (result,) = small.upload([UploadItem("big.csv", big)])
     assert not result.success
-    assert "too large" in result.error and "limit is 49 KB" in result.error
+    assert "too large" in result.error and "limit is 48.8 KB" in result.error
 
 
 def test_invalid_labels_and_boxes_fail_with_a_reason(local):
