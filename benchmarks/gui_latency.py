@@ -31,7 +31,9 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ei_desktop.gui.app import make_application, tune_garbage_collector  # noqa: E402
+from ei_desktop.gui.connections import ConnectionSpec  # noqa: E402
 from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
+from ei_desktop.gui.dialogs.results import ResultsDialog  # noqa: E402
 from ei_desktop.gui.jobs.upload import LABEL_INFER, UploadOptions  # noqa: E402
 from ei_desktop.gui.main_window import MainWindow  # noqa: E402
 from ei_desktop.gui.settings import Settings  # noqa: E402
@@ -122,7 +124,7 @@ def make_window(work: Path) -> MainWindow:
 
 def listed(window: MainWindow) -> bool:
     return (
-        window.backend is not None and not window.table_model.loading and window._counts_job is None
+        window.backend is not None and not window.table_model.loading and not window.reads.running()
     )
 
 
@@ -145,17 +147,18 @@ def bench_upload(work: Path, files: int) -> None:
         )
         (folder / f"{label}.{i:05d}.csv").write_text(f"timestamp,accX,accY,accZ\n{rows}\n")
     window = make_window(work)
-    window.open_startup(str(work / "upload-project"))
+    new_project = ConnectionSpec.local(str(work / "upload-project"), create=True)
+    window.connection.open_connection(new_project)
     spin_until(lambda: listed(window))
     probe = Probe()
     probe.start()
     started = time.perf_counter()
-    window.start_upload([str(folder)], UploadOptions(label_mode=LABEL_INFER))
+    window.uploads.start_upload([str(folder)], UploadOptions(label_mode=LABEL_INFER))
     # keep the table busy too: it refreshes once the upload is done
     spin_until(lambda: not window.jobs.running() and listed(window))
     seconds = time.perf_counter() - started
     late = probe.stop()
-    outcome = window.last_outcome
+    outcome = [d for d in window.findChildren(ResultsDialog) if d.isVisible()][-1].outcome
     print(
         f"(a) upload of {files:,} files: {outcome.succeeded:,} uploaded, "
         f"{outcome.failed:,} failed in {seconds:.1f} s; rows listed: "
@@ -177,7 +180,7 @@ def bench_listing(work: Path, samples: int, keep: Path | None) -> None:
     probe = Probe()
     probe.start()
     started = time.perf_counter()
-    window.open_startup(str(project))
+    window.connection.open_startup(str(project))
     spin_until(lambda: window.table_model.rowCount() > 0)
     first_rows = time.perf_counter() - started
     spin_until(lambda: listed(window))

@@ -176,7 +176,7 @@ def check_main_window(work: Path) -> str:
     try:
         window.resize(1000, 700)
         window.show()
-        window.open_connection(ConnectionSpec.local(str(project)))
+        window.connection.open_connection(ConnectionSpec.local(str(project)))
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             app.processEvents()

@@ -28,6 +28,7 @@ from ei_desktop import data  # noqa: E402
 from ei_desktop.core import scan  # noqa: E402
 from ei_desktop.gui.app import make_application  # noqa: E402
 from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
+from ei_desktop.gui.dialogs.results import ResultsDialog  # noqa: E402
 from ei_desktop.gui.main_window import MainWindow  # noqa: E402
 from ei_desktop.gui.settings import Settings  # noqa: E402
 
@@ -167,8 +168,12 @@ def seed(project: Path) -> None:
 
 def listed(window: MainWindow) -> bool:
     return (
-        window.backend is not None and not window.table_model.loading and window._counts_job is None
+        window.backend is not None and not window.table_model.loading and not window.reads.running()
     )
+
+
+def shown_results(window: MainWindow) -> list[ResultsDialog]:
+    return [d for d in window.findChildren(ResultsDialog) if d.isVisible()]
 
 
 def select(window: MainWindow, name: str) -> int:
@@ -203,7 +208,7 @@ def main() -> int:
         )
         window.resize(1500, 900)
         window.show()
-        window.open_startup(str(project))
+        window.connection.open_startup(str(project))
         spin_until(lambda: listed(window))
         window.splitter.setSizes([230, 720, 550])
         spin(300)
@@ -227,7 +232,7 @@ def main() -> int:
         window.grab().save(str(out / "image.png"))
 
         files = [str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"]
-        dialog = window.ask_upload(files)
+        dialog = window.uploads.ask_upload(files)
         dialog.metadata_editor.add_row("site", "field station 3", edit=False)
         spin(300)
         dialog.grab().save(str(out / "upload_options.png"))
@@ -239,11 +244,12 @@ def main() -> int:
         (work / "incoming" / "notes.csv").write_text("this,is\nnot,numbers\n")
         good = work / "incoming" / "idle.99.csv"
         good.write_text(series_csv("idle", 1234))
-        window.start_upload([str(bad.parent), *files[:2]], window._upload_options)
-        spin_until(lambda: window.results_dialog is not None and window.results_dialog.isVisible())
+        window.uploads.start_upload([str(bad.parent), *files[:2]], window.uploads.last_options)
+        spin_until(lambda: bool(shown_results(window)))
         spin(300)
-        window.results_dialog.grab().save(str(out / "results.png"))
-        window.results_dialog.reject()
+        results = shown_results(window)[-1]
+        results.grab().save(str(out / "results.png"))
+        results.reject()
 
         csv = work / "features.csv"
         csv.write_text(
@@ -254,7 +260,7 @@ def main() -> int:
             )
             + "\n"
         )
-        csv_dialog = window.import_csv([str(csv)])
+        csv_dialog = window.csv_import.import_csv([str(csv)])
         spin_until(lambda: csv_dialog.preview_model.rowCount() > 0)
         csv_dialog.layout_combo.setCurrentIndex(1)
         spin(300)
