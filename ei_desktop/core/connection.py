@@ -91,7 +91,7 @@ def local_backend(path: Union[str, os.PathLike], *, create: bool = False) -> Bac
     create = create or resolved == configured_default_path()
     with _lock:
         backend = _locals.get(resolved)
-        if backend is None or getattr(backend, "_closed", False):
+        if backend is None or backend.closed:
             backend = LocalBackend(resolved, create=create)
             _locals[resolved] = backend
         return backend

@@ -37,7 +37,4 @@ def resolve(
         api_endpoint=ei_desktop.API_ENDPOINT,
         ingestion_endpoint=ei_desktop.INGESTION_ENDPOINT,
     )
-    with_options = getattr(backend, "with_options", None)
-    if with_options is None or not (timeout_sec or max_workers):
-        return backend
-    return with_options(timeout_sec=timeout_sec, max_workers=max_workers)
+    return backend.with_options(timeout_sec=timeout_sec, max_workers=max_workers)

@@ -254,9 +254,30 @@ class Backend(Protocol):
     #: a short description for titles and logs (a folder path or a server URL)
     description: str
 
+    # -- the connection ----------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (the backend must not be used any more)."""
+        ...
+
+    def with_options(
+        self, *, timeout_sec: Optional[float] = None, max_workers: Optional[int] = None
+    ) -> Backend:
+        """The backend with another request timeout or concurrency for one call (the SDK's
+        ``timeout_sec``/``max_workers``); the same backend where these mean nothing.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections and threads."""
+        ...
+
     def project_id(self) -> int:
         """The project's numeric id."""
         ...
+
+    # -- writes ------------------------------------------------------------------------------
 
     def upload(
         self,
@@ -270,6 +291,22 @@ class Backend(Protocol):
         item; stops between items when cancelled (unattempted items get no result).
         """
         ...
+
+    def delete(
+        self,
+        ids: Sequence[int],
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> list[bool]:
+        """Delete samples; ``False`` where an id did not exist. Input order."""
+        ...
+
+    def delete_all(self, category: Optional[str] = None) -> int:
+        """Delete every sample (of one category); returns how many were deleted."""
+        ...
+
+    # -- reads -------------------------------------------------------------------------------
 
     def count(self, query: SampleQuery) -> int:
         """How many samples match ``query``."""
@@ -323,22 +360,4 @@ class Backend(Protocol):
         """Fetch samples for download, in input order: ``None`` where an id does not exist,
         a :class:`DownloadFailure` where fetching failed (the rest of the batch goes on).
         """
-        ...
-
-    def delete(
-        self,
-        ids: Sequence[int],
-        *,
-        progress: Optional[ProgressCallback] = None,
-        cancel: Optional[CancelToken] = None,
-    ) -> list[bool]:
-        """Delete samples; ``False`` where an id did not exist. Input order."""
-        ...
-
-    def delete_all(self, category: Optional[str] = None) -> int:
-        """Delete every sample (of one category); returns how many were deleted."""
-        ...
-
-    def close(self) -> None:
-        """Release connections and files."""
         ...

@@ -300,6 +300,17 @@ class LocalBackend:
         """The project's name (its folder name unless changed)."""
         return self.setting("name") or self.path.name
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    def with_options(
+        self, *, timeout_sec: Optional[float] = None, max_workers: Optional[int] = None
+    ) -> LocalBackend:
+        """The same backend: request timeouts and concurrency mean nothing locally."""
+        return self
+
     def close(self) -> None:
         """Close the database connections and the worker threads."""
         with self._connections_lock:

@@ -179,6 +179,7 @@ class StudioBackend:
         #: use ei-desktop's extensions of the API where a server offers them
         self.extensions = extensions
         self._records_lock = threading.Lock()
+        self._closed = False
         self._session = self._new_session(
             Retry(
                 total=5,
@@ -227,8 +228,14 @@ class StudioBackend:
             view._workers = max(1, int(max_workers))
         return view
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
     def close(self) -> None:
         """Close the connection pools."""
+        self._closed = True
         self._session.close()
         self._upload_session.close()
 
