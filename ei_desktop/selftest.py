@@ -89,11 +89,14 @@ def check_local_project(work: Path) -> str:
         data.Sample(data=_cbor_bytes(), filename="selftest.cbor", label="b"),
         data.Sample(data=_png_bytes(), filename="selftest.png", label="c"),
     ]
-    response = data.upload_samples(samples, project=work / "local")
-    if not response.success:
-        raise AssertionError("; ".join(f"{f.filename}: {f.error}" for f in response.fails))
-    ids = [s.sample_id for s in samples]
-    csv_back, cbor_back, png_back = data.download_samples_by_ids(ids, project=work / "local")
+    from ei_desktop.core.backends.local import LocalBackend
+
+    with LocalBackend(work / "local", create=True) as project:
+        response = data.upload_samples(samples, project=project)
+        if not response.success:
+            raise AssertionError("; ".join(f"{f.filename}: {f.error}" for f in response.fails))
+        ids = [s.sample_id for s in samples]
+        csv_back, cbor_back, png_back = data.download_samples_by_ids(ids, project=project)
     if json.loads(csv_back.data)["payload"]["values"] != [[1.5, -2], [2.5, -1], [3.5, 0]]:
         raise AssertionError("the CSV values changed on the way")
     if json.loads(cbor_back.data)["payload"]["values"] != [[21.5], [21.75], [22.0]]:
@@ -109,7 +112,7 @@ def check_server(work: Path) -> str:
     from ei_desktop.core.backends.studio import StudioBackend
     from ei_desktop.server.testing import running_server
 
-    with running_server(work / "served", api_key="self-test") as (base_url, key):
+    with running_server(work / "served", api_key="self-test-key-0123456789") as (base_url, key):
         client = StudioBackend(key, f"{base_url}/v1", base_url)
         try:
             (result,) = client.upload([UploadItem("served.csv", CSV, category="training")])
@@ -160,6 +163,7 @@ def check_main_window(work: Path) -> str:
     from PySide6.QtWidgets import QApplication
 
     from ei_desktop import data
+    from ei_desktop.core.backends.local import LocalBackend
     from ei_desktop.gui.app import make_application
     from ei_desktop.gui.connections import ConnectionSpec
     from ei_desktop.gui.credentials import CredentialStore
@@ -167,7 +171,8 @@ def check_main_window(work: Path) -> str:
     from ei_desktop.gui.settings import Settings
 
     project = work / "window"
-    data.upload_samples(data.Sample(data=CSV, filename="shown.csv"), project=project)
+    with LocalBackend(project, create=True) as backend:
+        data.upload_samples(data.Sample(data=CSV, filename="shown.csv"), project=backend)
     app = make_application()
     window = MainWindow(
         Settings(work / "settings.ini"),
