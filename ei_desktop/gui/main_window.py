@@ -44,7 +44,6 @@ from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.controllers.preview import NOTHING_SELECTED
 from ei_desktop.gui.credentials import CredentialStore
 from ei_desktop.gui.dialogs.about import AboutDialog
-from ei_desktop.gui.jobs.outcome import Outcome
 from ei_desktop.gui.jobs.runner import JobRunner
 from ei_desktop.gui.models.category_tree import ALL, CategoryTreeModel
 from ei_desktop.gui.models.sample_table import SampleTableModel
@@ -56,6 +55,7 @@ from ei_desktop.gui.widgets.message_bar import MessageBar
 from ei_desktop.gui.widgets.preview_fallback import create_preview_panel
 from ei_desktop.gui.widgets.sample_table import SampleTableView
 from ei_desktop.gui.window_actions import WindowActions
+from ei_desktop.ops.report import Report
 
 
 class MainWindow(QMainWindow):
@@ -263,8 +263,8 @@ class MainWindow(QMainWindow):
                     index, QItemSelectionModel.SelectionFlag.NoUpdate
                 )
 
-    def _operation_finished(self, outcome: Outcome) -> None:
-        if outcome.changed or outcome.cancelled:
+    def _operation_finished(self, report: Report) -> None:
+        if report.changed or report.cancelled:
             self.browse.refresh()
 
     def show_about(self) -> AboutDialog:

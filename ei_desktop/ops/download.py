@@ -36,7 +36,7 @@ def download(
         OSError: ``folder`` cannot be created.
     """
     ids = [int(i) for i in ids]
-    report = Report("Download", "downloaded", total=len(ids))
+    report = Report("Download", "downloaded", total=len(ids), destination=os.fspath(folder))
     os.makedirs(folder, exist_ok=True)
     for chunk in slices(ids, STEP, cancel):
         fetched = backend.download(chunk, cancel=cancel)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional
 
+from ei_desktop.core import display
+
 
 class Status(str, Enum):
     """How one item ended."""
@@ -56,6 +58,7 @@ class Report:
         cancelled: the user stopped it before every item was attempted.
         stopped_by: why it ended before every item was attempted, when something other than
             the user stopped it (the server went away).
+        destination: where files were written (downloads).
     """
 
     action: str
@@ -64,6 +67,7 @@ class Report:
     total: int = 0
     cancelled: bool = False
     stopped_by: Optional[str] = None
+    destination: Optional[str] = None
 
     def add(self, item: ItemReport) -> None:
         """Record one more item."""
@@ -106,3 +110,23 @@ class Report:
     def problems(self) -> Iterator[ItemReport]:
         """Items the user should read about: skipped, already present and failed ones."""
         return (item for item in self.items if item.status is not Status.DONE)
+
+    def summary(self) -> str:
+        """One sentence: ``5 samples uploaded, 2 already in the project, 1 skipped, 1 failed.``
+        (then why it stopped early, when it did).
+        """
+        counts = self.counts
+        parts = [f"{display.plural(counts[Status.DONE], 'sample')} {self.verb}"]
+        if counts[Status.PRESENT]:
+            parts.append(f"{display.count(counts[Status.PRESENT])} already in the project")
+        if counts[Status.SKIPPED]:
+            parts.append(f"{display.count(counts[Status.SKIPPED])} skipped")
+        if counts[Status.FAILED]:
+            parts.append(f"{display.count(counts[Status.FAILED])} failed")
+        text = ", ".join(parts) + "."
+        left = self.not_attempted
+        if self.stopped_by is not None:
+            text += f" Stopped: {self.stopped_by}"
+        elif self.cancelled:
+            text += " Cancelled" + (f" ({display.count(left)} not attempted)." if left else ".")
+        return text

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import shiboken6
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from ei_desktop.core.model import Sample
 from ei_desktop.data import upload_samples
@@ -93,3 +96,34 @@ def copy_samples(destination: Path) -> list[Path]:
         if path.suffix != ".md":
             out.append(Path(shutil.copy(path, destination / path.name)))
     return out
+
+
+def drop(window, paths: list[Path]) -> None:
+    """Drag ``paths`` over the window and drop them, as a file manager would.
+
+    PySide6 builds enter and move events from a QPoint only (that overload is marked
+    deprecated); the drop event takes the QPointF.
+    """
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    position = QPointF(window.width() / 2, window.height() / 2)
+    actions = Qt.DropAction.CopyAction
+    buttons = Qt.MouseButton.LeftButton
+    modifiers = Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(position.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(position.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(window, move)
+    assert move.isAccepted()
+    event = QDropEvent(position, actions, mime, buttons, modifiers)
+    QApplication.sendEvent(window, event)
+    assert event.isAccepted()
+
+
+def finish_operation(qtbot, window):
+    """Wait for the running operation; returns the report its results dialog shows."""
+    from ei_desktop.gui.dialogs.results import ResultsDialog
+
+    wait_idle(qtbot, window)
+    return active(qtbot, window, ResultsDialog).report

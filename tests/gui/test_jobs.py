@@ -96,11 +96,14 @@ def test_cancel_stops_a_cooperative_function(qtbot, runner):
 
 
 def test_progress_is_throttled_but_the_last_update_and_failures_count(qtbot, runner):
-    from ei_desktop.gui.jobs.outcome import Failure
+    from ei_desktop.ops import ItemReport, Status
 
     def work(progress, cancel):
+        failure = ItemReport("x", Status.FAILED, "bad")
+        present = ItemReport("y", Status.PRESENT, "already there")  # not a failure
         for i in range(1, 1001):
-            progress(Progress(i, 1000, item=Failure("x", "bad") if i % 100 == 0 else None))
+            item = failure if i % 100 == 0 else present if i % 7 == 0 else None
+            progress(Progress(i, 1000, item=item))
         return None
 
     job = Job(work)
@@ -222,7 +225,7 @@ def test_download_job_reports_unreadable_content_and_carries_on(tmp_path):
         ids = seed_csv(backend, 3)
         backend.blobs.delete(backend.get_sample(ids[1]).sha256)  # content lost on disk
         outcome = download_job(backend, ids, str(tmp_path / "out"))(lambda p: None, CancelToken())
-    assert outcome.succeeded == 2
-    assert len(outcome.failures) == 1
-    assert "stored content of sample 2 is missing" in outcome.failures[0].reason
+    assert len(outcome.done) == 2
+    assert len(outcome.failed) == 1
+    assert "stored content of sample 2 is missing" in outcome.failed[0].reason
     assert len(list((tmp_path / "out").iterdir())) == 2

@@ -4,21 +4,21 @@ and the error paths.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from gui_helpers import (
     active,
     closed,
     copy_samples,
+    drop,
+    finish_operation,
     seed_csv,
     shown_dialogs,
     wait_idle,
     wait_listed,
 )
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent
 from PySide6.QtWidgets import QApplication
 
 from ei_desktop.core.backends.base import SampleQuery
@@ -27,39 +27,10 @@ from ei_desktop.gui.dialogs.confirm import ConfirmDialog, TypedConfirmDialog
 from ei_desktop.gui.dialogs.progress import ProgressDialog
 from ei_desktop.gui.dialogs.results import ResultsDialog
 from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
-from ei_desktop.gui.jobs.upload import LABEL_FIXED, UploadOptions
 from ei_desktop.gui.models.category_tree import ALL
+from ei_desktop.ops import UploadOptions
 
 pytestmark = pytest.mark.filterwarnings("ignore:Function.*QDrag.*deprecated:DeprecationWarning")
-
-
-def drop(window, paths: list[Path]) -> None:
-    """Drag ``paths`` over the window and drop them, as a file manager would.
-
-    PySide6 builds enter and move events from a QPoint only (that overload is marked
-    deprecated); the drop event takes the QPointF.
-    """
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    position = QPointF(window.width() / 2, window.height() / 2)
-    actions = Qt.DropAction.CopyAction
-    buttons = Qt.MouseButton.LeftButton
-    modifiers = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(position.toPoint(), actions, mime, buttons, modifiers)
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    move = QDragMoveEvent(position.toPoint(), actions, mime, buttons, modifiers)
-    QApplication.sendEvent(window, move)
-    assert move.isAccepted()
-    event = QDropEvent(position, actions, mime, buttons, modifiers)
-    QApplication.sendEvent(window, event)
-    assert event.isAccepted()
-
-
-def finish_operation(qtbot, window):
-    """Wait for the running operation; returns the outcome its results dialog shows."""
-    wait_idle(qtbot, window)
-    return active(qtbot, window, ResultsDialog).outcome
 
 
 # -- browsing ------------------------------------------------------------------------------
@@ -155,7 +126,7 @@ def test_dropping_files_and_folders_uploads_them(qtbot, make_window, tmp_path):
     dialog.metadata_editor.add_row("site", "lab-2", edit=False)
     dialog.ok_button.click()
     outcome = finish_operation(qtbot, window)
-    assert outcome.succeeded == len(files) and outcome.failures == []
+    assert len(outcome.done) == len(files) and outcome.failed == []
     results = active(qtbot, window, ResultsDialog)
     assert "5 samples uploaded" in results.summary.text()
     assert window.table_model.rowCount() == 5
@@ -177,13 +148,14 @@ def test_a_corrupt_file_is_listed_in_the_results(qtbot, make_window, tmp_path):
     dialog.label_edit.setText("mixed")
     dialog.accept()
     outcome = finish_operation(qtbot, window)
-    assert outcome.succeeded == 1
-    assert [f.name for f in outcome.failures] == [str(bad)]
+    assert len(outcome.done) == 1
+    assert [f.name for f in outcome.failed] == [str(bad)]
     results = active(qtbot, window, ResultsDialog)
     assert results.table.rowCount() == 1
     assert results.table.item(0, 0).text() == str(bad)
-    assert results.table.item(0, 1).text()  # the reason
-    results.copy_failures()
+    assert results.table.item(0, 1).text() == "Failed"
+    assert results.table.item(0, 2).text()  # the reason
+    results.copy_list()
     assert QApplication.clipboard().text().startswith(f"{bad}\t")
     assert window.backend.label_counts() != {}
     assert set(window.tree_model.labels()) == {"mixed"}
@@ -210,15 +182,15 @@ def test_cancelling_an_upload_stops_it(qtbot, make_window, tmp_path):
     folder.mkdir()
     for i in range(3000):
         (folder / f"n.{i:05d}.csv").write_text(f"timestamp,a\n0,{i}\n10,{i + 1}\n")
-    window.uploads.start_upload([str(folder)], UploadOptions(label_mode=LABEL_FIXED, label="n"))
+    window.uploads.start_upload([str(folder)], UploadOptions(label="n"))
     progress = active(qtbot, window, ProgressDialog, timeout=20000)
     qtbot.waitUntil(lambda: progress.bar.value() > 0, timeout=20000)
     progress.cancel_button.click()
     assert progress.cancel_button.text() == "Cancelling…"
     outcome = finish_operation(qtbot, window)
     assert outcome.cancelled
-    assert 0 < outcome.succeeded < 3000
-    assert window.backend.count(SampleQuery()) == outcome.succeeded
+    assert 0 < len(outcome.done) < 3000
+    assert window.backend.count(SampleQuery()) == len(outcome.done)
     results = active(qtbot, window, ResultsDialog)
     assert "Cancelled" in results.summary.text()
 
@@ -234,9 +206,9 @@ def test_download_selected_writes_files(qtbot, make_window, project, tmp_path):
     out = tmp_path / "out"
     window.downloads.download_selected(str(out))
     outcome = finish_operation(qtbot, window)
-    assert outcome.succeeded == 4 and not outcome.failures
+    assert len(outcome.done) == 4 and not outcome.failed
     assert len(list(out.iterdir())) == 4
-    assert active(qtbot, window, ResultsDialog).outcome.destination == str(out)
+    assert active(qtbot, window, ResultsDialog).report.destination == str(out)
 
 
 def test_download_reports_samples_deleted_meanwhile(qtbot, make_window, project, tmp_path):
@@ -246,8 +218,8 @@ def test_download_reports_samples_deleted_meanwhile(qtbot, make_window, project,
     project.delete([ids[1]])
     window.downloads.download_selected(str(tmp_path / "out"))
     outcome = finish_operation(qtbot, window)
-    assert outcome.succeeded == 2
-    assert len(outcome.failures) == 1 and f"ID {ids[1]}" in outcome.failures[0].name
+    assert len(outcome.done) == 2
+    assert len(outcome.failed) == 1 and f"ID {ids[1]}" in outcome.failed[0].name
 
 
 def test_delete_key_asks_then_deletes_and_keeps_the_other_selection(qtbot, make_window, project):

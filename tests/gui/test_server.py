@@ -19,7 +19,7 @@ from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.gui.connections import ConnectionSpec
 from ei_desktop.gui.dialogs.results import ResultsDialog
-from ei_desktop.gui.jobs.upload import UploadOptions
+from ei_desktop.ops import UploadOptions
 
 pytest.importorskip("ei_desktop.core.backends.studio")
 testing = pytest.importorskip("ei_desktop.server.testing")
@@ -59,8 +59,8 @@ def test_connect_list_upload_download_and_delete(qtbot, make_window, served, tmp
     files = copy_samples(tmp_path / "files")
     window.uploads.start_upload([str(p) for p in files], UploadOptions())
     wait_idle(qtbot, window, timeout=60000)
-    outcome = active(qtbot, window, ResultsDialog).outcome
-    assert outcome.succeeded == len(files), outcome.failures
+    outcome = active(qtbot, window, ResultsDialog).report
+    assert len(outcome.done) == len(files), outcome.failed
     assert backend.count(SampleQuery()) == 12 + len(files)
     assert window.table_model.rowCount() == 12 + len(files)
 
@@ -68,7 +68,7 @@ def test_connect_list_upload_download_and_delete(qtbot, make_window, served, tmp
     window.select_ids(ids)
     window.downloads.download_selected(str(tmp_path / "out"))
     wait_idle(qtbot, window, timeout=60000)
-    assert active(qtbot, window, ResultsDialog).outcome.succeeded == 3
+    assert len(active(qtbot, window, ResultsDialog).report.done) == 3
     assert len(list((tmp_path / "out").iterdir())) == 3
 
     window.deletes.start_delete(ids)
@@ -117,7 +117,7 @@ def test_a_server_that_goes_away_gives_a_message_and_the_app_carries_on(
 
 
 def active_error(window):
-    return any(dialog.outcome.failures for dialog in shown_dialogs(window, ResultsDialog))
+    return any(dialog.report.failed for dialog in shown_dialogs(window, ResultsDialog))
 
 
 def test_a_corrupt_file_uploaded_to_a_server_is_reported(qtbot, make_window, served, tmp_path):
@@ -131,6 +131,6 @@ def test_a_corrupt_file_uploaded_to_a_server_is_reported(qtbot, make_window, ser
     window.uploads.start_upload([str(bad)], UploadOptions())
     wait_idle(qtbot, window, timeout=60000)
     results = active(qtbot, window, ResultsDialog)
-    assert results.outcome.succeeded == 0
-    assert len(results.outcome.failures) == 1
+    assert len(results.report.done) == 0
+    assert len(results.report.failed) == 1
     assert results.table.item(0, 0).text() == str(bad)

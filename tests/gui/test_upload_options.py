@@ -1,15 +1,16 @@
-"""The upload options dialog turns choices into :class:`UploadOptions`."""
+"""The upload options dialog turns choices into the ops layer's :class:`UploadOptions`."""
 
 from __future__ import annotations
 
 from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog, describe_paths
-from ei_desktop.gui.jobs.upload import FROM_FOLDERS, LABEL_FIXED, LABEL_NONE, UploadOptions
+from ei_desktop.ops import UploadOptions
 
 
 def test_choices_become_options(qtbot, tmp_path):
     dialog = UploadOptionsDialog([str(tmp_path)], labels=["idle", "wave"])
     qtbot.addWidget(dialog)
-    assert dialog.options() == UploadOptions()  # split, labels from names
+    # by default: categories from the folders, labels from the names (the ops rules)
+    assert dialog.options() == UploadOptions()
     dialog.category_combo.setCurrentIndex(dialog.category_combo.findData("validation"))
     dialog.fixed_radio.setChecked(True)
     assert not dialog.ok_button.isEnabled()  # a fixed label needs a label
@@ -19,22 +20,23 @@ def test_choices_become_options(qtbot, tmp_path):
     dialog.metadata_editor.add_row("", "ignored", edit=False)
     dialog.duplicates_check.setChecked(True)
     assert dialog.options() == UploadOptions(
-        category="validation",
-        label_mode=LABEL_FIXED,
-        label="wave",
-        metadata={"rig": "r2"},
-        allow_duplicates=True,
+        category="validation", label="wave", metadata={"rig": "r2"}, allow_duplicates=True
     )
     dialog.none_radio.setChecked(True)
-    assert dialog.options().sample_label() == ""
-    assert dialog.options().label_mode == LABEL_NONE
+    assert dialog.options().label == ""
+    dialog.category_combo.setCurrentIndex(dialog.category_combo.findData("split"))
+    assert dialog.options().category == "split"
 
 
 def test_starts_from_the_last_options(qtbot):
-    last = UploadOptions(category=FROM_FOLDERS, metadata={"a": "b"})
-    dialog = UploadOptionsDialog(["/x/a.csv", "/x/b.csv"], initial=last)
-    qtbot.addWidget(dialog)
-    assert dialog.options() == last
+    for last in (
+        UploadOptions(metadata={"a": "b"}),
+        UploadOptions(category="testing", label=""),
+        UploadOptions(category="split", label="x"),
+    ):
+        dialog = UploadOptionsDialog(["/x/a.csv", "/x/b.csv"], initial=last)
+        qtbot.addWidget(dialog)
+        assert dialog.options() == last
 
 
 def test_describe_paths(tmp_path):

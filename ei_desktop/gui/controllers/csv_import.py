@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QFileDialog
 
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.csv_import import CsvImportDialog
-from ei_desktop.gui.jobs.csv_import import CsvImportSpec, csv_import_job
+from ei_desktop.gui.jobs.csv_import import csv_import_job
 from ei_desktop.gui.jobs.runner import Job
+from ei_desktop.ops.table_import import CsvImportSpec
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow

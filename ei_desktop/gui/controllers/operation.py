@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from ei_desktop.gui.alive import while_alive
 from ei_desktop.gui.dialogs.progress import ProgressDialog
 from ei_desktop.gui.dialogs.results import ResultsDialog
-from ei_desktop.gui.jobs.outcome import Outcome
 from ei_desktop.gui.jobs.runner import Job, JobFunction, error_details, error_message
+from ei_desktop.ops.report import Report
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
@@ -33,7 +33,7 @@ class OperationRunner(QObject):
     """Runs mutating or long jobs for the window's controllers and reports their outcome.
 
     Signals:
-        finished(Outcome): an operation ended (its outcome was shown to the user).
+        finished(Report): an operation ended (its report was shown to the user).
         failed(BaseException): an operation stopped with an error (shown to the user).
     """
 
@@ -45,7 +45,7 @@ class OperationRunner(QObject):
         self.window = window
 
     def run(self, fn: JobFunction, title: str, *, results: str = ALWAYS) -> Job:
-        """Run ``fn`` (a job function returning an :class:`Outcome`) with a progress dialog.
+        """Run ``fn`` (a job function returning a :class:`Report`) with a progress dialog.
 
         Args:
             fn: the job function.
@@ -54,18 +54,17 @@ class OperationRunner(QObject):
         """
         job = Job(fn, name=title)
         ProgressDialog(job, title, self.window)
-        job.signals.finished.connect(lambda outcome: self._finished(outcome, results))
+        job.signals.finished.connect(lambda report: self._finished(report, results))
         job.signals.failed.connect(lambda error: self._failed(title, error))
         return self.window.jobs.start(job)
 
     @while_alive
-    def _finished(self, outcome: Outcome, results: str) -> None:
-        self.window.statusBar().showMessage(outcome.summary(), 8000)
-        if (results == ALWAYS or outcome.failures or outcome.cancelled) and not (
-            self.window.closing
-        ):
-            open_dialog(ResultsDialog(outcome, self.window))
-        self.finished.emit(outcome)
+    def _finished(self, report: Report, results: str) -> None:
+        self.window.statusBar().showMessage(report.summary(), 8000)
+        problems = report.failed or report.cancelled or report.stopped_by
+        if (results == ALWAYS or problems) and not self.window.closing:
+            open_dialog(ResultsDialog(report, self.window))
+        self.finished.emit(report)
 
     @while_alive
     def _failed(self, title: str, error: BaseException) -> None:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
 from ei_desktop.gui.jobs.runner import Job
-from ei_desktop.gui.jobs.upload import UploadOptions, upload_paths_job
+from ei_desktop.gui.jobs.upload import upload_paths_job
+from ei_desktop.ops import UploadOptions
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow

@@ -34,17 +34,10 @@ from ei_desktop.core import naming
 from ei_desktop.gui.alive import while_alive
 from ei_desktop.gui.dialogs.csv_columns import ColumnCombo, ColumnList, rate_spin
 from ei_desktop.gui.dialogs.csv_preview import FramePreviewModel
-from ei_desktop.gui.jobs.csv_import import (
-    GROUPS,
-    LAYOUTS,
-    PER_FILE,
-    ROWS,
-    WIDE,
-    CsvImportSpec,
-    read_preview,
-)
+from ei_desktop.gui.jobs.csv_import import read_preview
 from ei_desktop.gui.jobs.runner import JobRunner, error_message
 from ei_desktop.gui.models import format as fmt
+from ei_desktop.ops.table_import import GROUPS, LAYOUTS, PER_FILE, ROWS, WIDE, CsvImportSpec
 
 
 class CsvImportDialog(QDialog):

@@ -1,4 +1,8 @@
-"""Options for an upload: category (or split, or from folders), label, metadata, duplicates."""
+"""Options for an upload: category (from folders, split, or one), label, metadata, duplicates.
+
+The dialog edits :class:`ei_desktop.ops.UploadOptions`, so the app applies the same rules as
+every other face (:mod:`ei_desktop.ops.plan`).
+"""
 
 from __future__ import annotations
 
@@ -29,18 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from ei_desktop.core import naming
-from ei_desktop.gui.jobs.upload import (
-    FROM_FOLDERS,
-    LABEL_FIXED,
-    LABEL_INFER,
-    LABEL_NONE,
-    UploadOptions,
-)
 from ei_desktop.gui.models import format as fmt
+from ei_desktop.ops import UploadOptions
+
+#: the combo box's value for "category from the folders" (``UploadOptions.category=None``)
+FROM_FOLDERS = "from-folders"
 
 CATEGORY_CHOICES: tuple[tuple[str, str], ...] = (
+    ("From folder names (training/, testing/…), else split 80/20", FROM_FOLDERS),
     ("Split automatically (80% training, 20% testing)", naming.SPLIT),
-    ("From folder names (training/, testing/…), else split", FROM_FOLDERS),
     *((fmt.category_name(c), c) for c in naming.CATEGORIES),
 )
 
@@ -139,7 +140,7 @@ class UploadOptionsDialog(QDialog):
         note = QLabel(
             "Folders are searched recursively for supported files (CSV, JSON, CBOR, WAV, "
             "JPG, PNG, MP4, AVI). Exported datasets (with info.labels) keep their own "
-            "categories and labels.",
+            "categories and labels unless you choose others here.",
             self,
         )
         note.setWordWrap(True)
@@ -148,7 +149,8 @@ class UploadOptionsDialog(QDialog):
         self.category_combo = QComboBox(self)
         for text, value in CATEGORY_CHOICES:
             self.category_combo.addItem(text, value)
-        self.category_combo.setCurrentIndex(max(0, self.category_combo.findData(initial.category)))
+        chosen = initial.category or FROM_FOLDERS
+        self.category_combo.setCurrentIndex(max(0, self.category_combo.findData(chosen)))
 
         self.infer_radio = QRadioButton("&Infer from file names (idle.01.csv → idle)", self)
         self.fixed_radio = QRadioButton("&Use this label:", self)
@@ -156,15 +158,18 @@ class UploadOptionsDialog(QDialog):
         self.label_mode = QButtonGroup(self)
         for button in (self.infer_radio, self.fixed_radio, self.none_radio):
             self.label_mode.addButton(button)
-        self.label_edit = QLineEdit(initial.label, self)
+        self.label_edit = QLineEdit(initial.label or "", self)
         self.label_edit.setPlaceholderText("label")
         self.label_edit.setAccessibleName("Label")
         completer = QCompleter([lab for lab in labels if lab], self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.label_edit.setCompleter(completer)
-        {LABEL_INFER: self.infer_radio, LABEL_FIXED: self.fixed_radio, LABEL_NONE: self.none_radio}[
-            initial.label_mode if initial.label_mode in (LABEL_FIXED, LABEL_NONE) else LABEL_INFER
-        ].setChecked(True)
+        if initial.label is None:
+            self.infer_radio.setChecked(True)
+        elif initial.label:
+            self.fixed_radio.setChecked(True)
+        else:
+            self.none_radio.setChecked(True)
         self.label_mode.buttonToggled.connect(self._update)
         self.label_edit.textChanged.connect(self._update)
         fixed_row = QHBoxLayout()
@@ -212,16 +217,15 @@ class UploadOptionsDialog(QDialog):
 
     def options(self) -> UploadOptions:
         """The options chosen."""
+        label: Optional[str] = None
         if self.fixed_radio.isChecked():
-            mode = LABEL_FIXED
+            label = self.label_edit.text().strip()
         elif self.none_radio.isChecked():
-            mode = LABEL_NONE
-        else:
-            mode = LABEL_INFER
+            label = ""
+        category = self.category_combo.currentData()
         return UploadOptions(
-            category=self.category_combo.currentData(),
-            label_mode=mode,
-            label=self.label_edit.text().strip(),
+            category=None if category == FROM_FOLDERS else category,
+            label=label,
             metadata=self.metadata_editor.metadata(),
             allow_duplicates=self.duplicates_check.isChecked(),
         )

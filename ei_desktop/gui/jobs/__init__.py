@@ -1,6 +1,5 @@
 """Background work: one job abstraction on a thread pool, and the job functions it runs."""
 
-from ei_desktop.gui.jobs.outcome import Failure, Outcome
 from ei_desktop.gui.jobs.runner import Job, JobRunner, JobSignals
 
-__all__ = ["Failure", "Job", "JobRunner", "JobSignals", "Outcome"]
+__all__ = ["Job", "JobRunner", "JobSignals"]

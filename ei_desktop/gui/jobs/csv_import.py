@@ -1,67 +1,14 @@
-"""Importing CSV files as samples in the four pandas layouts, off the UI thread."""
+"""Importing CSV files off the UI thread: a preview of a file, and the import itself (an op)."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from typing import Optional
-
-from ei_desktop.core import frames, naming
 from ei_desktop.core.backends.base import Backend
-from ei_desktop.core.model import Sample
-from ei_desktop.core.progress import CancelToken, Progress
-from ei_desktop.gui.jobs.outcome import Failure, Outcome
-from ei_desktop.gui.jobs.upload import upload_samples_job
-
-PER_FILE = "per-file"
-ROWS = "rows"
-WIDE = "wide"
-GROUPS = "groups"
-
-LAYOUTS: tuple[tuple[str, str], ...] = (
-    (PER_FILE, "One time series per file"),
-    (ROWS, "One sample per row"),
-    (WIDE, "Wide: one time series per row (readings in columns)"),
-    (GROUPS, "Grouped: one time series per value of a column"),
-)
+from ei_desktop.core.progress import CancelToken
+from ei_desktop.ops.report import Report
+from ei_desktop.ops.table_import import CsvImportSpec, import_table
 
 #: rows read for the preview table
 PREVIEW_ROWS = 200
-
-
-@dataclass
-class CsvImportSpec:
-    """How CSV files become samples.
-
-    Attributes:
-        files: the CSV files.
-        layout: :data:`PER_FILE`, :data:`ROWS`, :data:`WIDE` or :data:`GROUPS`.
-        feature_cols: sensor/feature columns (empty: every column not used otherwise).
-        timestamp_col: per-file (milliseconds) and grouped (seconds) time column.
-        sample_rate_ms: milliseconds between readings (per-file without a time column, wide).
-        label: per-file: the label of every file (``None``: the file name before its first
-            dot).
-        label_col, category_col, metadata_cols: columns giving labels, categories and
-            metadata (per-file: ``label_col`` gives multi-label segments).
-        data_col_start: wide: the first data column.
-        group_by: grouped: the column naming each sample.
-        category: the category when no category column is used (or ``split``).
-        allow_duplicates: store content already in the project again.
-    """
-
-    files: list[str]
-    layout: str = PER_FILE
-    feature_cols: list[str] = field(default_factory=list)
-    timestamp_col: Optional[str] = None
-    sample_rate_ms: Optional[float] = None
-    label: Optional[str] = None
-    label_col: Optional[str] = None
-    category_col: Optional[str] = None
-    metadata_cols: list[str] = field(default_factory=list)
-    data_col_start: Optional[str] = None
-    group_by: Optional[str] = None
-    category: str = naming.SPLIT
-    allow_duplicates: bool = False
 
 
 def read_preview(path: str):
@@ -75,112 +22,10 @@ def read_preview(path: str):
     return run
 
 
-def _features(df, spec: CsvImportSpec, used: set) -> list:
-    if spec.feature_cols:
-        return list(spec.feature_cols)
-    return [c for c in df.columns if c not in used]
-
-
-def samples_from_file(path: str, spec: CsvImportSpec) -> list[Sample]:
-    """The samples one CSV file gives under ``spec`` (raises ``ValueError`` with a reason)."""
-    import pandas as pd
-
-    try:
-        df = pd.read_csv(path)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"Cannot read the CSV file: {exc}") from exc
-    metas = list(spec.metadata_cols)
-    used = {c for c in (spec.label_col, spec.category_col, spec.timestamp_col) if c}
-    used.update(metas)
-    if spec.layout == PER_FILE:
-        used.discard(spec.timestamp_col)
-        frame = df
-        if spec.timestamp_col:
-            frame = df.set_index(spec.timestamp_col)
-        axes = _features(frame, spec, used - {spec.timestamp_col})
-        label = spec.label if spec.label is not None else naming.sdk_label(path)
-        sample = frames.pandas_dataframe_to_sample(
-            frame,
-            sample_rate_ms=None if spec.timestamp_col else spec.sample_rate_ms,
-            label=label,
-            filename=os.path.splitext(os.path.basename(path))[0],
-            axis_columns=axes,
-            label_col=spec.label_col,
-            category=spec.category,
-        )
-        return [sample]
-    if spec.layout == ROWS:
-        samples = frames.samples_from_rows(
-            df,
-            feature_cols=_features(df, spec, used),
-            label_col=spec.label_col,
-            category_col=spec.category_col,
-            metadata_cols=metas or None,
-        )
-    elif spec.layout == WIDE:
-        if not spec.sample_rate_ms:
-            raise ValueError("Set the interval between readings")
-        samples = frames.samples_from_wide(
-            df,
-            sample_rate_ms=spec.sample_rate_ms,
-            data_col_start=spec.data_col_start,
-            label_col=spec.label_col,
-            category_col=spec.category_col,
-            metadata_cols=metas or None,
-        )
-    elif spec.layout == GROUPS:
-        if not spec.timestamp_col or not spec.group_by:
-            raise ValueError("Choose the time column and the column to group by")
-        used.add(spec.group_by)
-        samples = frames.samples_from_groups(
-            df,
-            timestamp_col=spec.timestamp_col,
-            group_by=spec.group_by,
-            feature_cols=_features(df, spec, used),
-            label_col=spec.label_col,
-            category_col=spec.category_col,
-            metadata_cols=metas or None,
-        )
-    else:
-        raise ValueError(f"Unknown layout {spec.layout!r}")
-    if not spec.category_col:
-        for sample in samples:
-            sample.category = spec.category
-    return samples
-
-
 def csv_import_job(backend: Backend, spec: CsvImportSpec):
-    """A job function converting every file of ``spec`` and uploading the samples.
+    """A job function running :func:`ei_desktop.ops.table_import.import_table`."""
 
-    A file that cannot be converted is one failure with its reason; the others go on.
-    """
-
-    def run(progress, cancel: CancelToken) -> Outcome:
-        samples: list[Sample] = []
-        early: list[Failure] = []
-        for number, path in enumerate(spec.files, start=1):
-            if cancel.cancelled:
-                return Outcome("CSV import", "imported", None, 0, early, cancelled=True)
-            progress(
-                Progress(
-                    0,
-                    None,
-                    message=f"Reading {os.path.basename(path)} ({number} of {len(spec.files)})…",
-                )
-            )
-            try:
-                samples.extend(samples_from_file(path, spec))
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                early.append(Failure(path, str(exc) or type(exc).__name__))
-        progress(Progress(0, len(samples), message=f"Uploading {len(samples):,} samples…"))
-        outcome = upload_samples_job(
-            backend,
-            samples,
-            allow_duplicates=spec.allow_duplicates,
-            title="CSV import",
-            early=early,
-        )(progress, cancel)
-        outcome.verb = "imported"
-        return outcome
+    def run(progress, cancel: CancelToken) -> Report:
+        return import_table(backend, spec, progress=progress, cancel=cancel)
 
     return run

@@ -22,9 +22,10 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
-from ei_desktop.core.backends.base import BackendError, InvalidApiKey
+from ei_desktop.core.backends.base import BackendError, InvalidApiKey, UploadResult
 from ei_desktop.core.progress import CancelToken, Progress
 from ei_desktop.gui.alive import while_alive
+from ei_desktop.ops.report import ItemReport, Status
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +144,14 @@ class Job(QRunnable):
 
 
 def _is_failure(item: Any) -> bool:
-    from ei_desktop.gui.jobs.outcome import Failure
-
-    return isinstance(item, Failure) or getattr(item, "success", None) is False
+    """True for a progress item that reports a failed item (content already in the project
+    is not a failure).
+    """
+    if isinstance(item, ItemReport):
+        return item.status is Status.FAILED
+    if isinstance(item, UploadResult):
+        return not item.success and not item.duplicate
+    return False
 
 
 class JobRunner(QObject):
