@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import os
 
-__version__ = "0.1.0"
+from ei_desktop.core.about import DEFAULT_API_ENDPOINT, DEFAULT_INGESTION_ENDPOINT, VERSION
 
-DEFAULT_API_ENDPOINT = "https://studio.edgeimpulse.com/v1"
-DEFAULT_INGESTION_ENDPOINT = "https://ingestion.edgeimpulse.com"
+__version__ = VERSION
 
 API_KEY: str | None = os.environ.get("EI_API_KEY") or None
 API_ENDPOINT: str = os.environ.get("EI_API_ENDPOINT", DEFAULT_API_ENDPOINT)

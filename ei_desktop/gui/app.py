@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-import ei_desktop
+from ei_desktop.core import about
 from ei_desktop.gui import icons
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def make_application(argv: Optional[list[str]] = None) -> QApplication:
     app.setApplicationName("ei-desktop")
     app.setApplicationDisplayName("ei-desktop")
     app.setOrganizationName("ei-desktop")
-    app.setApplicationVersion(ei_desktop.__version__)
+    app.setApplicationVersion(about.VERSION)
     app.setDesktopFileName("ei-desktop")
     app.setWindowIcon(icons.app_icon())
     return app  # type: ignore[return-value]

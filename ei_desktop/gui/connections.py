@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 from urllib.parse import urlsplit
 
-import ei_desktop
+from ei_desktop.core import about
 
 LOCAL = "local"
 STUDIO = "studio"
@@ -68,8 +68,8 @@ class ConnectionSpec:
         """Edge Impulse (the cloud by default)."""
         return cls(
             STUDIO,
-            api_endpoint=api_endpoint or ei_desktop.DEFAULT_API_ENDPOINT,
-            ingestion_endpoint=ingestion_endpoint or ei_desktop.DEFAULT_INGESTION_ENDPOINT,
+            api_endpoint=api_endpoint or about.DEFAULT_API_ENDPOINT,
+            ingestion_endpoint=ingestion_endpoint or about.DEFAULT_INGESTION_ENDPOINT,
         )
 
     @classmethod
@@ -94,7 +94,7 @@ class ConnectionSpec:
             return str(self.path)
         if self.kind == SERVER:
             return self.address or str(self.ingestion_endpoint)
-        if self.api_endpoint == ei_desktop.DEFAULT_API_ENDPOINT:
+        if self.api_endpoint == about.DEFAULT_API_ENDPOINT:
             return "Edge Impulse"
         return f"Edge Impulse ({self.api_endpoint})"
 

@@ -11,7 +11,7 @@ from typing import Any, Optional
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-import ei_desktop
+from ei_desktop.core import about
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server import errors, ingestion, studio
 from ei_desktop.server.batching import UploadBatcher
@@ -98,7 +98,7 @@ def _build(lifespan=None) -> FastAPI:
     """The routes and error handlers, without a project (see :func:`openapi_schema`)."""
     app = FastAPI(
         title="ei-desktop",
-        version=ei_desktop.__version__,
+        version=about.VERSION,
         description="Edge Impulse ingestion and data API over a local ei-desktop project.",
         docs_url=None,
         redoc_url=None,

@@ -38,8 +38,7 @@ from requests_toolbelt.multipart.encoder import MultipartEncoder
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
-import ei_desktop
-from ei_desktop.core import formats, naming
+from ei_desktop.core import about, formats, naming
 from ei_desktop.core.backends.base import (
     DUPLICATE_MESSAGE,
     BackendError,
@@ -156,8 +155,8 @@ class StudioBackend:
     def __init__(
         self,
         api_key: str,
-        api_endpoint: str = ei_desktop.DEFAULT_API_ENDPOINT,
-        ingestion_endpoint: str = ei_desktop.DEFAULT_INGESTION_ENDPOINT,
+        api_endpoint: str = about.DEFAULT_API_ENDPOINT,
+        ingestion_endpoint: str = about.DEFAULT_INGESTION_ENDPOINT,
         *,
         timeout: Optional[float] = None,
         max_workers: Optional[int] = None,
@@ -206,7 +205,7 @@ class StudioBackend:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update(
-            {"x-api-key": self.api_key, "User-Agent": f"ei-desktop/{ei_desktop.__version__}"}
+            {"x-api-key": self.api_key, "User-Agent": f"ei-desktop/{about.VERSION}"}
         )
         return session
 

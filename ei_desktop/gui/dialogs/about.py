@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import ei_desktop
+from ei_desktop.core import about
 from ei_desktop.gui import icons
 
 
@@ -34,7 +34,7 @@ def versions() -> list[tuple[str, str]]:
     except ImportError:  # pragma: no cover - installed with the gui extra
         pyqtgraph_version = "not installed"
     return [
-        ("ei-desktop", ei_desktop.__version__),
+        ("ei-desktop", about.VERSION),
         ("Python", platform.python_version()),
         ("Qt", qVersion()),
         ("PySide6", PySide6.__version__),
@@ -53,7 +53,7 @@ class AboutDialog(QDialog):
         logo = QLabel(self)
         logo.setPixmap(icons.app_icon().pixmap(96, 96))
         logo.setAlignment(Qt.AlignmentFlag.AlignTop)
-        title = QLabel(f"<h2>ei-desktop {ei_desktop.__version__}</h2>", self)
+        title = QLabel(f"<h2>ei-desktop {about.VERSION}</h2>", self)
         blurb = QLabel(
             "A desktop dataset manager for Edge Impulse projects: upload, browse, preview, "
             "download and delete samples, on a local project or on Edge Impulse.",

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import ei_desktop
+from ei_desktop.core import about
 from ei_desktop.gui.connections import LOCAL, SERVER, STUDIO, ConnectionSpec
 from ei_desktop.gui.credentials import CredentialStore
 
@@ -116,8 +116,8 @@ class ConnectionDialog(QDialog):
         # Edge Impulse ----------------------------------------------------------------------
         studio = QWidget(self)
         self.studio_key = _key_edit(studio)
-        self.api_edit = QLineEdit(ei_desktop.DEFAULT_API_ENDPOINT, studio)
-        self.ingestion_edit = QLineEdit(ei_desktop.DEFAULT_INGESTION_ENDPOINT, studio)
+        self.api_edit = QLineEdit(about.DEFAULT_API_ENDPOINT, studio)
+        self.ingestion_edit = QLineEdit(about.DEFAULT_INGESTION_ENDPOINT, studio)
         defaults = QPushButton("Restore &defaults", studio)
         defaults.clicked.connect(self._restore_defaults)
         self.studio_remember = QCheckBox("&Remember the key", studio)
@@ -197,9 +197,9 @@ class ConnectionDialog(QDialog):
             self.path_edit.setText(spec.path or "")
         elif spec.kind == STUDIO:
             self.tabs.setCurrentIndex(1)
-            self.api_edit.setText(spec.api_endpoint or ei_desktop.DEFAULT_API_ENDPOINT)
+            self.api_edit.setText(spec.api_endpoint or about.DEFAULT_API_ENDPOINT)
             self.ingestion_edit.setText(
-                spec.ingestion_endpoint or ei_desktop.DEFAULT_INGESTION_ENDPOINT
+                spec.ingestion_endpoint or about.DEFAULT_INGESTION_ENDPOINT
             )
         elif spec.kind == SERVER:
             self.tabs.setCurrentIndex(2)
@@ -210,8 +210,8 @@ class ConnectionDialog(QDialog):
         self.connect_button.setText("&Open" if self.tabs.currentIndex() == 0 else "&Connect")
 
     def _restore_defaults(self) -> None:
-        self.api_edit.setText(ei_desktop.DEFAULT_API_ENDPOINT)
-        self.ingestion_edit.setText(ei_desktop.DEFAULT_INGESTION_ENDPOINT)
+        self.api_edit.setText(about.DEFAULT_API_ENDPOINT)
+        self.ingestion_edit.setText(about.DEFAULT_INGESTION_ENDPOINT)
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Project folder", self.path_edit.text())
@@ -229,8 +229,8 @@ class ConnectionDialog(QDialog):
                 raise ValueError("Choose a project folder.")
             return ConnectionSpec.local(path, create=self.create_check.isChecked())
         if tab == 1:
-            api = self.api_edit.text().strip() or ei_desktop.DEFAULT_API_ENDPOINT
-            ingestion = self.ingestion_edit.text().strip() or ei_desktop.DEFAULT_INGESTION_ENDPOINT
+            api = self.api_edit.text().strip() or about.DEFAULT_API_ENDPOINT
+            ingestion = self.ingestion_edit.text().strip() or about.DEFAULT_INGESTION_ENDPOINT
             return ConnectionSpec.studio(api, ingestion)
         return ConnectionSpec.server(self.address_edit.text())
 
