@@ -25,6 +25,7 @@ from ei_desktop.core.backends.base import (
 )
 from ei_desktop.core.labels import LabelError, normalize_label
 from ei_desktop.core.progress import CancelToken, Progress
+from ei_desktop.terminal_progress import terminal_bar
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -47,19 +48,6 @@ def _endpoints() -> dict[str, str]:
         "api_endpoint": ei_desktop.API_ENDPOINT,
         "ingestion_endpoint": ei_desktop.INGESTION_ENDPOINT,
     }
-
-
-def _bar(total: int, what: str):
-    """A progress bar on a terminal (nothing when stderr is not one)."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=what, unit=" files", disable=None, file=sys.stderr, leave=False)
-
-    def update(progress: Progress) -> None:
-        bar.n = progress.done
-        bar.refresh()
-
-    return bar, update
 
 
 def _fail(problems: list[tuple[str, str]], what: str) -> None:
@@ -103,7 +91,7 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
         return 1
     for folder in plan.exported_datasets:
         print(f"Exported dataset: {folder} (labels from its info.labels)", file=sys.stderr)
-    bar, update = _bar(len(plan.items), "Uploading")
+    bar, update = terminal_bar("Uploading", total=len(plan.items))
     try:
         report = ops.upload(backend, plan, progress=update, cancel=cancel)
     except BackendError as exc:
@@ -248,7 +236,7 @@ def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> 
     except (BackendError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    bar, update = _bar(len(args.ids), "Downloading")
+    bar, update = terminal_bar("Downloading", total=len(args.ids), unit="samples")
 
     def written(progress: Progress) -> None:
         update(progress)
@@ -327,7 +315,7 @@ def check(args: argparse.Namespace) -> int:
         return _recover(path)
     try:
         with LocalBackend(path) as project:
-            bar, update = _bar(None, "Verifying content")
+            bar, update = terminal_bar("Verifying content")
             try:
                 report = project.check(verify_content=not args.quick, progress=update)
             finally:
@@ -373,7 +361,7 @@ def _ids(ids: list[int], shown: int = 10) -> str:
 def _recover(path: str) -> int:
     from ei_desktop.core.backends.local_recovery import RECOVERED_LABEL, recover_project
 
-    bar, update = _bar(None, "Recovering")
+    bar, update = terminal_bar("Recovering")
     try:
         report = recover_project(path, progress=update)
     except (BackendError, OSError) as exc:

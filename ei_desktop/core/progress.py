@@ -13,10 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 
-class Cancelled(Exception):
-    """Raised inside an operation when its cancel token was triggered."""
-
-
 class CancelToken:
     """A thread-safe flag that asks a running operation to stop at its next item."""
 
@@ -31,11 +27,6 @@ class CancelToken:
     def cancelled(self) -> bool:
         """True once :meth:`cancel` was called."""
         return self._event.is_set()
-
-    def raise_if_cancelled(self) -> None:
-        """Raise :class:`Cancelled` if cancellation was requested."""
-        if self._event.is_set():
-            raise Cancelled()
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``, waking early on cancel; returns True if cancelled."""

@@ -1,10 +1,16 @@
-"""How sample fields read in the table and the tree."""
+"""How sample fields read in the table, the tree, the details and the previews (numbers
+themselves are written by :mod:`ei_desktop.core.display`, re-exported here).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord
+from ei_desktop.core.display import count, duration, size
+
+__all__ = ["count", "duration", "size"]  # with the functions below
 
 KIND_NAMES = {
     "timeseries": "Time series",
@@ -35,30 +41,6 @@ def label_name(label: str) -> str:
     return label if label else UNLABELED
 
 
-def duration(ms: float) -> str:
-    """``850 ms``, ``2.5 s``, ``3 min 05 s``, ``1 h 02 min``."""
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.0f} s"
-    minutes, seconds = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def size(n: int) -> str:
-    """``512 B``, ``1.2 kB``, ``3.4 MB`` (decimal units, like file managers)."""
-    value = float(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{n} B"
-
-
 def length_or_size(record: SampleRecord) -> str:
     """Duration for time series and audio, pixels for images, bytes otherwise."""
     if record.kind in ("timeseries", "audio") and record.length_ms > 0:
@@ -78,12 +60,7 @@ def sensors(record: SampleRecord, limit: int = 4) -> str:
 
 def frequency(record: SampleRecord) -> str:
     """``100 Hz``, ``16 kHz``; empty for media without a rate."""
-    hz = record.frequency_hz
-    if hz <= 0:
-        return ""
-    if hz >= 1000:
-        return f"{hz / 1000:.4g} kHz"
-    return f"{hz:.4g} Hz"
+    return display.frequency(record.frequency_hz)
 
 
 def added(when: datetime) -> str:
@@ -91,6 +68,11 @@ def added(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def count(n: int) -> str:
-    """``12,345``."""
-    return f"{n:,}"
+def local_time(moment: datetime) -> str:
+    """A timestamp to the second in the computer's time zone (naive ones are taken as local)."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def reading(value: float) -> str:
+    """A sensor reading with up to 6 significant digits."""
+    return f"{value:.6g}"

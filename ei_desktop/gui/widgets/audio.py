@@ -6,17 +6,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import Series
-from ei_desktop.gui.widgets.formatting import format_duration, format_hz
 from ei_desktop.gui.widgets.plotting import SignalPlot
 
 
 def describe_audio(rate_hz: float, channels: int, frames: int) -> str:
     """``"44,100 Hz · mono · 1.00 s"``."""
     layout = {1: "mono", 2: "stereo"}.get(channels, f"{channels} channels")
-    parts = [format_hz(rate_hz) if rate_hz > 0 else "unknown rate", layout]
+    parts = [display.frequency(rate_hz) if rate_hz > 0 else "unknown rate", layout]
     if rate_hz > 0:
-        parts.append(format_duration(frames * 1000.0 / rate_hz))
+        parts.append(display.duration(frames * 1000.0 / rate_hz))
     parts.append(f"{frames:,} frames")
     return " · ".join(parts)
 

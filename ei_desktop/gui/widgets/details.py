@@ -20,13 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord
-from ei_desktop.gui.widgets.formatting import (
-    format_duration,
-    format_hz,
-    format_local_time,
-    human_size,
-)
+from ei_desktop.gui.models import format as fmt
 
 #: (key, row title) in display order
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -65,10 +61,10 @@ def describe_record(record: SampleRecord) -> dict[str, str]:
         "label": record.label or "(unlabeled)",
         "category": record.category,
         "kind": record.kind,
-        "size": f"{human_size(record.size)} ({record.size:,} bytes)"
+        "size": f"{display.size(record.size)} ({record.size:,} bytes)"
         if record.size >= 1024
-        else human_size(record.size),
-        "added": format_local_time(record.added),
+        else display.size(record.size),
+        "added": fmt.local_time(record.added),
     }
     if record.upload_name and record.upload_name != record.filename:
         text["upload_name"] = record.upload_name
@@ -77,13 +73,14 @@ def describe_record(record: SampleRecord) -> dict[str, str]:
             f"{s.name} ({s.units})" if s.units else s.name for s in record.sensors
         )
     if record.kind in ("timeseries", "audio") and record.interval_ms > 0:
-        text["frequency"] = f"{format_hz(record.frequency_hz)} (every {record.interval_ms:.4g} ms)"
+        rate = display.frequency(record.frequency_hz)
+        text["frequency"] = f"{rate} (every {record.interval_ms:.4g} ms)"
     if signal:
         noun = "frame" if record.kind == "audio" else "value"
         plural = "" if record.values_count == 1 else "s"
         length = f"{record.values_count:,} {noun}{plural}"
         if record.length_ms > 0:
-            length = f"{format_duration(record.length_ms)} ({length})"
+            length = f"{display.duration(record.length_ms)} ({length})"
         text["length"] = length
     if record.width and record.height:
         text["image_size"] = f"{record.width} × {record.height} px"

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord, Series
 from ei_desktop.gui.widgets.audio import AudioView
 from ei_desktop.gui.widgets.details import DetailsPanel
-from ei_desktop.gui.widgets.formatting import human_size
 from ei_desktop.gui.widgets.image_view import ImageView
 from ei_desktop.gui.widgets.timeseries import TimeSeriesView
 
@@ -77,7 +77,7 @@ class VideoInfo(MessagePage):
 
     def set_record(self, record: SampleRecord) -> None:
         """Describe ``record``."""
-        facts = [record.filename, human_size(record.size)]
+        facts = [record.filename, display.size(record.size)]
         if record.width and record.height:
             facts.append(f"{record.width} × {record.height} px")
         self.set_message(

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import Series
 from ei_desktop.core.model import Sensor
+from ei_desktop.gui.models import format as fmt
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
-from ei_desktop.gui.widgets.formatting import format_duration, format_hz, format_number
 from ei_desktop.gui.widgets.plotting import SignalPlot
 
 
@@ -139,7 +140,7 @@ class TimeSeriesView(QWidget):
     def _summary(interval_ms: float, rows: int, columns: int) -> str:
         parts = [f"{columns} {'axis' if columns == 1 else 'axes'}", f"{rows:,} values"]
         if interval_ms > 0:
-            parts += [format_hz(1000.0 / interval_ms), format_duration(interval_ms * rows)]
+            parts += [display.frequency(1000.0 / interval_ms), display.duration(interval_ms * rows)]
         return " · ".join(parts)
 
     def _show_message(self, text: str) -> None:
@@ -151,7 +152,7 @@ class TimeSeriesView(QWidget):
         for index, (value, sensor) in enumerate(zip(row, sensors)):
             name = sensor.name if sensor else f"Axis {index + 1}"
             units = sensor.units if sensor else ""
-            cells = (name, format_number(float(value)), units)
+            cells = (name, fmt.reading(float(value)), units)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)

@@ -1,29 +1,26 @@
 from __future__ import annotations
 
+import shutil
+
+from gui_helpers import SAMPLES
+
 from ei_desktop.gui.widgets.colors import LABEL_COLORS, label_colors, series_color
-from ei_desktop.gui.widgets.formatting import format_duration, format_hz, human_size
 
 
-def test_human_size():
-    assert human_size(0) == "0 bytes"
-    assert human_size(1023) == "1023 bytes"
-    assert human_size(1536) == "1.5 KB"
-    assert human_size(5 * 1024**2) == "5.0 MB"
-    assert human_size(3 * 1024**3) == "3.0 GB"
+def test_the_table_and_the_details_write_a_size_the_same_way(tmp_path):
+    from ei_desktop.core.backends.base import SampleQuery, UploadItem
+    from ei_desktop.core.backends.local import LocalBackend
+    from ei_desktop.gui.models.sample_rows import row_cells
+    from ei_desktop.gui.widgets.details import describe_record
 
-
-def test_format_duration():
-    assert format_duration(0.5) == "0.5 ms"
-    assert format_duration(850) == "850 ms"
-    assert format_duration(9940) == "9.94 s"
-    assert format_duration(123_500) == "2 min 03.5 s"
-    assert format_duration(3_720_000) == "1 h 02 min"
-
-
-def test_format_hz():
-    assert format_hz(44100.0) == "44,100 Hz"
-    assert format_hz(62.5) == "62.5 Hz"
-    assert format_hz(100.0) == "100 Hz"
+    png = tmp_path / "cap.png"
+    shutil.copy(SAMPLES / "capacitor.01.png", png)
+    with LocalBackend(tmp_path / "p", create=True) as local:
+        local.upload([UploadItem("cap.01.png", str(png))])
+        (record,) = local.iter_samples(SampleQuery())
+    _cells, tip = row_cells(record)
+    size = describe_record(record)["size"].split(" (")[0]
+    assert size in tip and size.endswith(" KB")
 
 
 def test_label_colours_are_distinct_and_stable():

@@ -67,7 +67,7 @@ def test_audio_sample(panel, make_record):
     panel.show_sample(record, series=series)
 
     assert panel.current_page() is panel.audio
-    assert "16,000 Hz" in panel.audio.info_text
+    assert "16 kHz" in panel.audio.info_text
 
 
 def test_image_sample_with_boxes(panel, make_record):
