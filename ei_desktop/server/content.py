@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, BinaryIO, Optional
 
 import numpy as np
@@ -14,55 +14,127 @@ import orjson
 from starlette.responses import Response, StreamingResponse
 
 from ei_desktop.core import formats
-from ei_desktop.core.backends.base import SampleRecord
+from ei_desktop.core.backends.base import SampleRecord, Series
+from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.blocking import BlockingPool
-from ei_desktop.server.budget import MemoryBudget
+from ei_desktop.server.budget import MB, MemoryBudget
 
 #: sample values per encoded piece of a streamed answer (about 1.5 MB of JSON)
 VALUES_PER_PIECE = 1 << 16
 #: files read at once rather than streamed, and the size of a streamed file's pieces
 SMALL_FILE = 1024 * 1024
 #: what parsing a stored file into values costs at its peak, as a multiple of its size (a
-#: dense CSV measured at about 6)
+#: dense acquisition JSON file; a CSV file's values are at most about 2.5 times its size)
 EXPANSION = 6
+#: what reading and encoding one block of a CSV file's values costs, beyond its bytes
+#: (measured at about 40 MB)
+CSV_BLOCK_BYTES = 48 * MB
 SERIES_KINDS = (formats.TIMESERIES, formats.TABLE, formats.AUDIO)
 
 
 def expansion_bytes(record: SampleRecord) -> int:
     """The memory the values of ``record`` take while they are read and sent."""
-    return EXPANSION * int(record.size) if record.kind in SERIES_KINDS else 0
+    if record.kind not in SERIES_KINDS:
+        return 0
+    if _is_csv(record):  # its bytes, and one block of values at a time
+        return min(EXPANSION * int(record.size), int(record.size) + CSV_BLOCK_BYTES)
+    return EXPANSION * int(record.size)
+
+
+def _is_csv(record: SampleRecord) -> bool:
+    return formats.EXTENSIONS.get(formats.extension_of(record.upload_name)) == "csv"
+
+
+class CsvValues:
+    """The values of a stored CSV file, read a block of rows at a time as they are encoded
+    (:func:`json_pieces`), so sending them costs the file's bytes and one block.
+
+    Sliced like the array it stands for (``values[:n]``) to send only the first rows.
+    """
+
+    def __init__(self, data: bytes, limit: Optional[int] = None) -> None:
+        self.data = data
+        self.limit = limit
+
+    def __getitem__(self, part: slice) -> CsvValues:
+        if not isinstance(part, slice) or part.start or part.step or part.stop is None:
+            raise TypeError("only the first rows of CSV values can be taken: values[:n]")
+        stop = max(0, int(part.stop))
+        return CsvValues(self.data, stop if self.limit is None else min(stop, self.limit))
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The values, rows × sensors, float64, a block of rows at a time."""
+        left = self.limit
+        if left == 0:
+            return
+        from ei_desktop.core.formats import csv
+
+        for block in csv.iter_values(self.data):
+            if left is not None and len(block) >= left:
+                yield block[:left]
+                return
+            if left is not None:
+                left -= len(block)
+            yield block
+
+
+def load_series(backend: LocalBackend, record: SampleRecord) -> Optional[Series]:
+    """``backend.load_series(record.id)`` for an answer: a CSV file's values come as
+    :class:`CsvValues` (read while they are sent, see :func:`json_pieces`) rather than a
+    whole array. ``None`` when the sample is gone.
+
+    Raises:
+        CorruptContentError, BackendError: as ``backend.load_series``.
+    """
+    if not _is_csv(record) or record.kind not in (formats.TIMESERIES, formats.TABLE):
+        return backend.load_series(record.id)
+    data = backend.load_bytes(record.id)
+    if data is None:
+        return None
+    values: Any = CsvValues(data)
+    return Series(
+        sensors=record.sensors,
+        values=values,
+        interval_ms=record.interval_ms,
+        device_type=record.device_type,
+        device_name=record.device_name,
+    )
 
 
 def json_pieces(document: dict[str, Any]) -> Iterator[bytes]:
-    """``document`` as JSON in pieces; a ``payload.values`` array is encoded a slice at a time
-    (non-finite numbers written as finite ones: JSON has no NaN).
+    """``document`` as JSON in pieces; a ``payload.values`` array (or :class:`CsvValues`) is
+    encoded a slice at a time (non-finite numbers written as finite ones: JSON has no NaN).
     """
     payload = document.get("payload")
     values = payload.get("values") if isinstance(payload, dict) else None
-    if not isinstance(values, np.ndarray):
+    if isinstance(values, CsvValues):
+        blocks: Iterable[np.ndarray] = values.blocks()
+    elif isinstance(values, np.ndarray):
+        blocks = [values]
+    else:
         yield orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY)
         return
     marker = "values-" + secrets.token_hex(16)
     text = orjson.dumps({**document, "payload": {**payload, "values": marker}})
     head, _, tail = text.partition(orjson.dumps(marker))
     yield head
-    yield from _value_pieces(values)
+    yield from _value_pieces(blocks)
     yield tail
 
 
-def _value_pieces(values: np.ndarray) -> Iterator[bytes]:
-    if not len(values):
-        yield b"[]"
-        return
-    width = values.shape[1] if values.ndim == 2 else 1
-    rows = max(1, VALUES_PER_PIECE // max(1, width))
+def _value_pieces(blocks: Iterable[np.ndarray]) -> Iterator[bytes]:
     yield b"["
-    for start in range(0, len(values), rows):
-        part = np.ascontiguousarray(values[start : start + rows], dtype=np.float64)
-        if not np.isfinite(part).all():
-            part = np.nan_to_num(part)
-        text = orjson.dumps(part, option=orjson.OPT_SERIALIZE_NUMPY)
-        yield (b"," if start else b"") + text[1:-1]
+    comma = b""
+    for values in blocks:
+        width = values.shape[1] if values.ndim == 2 else 1
+        rows = max(1, VALUES_PER_PIECE // max(1, width))
+        for start in range(0, len(values), rows):
+            part = np.ascontiguousarray(values[start : start + rows], dtype=np.float64)
+            if not np.isfinite(part).all():
+                part = np.nan_to_num(part)
+            text = orjson.dumps(part, option=orjson.OPT_SERIALIZE_NUMPY)
+            yield comma + text[1:-1]
+            comma = b","
     yield b"]"
 
 
@@ -81,9 +153,14 @@ def released(
     return stream()
 
 
-async def each(pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """A synchronous iterator of pieces as an asynchronous one."""
-    for piece in pieces:
+async def each_on(pool: BlockingPool, pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """A synchronous iterator of pieces as an asynchronous one, each piece made on ``pool``
+    (reading a block of CSV values is work the event loop must not wait for).
+    """
+    while True:
+        piece = await pool.run(next, pieces, None)
+        if piece is None:
+            break
         yield piece
 
 

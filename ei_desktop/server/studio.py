@@ -20,11 +20,12 @@ from ei_desktop.core.backends.base import (
 )
 from ei_desktop.server.content import (
     SERIES_KINDS,
-    each,
+    each_on,
     expansion_bytes,
     file_response,
     json_pieces,
     json_stream,
+    load_series,
     released,
 )
 from ei_desktop.server.context import ServerContext, context
@@ -237,7 +238,7 @@ async def get_sample(
         return JSON(get_sample_json(record, None, ctx.project_id, limitPayloadValues))
     share = await ctx.budget.acquire(expansion_bytes(record))
     try:
-        series = await ctx.pool.run(ctx.backend.load_series, sample_id)
+        series = await ctx.pool.run(load_series, ctx.backend, record)
     except BaseException:
         ctx.budget.release(share)
         raise
@@ -246,7 +247,7 @@ async def get_sample(
         return not_found(sample_id)
     body = get_sample_json(record, series, ctx.project_id, limitPayloadValues, convert=False)
     del series
-    return json_stream(released(each(json_pieces(body)), ctx.budget, share))
+    return json_stream(released(each_on(ctx.pool, json_pieces(body)), ctx.budget, share))
 
 
 class BatchRequest(BaseModel):
@@ -304,7 +305,7 @@ async def _batch_entry(ctx: ServerContext, sample_id: int, record, payload: bool
         return
     async with ctx.budget.hold(expansion_bytes(record)):
         try:
-            series = await ctx.pool.run(ctx.backend.load_series, sample_id)
+            series = await ctx.pool.run(load_series, ctx.backend, record)
         except CorruptContentError as exc:
             series, error = None, scrub_paths(str(exc), ctx.backend.path)
         except BackendError as exc:
@@ -320,7 +321,7 @@ async def _batch_entry(ctx: ServerContext, sample_id: int, record, payload: bool
             **get_sample_json(record, series, ctx.project_id, convert=False),
         }
         del series
-        for piece in json_pieces(entry):
+        async for piece in each_on(ctx.pool, json_pieces(entry)):
             yield piece
 
 

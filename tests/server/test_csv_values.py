@@ -1,0 +1,70 @@
+"""A CSV sample's values are sent a block of rows at a time: the same numbers as the whole
+array, whatever the block size, the limit, or the reader that decides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import pytest
+import requests
+from server_helpers import post_files
+
+from ei_desktop.core import formats
+from ei_desktop.core.formats import csv as csv_format
+from ei_desktop.server.content import CsvValues, json_pieces
+
+
+def csv_file(rows: int, quirk: bool = False) -> bytes:
+    lines = ["timestamp,accX,accY"] + [f"{i * 10},{i * 0.5},{-i / 3!r}" for i in range(rows)]
+    if quirk:  # valid, but only the careful reader accepts it
+        lines[-3] = f"{(rows - 3) * 10},1_5,2"
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 50 rows, so that every file here spans several."""
+    monkeypatch.setattr(csv_format, "BLOCK_NUMBERS", 150)
+    monkeypatch.setattr(csv_format, "CAREFUL_NUMBERS", 150)
+
+
+@pytest.mark.parametrize("quirk", [False, True], ids=["fast", "careful"])
+def test_values_over_http_are_the_parsed_values(server, small_blocks, monkeypatch, quirk):
+    monkeypatch.setattr(csv_format, "LARGE_FILE_BYTES", 1000)  # the fast reader goes first
+    data = csv_file(523, quirk)
+    expected = formats.parse("s.csv", data, with_values=True).values.tolist()
+    response = post_files(server.base, server.key, [("s.csv", data)])
+    (entry,) = response.json()["files"]
+    headers = {"x-api-key": server.key}
+    url = server.v1(f"/raw-data/{entry['sampleId']}")
+    assert requests.get(url, headers=headers).json()["payload"]["values"] == expected
+    for limit in [0, 1, 50, 51, 523, 10_000]:
+        answer = requests.get(url, headers=headers, params={"limitPayloadValues": limit}).json()
+        assert answer["payload"]["values"] == expected[:limit], limit
+        assert answer["totalPayloadLength"] == 523
+    batch = requests.post(
+        server.v1("/raw-data/batch"), headers=headers, json={"ids": [entry["sampleId"]]}
+    ).json()
+    assert batch["samples"][0]["payload"]["values"] == expected
+
+
+def test_a_table_is_sent_as_one_row(small_blocks):
+    document = {"payload": {"values": CsvValues(b"A,B,C\n1,4,2\n")}, "after": 1}
+    assert orjson.loads(b"".join(json_pieces(document))) == {
+        "payload": {"values": [[1, 4, 2]]},
+        "after": 1,
+    }
+
+
+def test_csv_values_slice_like_the_array(small_blocks):
+    data = csv_file(120)
+    whole = formats.parse("s.csv", data, with_values=True).values
+    values = CsvValues(data)
+    for stop in [0, 1, 49, 50, 51, 119, 120, 500]:
+        blocks = list(values[:stop].blocks())
+        got = np.concatenate(blocks) if blocks else np.zeros((0, 2))
+        assert np.array_equal(got, whole[:stop]), stop
+    assert np.array_equal(np.concatenate(list(values[:80][:60].blocks())), whole[:60])
+    with pytest.raises(TypeError):
+        values[5:]
