@@ -9,6 +9,8 @@ next one waits. A piece larger than the whole budget runs alone, so nothing wait
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import sys
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,28 @@ from contextlib import asynccontextmanager
 MB = 1024 * 1024
 #: bytes of expanded content in memory at once, over all requests
 DEFAULT_BUDGET = 256 * MB
+#: blocks of memory at least this large go back to the system as soon as they are freed
+LARGE_BLOCK = MB
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def return_large_blocks(threshold: int = LARGE_BLOCK) -> bool:
+    """Make the C allocator give blocks of ``threshold`` bytes or more back to the system as
+    soon as they are freed, for the life of the process (glibc; elsewhere nothing is done).
+
+    glibc otherwise raises that threshold as large blocks are freed, up to 32 MB; after that
+    the blocks of rows that pool threads read and encode stay in per-thread arenas, and a
+    long-running server's resident size creeps up with every large request (measured: +130 MB
+    over 30 answers of a 99 MB CSV, against none with this). Returns whether it applied.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return bool(mallopt(_M_MMAP_THRESHOLD, int(threshold)))
 
 
 class MemoryBudget:

@@ -16,6 +16,7 @@ from ei_desktop.core import connection
 from ei_desktop.core.backends.base import BackendError, DamagedProjectError
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.app import create_app
+from ei_desktop.server.budget import return_large_blocks
 from ei_desktop.server.keys import KeyProblem, given_api_key
 from ei_desktop.server.protocol import raise_open_file_limit
 from ei_desktop.server.runner import bind, make_server, url_host
@@ -208,6 +209,7 @@ def _serve(
             pass  # optional: only the CLI uploader needs it
     base_url = f"http://{url_host(connect_host(host))}:{sockets[0].getsockname()[1]}"
     cli_port = CLI_INGESTION_PORT if len(sockets) > 1 else None
+    return_large_blocks()
     try:
         app = create_app(backend, key)
     except BaseException:
