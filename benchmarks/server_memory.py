@@ -3,6 +3,7 @@
 Runs a real server process and reports, for each scenario, its peak RSS above the idle RSS
 (``VmHWM`` after resetting it through ``/proc/<pid>/clear_refs``):
 
+* one: storing one 99 MB CSV file, then ``GET …/raw-data/{id}`` of its values
 * batch: ``POST …/raw-data/batch`` for 3 samples of 99 MB CSV, each id asked 4 times
 * download: the HTTP backend downloading 20 samples of 20 MB CSV, then their raw files
 * ingest: one ingestion request carrying 4 CSV files of 99 MB
@@ -63,6 +64,25 @@ def main(scenarios: list[str]) -> None:
             api = f"{base}/v1/api/{projects.json()['projects'][0]['id']}"
             idle = memory.rss()
             print(f"idle RSS {idle / MB:.0f} MB", flush=True)
+            if "one" in scenarios:
+                one = [("one.csv", big_csv(99 * MB, 300))]
+                stored: list[int] = []
+                idle = memory.rss()
+
+                def store():
+                    stored.extend(upload(base, one))
+                    return f"sample {stored[0]}"
+
+                measured(memory, idle, "storing one 99 MB CSV", store)
+                del one
+                idle = memory.rss()
+
+                def values():
+                    url = f"{api}/raw-data/{stored[0]}"
+                    response = requests.get(url, headers={"x-api-key": KEY}, timeout=600)
+                    return f"status {response.status_code}, {len(response.content) / MB:.0f} MB"
+
+                measured(memory, idle, "values of one 99 MB CSV sample", values)
             if "batch" in scenarios:
                 ids = [upload(base, [(f"big{i}.csv", big_csv(99 * MB, i))])[0] for i in range(3)]
                 idle = memory.rss()
@@ -124,4 +144,4 @@ def main(scenarios: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["batch", "download", "ingest", "json"])
+    main(sys.argv[1:] or ["one", "batch", "download", "ingest", "json"])
