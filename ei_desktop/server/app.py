@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ei_desktop.core import about
-from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server import errors, ingestion, studio
 from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
@@ -21,6 +20,7 @@ from ei_desktop.server.context import ServerContext
 from ei_desktop.server.limits import Limits
 from ei_desktop.server.middleware import ApiKeyAuth, BodyLimit, CollapseSlashes, ErrorBoundary
 from ei_desktop.server.payloads import iso
+from ei_desktop.server.project import ServedProject
 from ei_desktop.server.throttle import FailureThrottle
 
 #: paths served without an API key: the OpenAPI schema (no project data). There is no /docs
@@ -37,7 +37,7 @@ def _created(value: Optional[str]) -> str:
         return iso(datetime.now(timezone.utc))
 
 
-def _hmac_key(backend: LocalBackend) -> str:
+def _hmac_key(backend: ServedProject) -> str:
     key = backend.setting("hmac_key")
     if not key:
         key = secrets.token_hex(16)
@@ -46,7 +46,7 @@ def _hmac_key(backend: LocalBackend) -> str:
 
 
 def create_app(
-    backend: LocalBackend,
+    backend: ServedProject,
     api_key: str,
     *,
     limits: Optional[Limits] = None,

@@ -1,6 +1,6 @@
 """Group commit: uploads of concurrent requests share one ``backend.upload`` call.
 
-Each call to :meth:`LocalBackend.upload` pays a fixed cost (a thread hop, a file-system sync,
+Each call to :meth:`Backend.upload` pays a fixed cost (a thread hop, a file-system sync,
 a WAL commit) that dwarfs the work for one small file, and calls from concurrent requests
 serialise on the project's write lock. So while one call runs, the requests that arrive
 queue up, and the next call takes all of them at once. Duplicates between requests of one
@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from ei_desktop.core.backends.base import UploadItem, UploadResult
-from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.base import Backend, UploadItem, UploadResult
 from ei_desktop.server.blocking import BlockingPool
 from ei_desktop.server.budget import MemoryBudget
 
@@ -47,7 +46,7 @@ class UploadBatcher:
     """
 
     def __init__(
-        self, backend: LocalBackend, pool: BlockingPool, budget: Optional[MemoryBudget] = None
+        self, backend: Backend, pool: BlockingPool, budget: Optional[MemoryBudget] = None
     ) -> None:
         self._backend = backend
         self._pool = pool

@@ -14,8 +14,7 @@ import orjson
 from starlette.responses import Response, StreamingResponse
 
 from ei_desktop.core import formats
-from ei_desktop.core.backends.base import SampleRecord, Series
-from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.base import Backend, SampleRecord, Series
 from ei_desktop.server.blocking import BlockingPool
 from ei_desktop.server.budget import MB, MemoryBudget
 
@@ -78,7 +77,7 @@ class CsvValues:
             yield block
 
 
-def load_series(backend: LocalBackend, record: SampleRecord) -> Optional[Series]:
+def load_series(backend: Backend, record: SampleRecord) -> Optional[Series]:
     """``backend.load_series(record.id)`` for an answer: a CSV file's values come as
     :class:`CsvValues` (read while they are sent, see :func:`json_pieces`) rather than a
     whole array. ``None`` when the sample is gone.

@@ -6,18 +6,18 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
 from ei_desktop.server.budget import MemoryBudget
 from ei_desktop.server.limits import Limits
+from ei_desktop.server.project import ServedProject
 
 
 @dataclass
 class ServerContext:
     """The served project and the server's settings."""
 
-    backend: LocalBackend
+    backend: ServedProject
     project_id: int
     project_name: str
     created: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import logging
 import re
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -63,12 +62,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BackendError)
     async def backend_error(request: Request, exc: BackendError) -> JSON:
-        status, message = describe_backend_error(exc, request.app.state.ei.backend.path)
+        status, message = describe_backend_error(exc, request.app.state.ei.backend.description)
         log.error("%s", message)
         return failure(message, status)
 
 
-def describe_backend_error(exc: BackendError, project: Path) -> tuple[int, str]:
+def describe_backend_error(exc: BackendError, project: str) -> tuple[int, str]:
     """The status and message a client gets for ``exc``: no traceback, and no path of the
     server's disk (the project folder is named ``<project>``).
     """
@@ -80,7 +79,7 @@ def describe_backend_error(exc: BackendError, project: Path) -> tuple[int, str]:
     return 500, message
 
 
-def scrub_paths(message: str, project: Path) -> str:
+def scrub_paths(message: str, project: str) -> str:
     """``message`` with the project folder, and any file path inside it, shown as
     ``<project>``.
     """

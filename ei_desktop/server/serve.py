@@ -18,6 +18,7 @@ from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.server.app import create_app
 from ei_desktop.server.budget import return_large_blocks
 from ei_desktop.server.keys import KeyProblem, given_api_key
+from ei_desktop.server.project import ServedProject
 from ei_desktop.server.protocol import raise_open_file_limit
 from ei_desktop.server.runner import bind, make_server, url_host
 
@@ -33,7 +34,7 @@ def new_api_key() -> str:
     return "ei_" + secrets.token_hex(32)
 
 
-def choose_api_key(backend: LocalBackend, api_key: Optional[str]) -> tuple[str, str]:
+def choose_api_key(backend: ServedProject, api_key: Optional[str]) -> tuple[str, str]:
     """The key to require and where it came from: the given one, else the project's stored
     key, else a new one (stored in the project so it survives restarts).
     """
@@ -75,7 +76,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def banner(
-    project: Path,
+    project: str,
     project_id: int,
     base_url: str,
     key: str,
@@ -189,7 +190,7 @@ def one_line(exc: BaseException) -> str:
 
 
 def _serve(
-    backend: LocalBackend,
+    backend: ServedProject,
     host: str,
     port: int,
     given: Optional[str],
@@ -219,7 +220,7 @@ def _serve(
     raise_open_file_limit()
     server = make_server(app, log_level="info")
     print(
-        banner(backend.path, backend.project_id(), base_url, key, origin, host, cli_port),
+        banner(backend.description, backend.project_id(), base_url, key, origin, host, cli_port),
         file=out,
     )
     out.flush()

@@ -307,9 +307,9 @@ async def _batch_entry(ctx: ServerContext, sample_id: int, record, payload: bool
         try:
             series = await ctx.pool.run(load_series, ctx.backend, record)
         except CorruptContentError as exc:
-            series, error = None, scrub_paths(str(exc), ctx.backend.path)
+            series, error = None, scrub_paths(str(exc), ctx.backend.description)
         except BackendError as exc:
-            series, error = None, describe_backend_error(exc, ctx.backend.path)[1]
+            series, error = None, describe_backend_error(exc, ctx.backend.description)[1]
         else:
             error = f"No sample found with ID {sample_id}"
         if series is None:

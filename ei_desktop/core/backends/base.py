@@ -350,6 +350,12 @@ class Backend(Protocol):
         """The stored content of a sample as uploaded (``None`` if missing)."""
         ...
 
+    def open_content(self, sample_id: int) -> Optional[BinaryIO]:
+        """The stored content as a binary file at its start, for streaming large samples
+        (``None`` if missing); the caller closes it.
+        """
+        ...
+
     def download(
         self,
         ids: Sequence[int],

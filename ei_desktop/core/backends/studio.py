@@ -17,6 +17,7 @@ Cancelling stops the claiming of new requests; requests in flight finish and are
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import json
 import os
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Optional, Union
+from typing import Any, BinaryIO, Optional, Union
 from urllib.parse import quote, urlsplit
 
 import numpy as np
@@ -772,6 +773,11 @@ class StudioBackend:
         """The content: media as stored, time series as originally uploaded when available."""
         record = self.get_sample(sample_id)
         return None if record is None else self._media(record)
+
+    def open_content(self, sample_id: int) -> Optional[BinaryIO]:
+        """The content as a binary file (fetched whole: the Studio API has no ranges)."""
+        data = self.load_bytes(sample_id)
+        return None if data is None else io.BytesIO(data)
 
     def load_series(self, sample_id: int) -> Optional[Series]:
         """Values of a time-series, table or audio sample."""
