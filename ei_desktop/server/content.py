@@ -61,6 +61,16 @@ class CsvValues:
         stop = max(0, int(part.stop))
         return CsvValues(self.data, stop if self.limit is None else min(stop, self.limit))
 
+    def readable(self) -> bool:
+        """Whether the content reads as CSV (its header and first row), before any is sent."""
+        from ei_desktop.core.formats import csv
+
+        try:
+            next(csv.iter_values(self.data, rows=1), None)
+        except formats.FormatError:
+            return False
+        return True
+
     def blocks(self) -> Iterator[np.ndarray]:
         """The values, rows × sensors, float64, a block of rows at a time."""
         left = self.limit
@@ -91,6 +101,8 @@ def load_series(backend: Backend, record: SampleRecord) -> Optional[Series]:
     if data is None:
         return None
     values: Any = CsvValues(data)
+    if not values.readable():  # a backend may hold a converted copy, not the file as uploaded
+        return backend.load_series(record.id)
     return Series(
         sensors=record.sensors,
         values=values,

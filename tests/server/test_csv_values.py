@@ -4,6 +4,8 @@ array, whatever the block size, the limit, or the reader that decides.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import numpy as np
 import orjson
 import pytest
@@ -68,3 +70,37 @@ def test_csv_values_slice_like_the_array(small_blocks):
     assert np.array_equal(np.concatenate(list(values[:80][:60].blocks())), whole[:60])
     with pytest.raises(TypeError):
         values[5:]
+
+
+def test_content_that_is_not_the_uploaded_csv_is_sent_from_the_backends_series():
+    """A backend may keep a CSV sample as converted JSON: its own values are sent then."""
+    from ei_desktop.core.backends.base import SampleRecord, Series
+    from ei_desktop.server.content import load_series
+
+    class Converted:
+        def __init__(self, content: bytes) -> None:
+            self.content = content
+
+        def load_bytes(self, sample_id):
+            return self.content
+
+        def load_series(self, sample_id):
+            return Series([], np.array([[7.0]]), 1.0)
+
+    record = SampleRecord(
+        id=1,
+        filename="s",
+        category="training",
+        label="s",
+        kind=formats.TIMESERIES,
+        sensors=[],
+        interval_ms=10.0,
+        values_count=3,
+        size=100,
+        added=datetime.now(timezone.utc),
+        upload_name="s.csv",
+    )
+    as_json = Converted(b'{\n  "protected": {"ver": "v1"},\n  "payload": {}\n}\n')
+    assert load_series(as_json, record).values.tolist() == [[7.0]]
+    as_uploaded = load_series(Converted(csv_file(3)), record)
+    assert isinstance(as_uploaded.values, CsvValues)
