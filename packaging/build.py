@@ -80,11 +80,11 @@ def step(message: str) -> None:
 
 
 def version() -> str:
-    """The package version, read from ei_desktop/__init__.py without importing it."""
-    text = (ROOT / "ei_desktop" / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
+    """The package version, read from ei_desktop/core/about.py without importing it."""
+    text = (ROOT / "ei_desktop" / "core" / "about.py").read_text(encoding="utf-8")
+    match = re.search(r'^VERSION = "([^"]+)"', text, re.M)
     if not match:
-        raise BuildError("no __version__ in ei_desktop/__init__.py")
+        raise BuildError("no VERSION in ei_desktop/core/about.py")
     return match.group(1)
 
 

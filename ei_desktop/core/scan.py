@@ -14,7 +14,8 @@ from ei_desktop.core import formats, naming
 from ei_desktop.core.labels import LabelError, is_companion, parse_companion, read_info_labels
 from ei_desktop.core.model import Sample
 
-_NOT_REGULAR = "Not a regular file (a pipe, socket or device), so not a sample"
+#: why a pipe, socket or device is not uploaded (opening a pipe would block)
+NOT_REGULAR = "Not a regular file (a pipe, socket or device), so not a sample"
 
 BOUNDING_BOXES_FILE = "bounding_boxes.labels"
 STRUCTURED_LABELS_FILE = "structured_labels.labels"
@@ -104,7 +105,7 @@ def find_files(
         elif os.path.isfile(path):
             found.files.append(path)
         elif os.path.exists(path):
-            found.problems.append(Problem(path, _NOT_REGULAR))
+            found.problems.append(Problem(path, NOT_REGULAR))
         elif os.path.islink(path):
             found.problems.append(Problem(path, "Broken link: its target does not exist"))
         else:
@@ -145,7 +146,7 @@ def _walk(
                 found.problems.append(Problem(path, "Broken link: its target does not exist"))
                 continue
             if not os.path.isfile(path):  # a FIFO would block the upload on open
-                found.problems.append(Problem(path, _NOT_REGULAR))
+                found.problems.append(Problem(path, NOT_REGULAR))
                 continue
             found.files.append(path)
 

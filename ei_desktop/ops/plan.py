@@ -116,6 +116,8 @@ def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> P
             # a file the user named: its own folder may still give the category
             base = os.path.dirname(os.path.dirname(path))
             _plan_files(plan, [path], base, explicit=True)
+        elif os.path.exists(path):
+            plan.skipped.append(Skipped(path, scan.NOT_REGULAR, True))
         elif os.path.islink(path):
             plan.skipped.append(Skipped(path, "Broken link: its target does not exist", True))
         else:

@@ -321,7 +321,7 @@ def test_content_changed_on_disk_fails_check_and_that_download_only(tmp_path):
     out = tmp_path / "out"
     downloaded = cli("download", "1", "2", "3", "4", "5", "-o", out, "--project", project)
     assert downloaded.returncode == 1
-    assert "id 3" in downloaded.stderr and "damaged" in downloaded.stderr
+    assert "ID 3" in downloaded.stderr and "damaged" in downloaded.stderr
     assert len(list(out.iterdir())) == 4  # the other four were written
     with LocalBackend(project) as local, pytest.raises(Exception, match="damaged"):
         local.load_bytes(3)
