@@ -696,7 +696,7 @@ class LocalBackend:
                 series.device_type,
                 series.device_name,
                 series.sensors,
-                series.values.tolist(),
+                series.values,
                 series.interval_ms,
             )
         else:

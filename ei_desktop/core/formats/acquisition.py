@@ -110,7 +110,7 @@ def to_json(
         s if isinstance(s, Sensor) else Sensor(name=s["name"], units=s["units"]) for s in sensors
     ]
     if isinstance(values, np.ndarray):
-        rows = (values.reshape(-1, 1) if values.ndim == 1 else values).tolist()
+        rows = _RowsText(values.reshape(-1, 1) if values.ndim == 1 else values)
     else:
         rows = [
             row.tolist()
@@ -134,7 +134,31 @@ def to_json(
         },
         "signature": None,
     }
-    return json.dumps(document)
+    if not isinstance(rows, _RowsText):
+        return json.dumps(document)
+    # A large array as Python lists costs ~10x its size: write its rows a block at a time
+    # into the text json.dumps would give, in place of a marker.
+    document["payload"]["values"] = _VALUES_MARKER
+    head, tail = json.dumps(document).split(json.dumps(_VALUES_MARKER), 1)
+    return "".join([head, "[", rows.text(), "]", tail])
+
+
+_VALUES_MARKER = "\x00values\x00"
+_ROWS_PER_BLOCK = 65536
+
+
+class _RowsText:
+    """Rows of a numpy array written as ``json.dumps`` writes nested lists, block by block."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def text(self) -> str:
+        blocks = (
+            json.dumps(self.values[start : start + _ROWS_PER_BLOCK].tolist())[1:-1]
+            for start in range(0, len(self.values), _ROWS_PER_BLOCK)
+        )
+        return ", ".join(blocks)
 
 
 def _decode_cbor(data: bytes) -> Any:

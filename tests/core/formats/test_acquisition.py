@@ -339,3 +339,11 @@ def test_to_json_writes_a_one_dimensional_array_as_one_axis():
     text = acquisition.to_json("X", None, [Sensor("audio", "wav")], np.array([1.0, 40.0]), 0.0625)
     assert json.loads(text)["payload"]["values"] == [[1.0], [40.0]]
     assert acquisition.parse(text.encode(), cbor=False).values.shape == (2, 1)
+
+
+def test_a_large_array_is_written_exactly_as_its_lists_would_be():
+    values = np.arange(300_000, dtype=np.float64).reshape(-1, 2) / 7  # several blocks of rows
+    sensors = [Sensor("x", "m/s2"), Sensor("y", "m/s2")]
+    as_array = acquisition.to_json("CSV", None, sensors, values, 10.0)
+    assert as_array == acquisition.to_json("CSV", None, sensors, values.tolist(), 10.0)
+    assert json.loads(as_array)["payload"]["values"][-1] == values[-1].tolist()
