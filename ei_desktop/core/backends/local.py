@@ -625,20 +625,12 @@ class LocalBackend:
         record = self.get_sample(sample_id)
         if record is None:
             return None
-        try:
+        with _content_errors(record):
             return self.blobs.open(record.sha256)
-        except CorruptContentError as exc:
-            raise CorruptContentError(f"Sample {record.id}: {exc}") from exc
-        except OSError as exc:
-            raise BackendError(_unreadable(record, exc)) from exc
 
     def _read_blob(self, record: SampleRecord) -> bytes:
-        try:
+        with _content_errors(record):
             return self.blobs.read(record.sha256)
-        except CorruptContentError as exc:
-            raise CorruptContentError(f"Sample {record.id}: {exc}") from exc
-        except OSError as exc:
-            raise BackendError(_unreadable(record, exc)) from exc
 
     def load_series(self, sample_id: int) -> Optional[Series]:
         """Values of a time-series, table or audio sample."""
@@ -972,6 +964,19 @@ def _modified_before(path: Path, cutoff: float) -> bool:
         return path.stat().st_mtime <= cutoff
     except FileNotFoundError:
         return False
+
+
+@contextmanager
+def _content_errors(record: SampleRecord) -> Iterator[None]:
+    """Name the sample in a content error, and turn a missing or unreadable file into a
+    :class:`BackendError`.
+    """
+    try:
+        yield
+    except CorruptContentError as exc:
+        raise CorruptContentError(f"Sample {record.id}: {exc}") from exc
+    except OSError as exc:
+        raise BackendError(_unreadable(record, exc)) from exc
 
 
 def _unreadable(record: SampleRecord, exc: OSError) -> str:
