@@ -39,7 +39,9 @@ class BrowseController(QObject):
         model.rowsFailed.connect(
             lambda message: self._show_backend_error("Cannot load some rows", message)
         )
-        model.modelReset.connect(self.update_status)
+        # a reset clears the selection without selectionChanged: follow it by hand
+        model.modelReset.connect(self._listing_reset)
+        model.idsChanged.connect(self._selection_changed)
         model.rowsInserted.connect(self.update_status)
         window.filter_bar.changed.connect(self._filter_changed)
         window.tree.selectionModel().currentChanged.connect(self._tree_changed)
@@ -123,11 +125,16 @@ class BrowseController(QObject):
     def _counts_failed(self, error: BaseException) -> None:
         self._show_backend_error("Cannot read the sample counts", error_message(error))
 
+    def _listing_reset(self) -> None:
+        if not self.window.table_model.refreshing:
+            # a new filter, sort or project: show its first rows
+            self.window.table.scrollToTop()
+        self._selection_changed()
+
     def _listing_finished(self) -> None:
         self.update_empty_state()
-        self.update_status()
-        if self.window.table.currentIndex().isValid():
-            self.window.previews.schedule()
+        self._selection_changed()
+        self.window.previews.schedule()
 
     def _show_backend_error(self, what: str, message: str) -> None:
         self.window.message_bar.show_message(f"{what}: {message}", "error", ("Retry", self.refresh))

@@ -42,6 +42,11 @@ class PreviewController(QObject):
         self._loading.failed.connect(self._failed)
         self._record: Optional[SampleRecord] = None
         window.table.selectionModel().currentRowChanged.connect(self.schedule)
+        # a reset drops the current row without currentRowChanged: look again once the view
+        # restored what it keeps (a refresh), or show nothing (a new listing)
+        model = window.table_model
+        model.modelReset.connect(self.schedule)
+        model.idsChanged.connect(self.schedule)
 
     def schedule(self, *_args) -> None:
         """Load the current sample once the selection has settled."""

@@ -57,8 +57,10 @@ class SampleTableModel(QAbstractTableModel):
         listingFinished: the ids are in place (``rowCount`` is final).
         listingFailed(str): the listing failed (server gone…); the old rows stay.
         rowsFailed(str): fetching some rows failed; they show "Could not load".
-        idsAboutToChange / idsChanged: bracket a model reset caused by new ids, so a view
-            can save and restore its selection and scroll position by id.
+        idsAboutToChange / idsChanged: bracket a model reset caused by a refresh (the same
+            query read again), so a view can save and restore its selection and scroll
+            position by id. A new query, sort or backend resets without them: the view
+            starts at the top with nothing selected.
         sortRejected: the user asked to sort by a column the backend cannot sort by.
     """
 
@@ -309,7 +311,7 @@ class SampleTableModel(QAbstractTableModel):
         if not isinstance(update.item, FirstPage):
             return
         page = update.item
-        self.idsAboutToChange.emit()
+        # a first page only comes with a new query: nothing of the old list is kept
         self.beginResetModel()
         self._ids = np.fromiter((r.id for r in page.records), dtype=np.int64)
         self._rows = page.total if page.total is not None else len(page.records)
@@ -318,7 +320,6 @@ class SampleTableModel(QAbstractTableModel):
         for record in page.records:
             self._cache.store(record.id, record)
         self.endResetModel()
-        self.idsChanged.emit()
 
     @while_alive
     def _on_ids(self, ids: np.ndarray) -> None:
@@ -337,13 +338,16 @@ class SampleTableModel(QAbstractTableModel):
         elif not partial and np.array_equal(ids, old):
             self._changed(0, rows - 1)  # same rows: repaint, stale ones fetch again
         else:
-            self.idsAboutToChange.emit()
+            keep_view = self._refreshing
+            if keep_view:
+                self.idsAboutToChange.emit()
             self.beginResetModel()
             self._ids = ids
             self._rows = len(ids)
             self._clear_requests()
             self.endResetModel()
-            self.idsChanged.emit()
+            if keep_view:
+                self.idsChanged.emit()
         self.listingFinished.emit()
 
     @while_alive
