@@ -42,4 +42,6 @@ def test_starts_from_the_last_options(qtbot):
 def test_describe_paths(tmp_path):
     (tmp_path / "d").mkdir()
     assert describe_paths([str(tmp_path / "d")]) == "d"
-    assert describe_paths(["/a.csv", "/b.csv", str(tmp_path / "d")]) == "2 files and 1 folder"
+    assert describe_paths(["/a.csv", "/b.csv", str(tmp_path / "d")], 1) == "2 files and 1 folder"
+    # not told how many are folders: the disk is not asked
+    assert describe_paths(["/a.csv", "/b.csv", str(tmp_path / "d")]) == "3 items"

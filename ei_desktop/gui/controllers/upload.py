@@ -37,11 +37,13 @@ class UploadController(QObject):
         """Upload files (asks for them when ``paths`` is ``None``)."""
         if self.window.backend is None:
             return
+        folders: Optional[int] = None
         if paths is None:
             paths, _ = QFileDialog.getOpenFileNames(self.window, "Upload files", "", SAMPLE_FILES)
             if not paths:
                 return
-        self.ask_upload(list(paths))
+            folders = 0
+        self.ask_upload(list(paths), folders=folders)
 
     def upload_folder(self, folder: Optional[str] = None) -> None:
         """Upload a folder (asks for it when ``folder`` is ``None``)."""
@@ -51,12 +53,21 @@ class UploadController(QObject):
             folder = QFileDialog.getExistingDirectory(self.window, "Upload folder")
             if not folder:
                 return
-        self.ask_upload([folder])
+        self.ask_upload([folder], folders=1)
 
-    def ask_upload(self, paths: list[str]) -> UploadOptionsDialog:
-        """Show the upload options for ``paths``; uploading starts when accepted."""
+    def ask_upload(self, paths: list[str], *, folders: Optional[int] = None) -> UploadOptionsDialog:
+        """Show the upload options for ``paths``; uploading starts when accepted.
+
+        ``folders`` is how many of ``paths`` are folders when the caller knows; the dialog
+        never looks (a network share could hang the window).
+        """
         dialog = UploadOptionsDialog(
-            paths, self.window.tree_model.labels(), self.last_options, "Upload", self.window
+            paths,
+            self.window.tree_model.labels(),
+            self.last_options,
+            "Upload",
+            self.window,
+            folders=folders,
         )
         dialog.accepted.connect(lambda: self.start_upload(paths, dialog.options()))
         open_dialog(dialog)

@@ -46,11 +46,17 @@ CATEGORY_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
-def describe_paths(paths: Sequence[str]) -> str:
-    """``3 files and 1 folder`` / the single name."""
+def describe_paths(paths: Sequence[str], folders: Optional[int] = None) -> str:
+    """What the dialog's heading calls ``paths``, without touching the disk.
+
+    One path is named (``walk``); several are ``2 files and 1 folder`` when the caller knows
+    how many of them are ``folders``, else ``3 items``. Looking it up here would ask the file
+    system on the UI thread, which can hang on an unreachable network share.
+    """
     if len(paths) == 1:
         return os.path.basename(os.path.normpath(paths[0])) or paths[0]
-    folders = sum(1 for p in paths if os.path.isdir(p))
+    if folders is None:
+        return f"{len(paths):,} items"
     files = len(paths) - folders
     parts = []
     if files:
@@ -119,6 +125,8 @@ class UploadOptionsDialog(QDialog):
         labels: existing labels, offered as completions.
         initial: the options to start from (the last ones used).
         title: window title ("Upload files").
+        folders: how many of ``paths`` are folders, if the caller knows (for the heading;
+            the dialog never asks the file system).
     """
 
     def __init__(
@@ -128,6 +136,8 @@ class UploadOptionsDialog(QDialog):
         initial: Optional[UploadOptions] = None,
         title: str = "Upload",
         parent: Optional[QWidget] = None,
+        *,
+        folders: Optional[int] = None,
     ) -> None:
         super().__init__(parent)
         self.paths = list(paths)
@@ -135,7 +145,9 @@ class UploadOptionsDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
 
-        heading = QLabel(f"<b>Upload {describe_paths(self.paths)}</b>", self)
+        self.heading = heading = QLabel(
+            f"<b>Upload {describe_paths(self.paths, folders)}</b>", self
+        )
         heading.setToolTip("\n".join(self.paths[:30]) + ("\n…" if len(self.paths) > 30 else ""))
         note = QLabel(
             "Folders are searched recursively for supported files (CSV, JSON, CBOR, WAV, "
