@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.message_bar = MessageBar(self)
         self.table = SampleTableView(self.table_model, self)
         self.table.setAccessibleName("Samples")
+        self.filter_bar.set_results_view(self.table)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty_state = EmptyState(self)
         self.stack = QStackedWidget(self)
@@ -230,7 +231,12 @@ class MainWindow(QMainWindow):
     # == shared state =========================================================================
 
     def use_backend(self, backend: Backend, spec: ConnectionSpec) -> None:
-        """Switch every view to ``backend``, opened as ``spec``."""
+        """Switch every view to ``backend``, opened as ``spec``.
+
+        Another project starts unfiltered: its names and labels are not the last one's.
+        """
+        if spec != self.spec:
+            self.browse.reset_filters()
         self.backend = backend
         self.spec = spec
         self.setWindowTitle(f"{spec.title()} — ei-desktop")

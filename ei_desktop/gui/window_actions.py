@@ -33,7 +33,8 @@ def _action(
         action.setIcon(icons.standard(icon))
     if tip:
         action.setStatusTip(tip)
-        action.setToolTip(tip)
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({keys})" if keys else tip)
     if role is not None:
         action.setMenuRole(role)
     window.addAction(action)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStyle, QWidget
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QWidget,
+)
 
 from ei_desktop.core.naming import CATEGORIES
 from ei_desktop.gui.models import format as fmt
@@ -16,6 +24,9 @@ DEBOUNCE_MS = 250
 
 class FilterBar(QWidget):
     """Name text, category and label filters.
+
+    In the name filter, Esc clears the text and Down moves into the results view (see
+    :meth:`set_results_view`).
 
     Signals:
         changed: the filter changed (the text after :data:`DEBOUNCE_MS` of quiet typing,
@@ -34,6 +45,9 @@ class FilterBar(QWidget):
             QLineEdit.ActionPosition.LeadingPosition,
         )
         self.text_edit.setAccessibleName("Filter by name")
+        self.text_edit.setToolTip("Esc clears the filter; Down moves into the list")
+        self.text_edit.installEventFilter(self)
+        self._results: Optional[QAbstractItemView] = None
         self.category_combo = QComboBox(self)
         self.category_combo.setAccessibleName("Category")
         self.category_combo.addItem("All categories", None)
@@ -67,6 +81,36 @@ class FilterBar(QWidget):
         label_label.setBuddy(self.label_combo)
         layout.addWidget(label_label)
         layout.addWidget(self.label_combo, 1)
+
+    def set_results_view(self, view: Optional[QAbstractItemView]) -> None:
+        """Down in the name filter moves the focus to ``view``."""
+        self._results = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: D102
+        if watched is self.text_edit and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key == Qt.Key.Key_Escape and self.text_edit.text():
+                self.text_edit.clear()
+                self.flush()
+                return True
+            if key == Qt.Key.Key_Down and self._results is not None:
+                self._enter_results()
+                return True
+        return False
+
+    def _enter_results(self) -> None:
+        view = self._results
+        self.flush()
+        view.setFocus(Qt.FocusReason.TabFocusReason)
+        model = view.model()
+        selection = view.selectionModel()
+        if model is None or model.rowCount() == 0 or selection.hasSelection():
+            return
+        current = view.currentIndex()
+        flags = QItemSelectionModel.SelectionFlag
+        selection.setCurrentIndex(
+            current if current.isValid() else model.index(0, 0), flags.ClearAndSelect | flags.Rows
+        )
 
     def _combo_changed(self) -> None:
         self._timer.stop()

@@ -66,6 +66,26 @@ class SampleTableView(QTableView):
         model.idsChanged.connect(self._restore_state)
         model.sortRejected.connect(self._reset_sort_indicator)
 
+    def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: D102, N802
+        # Home/End (with or without Ctrl) go to the first/last row in the first column, so
+        # the ID and Name columns stay in sight instead of scrolling to the last column
+        cursor = QAbstractItemView.CursorAction
+        if action in (cursor.MoveHome, cursor.MoveEnd):
+            rows = self._model.rowCount()
+            if rows == 0:
+                return QModelIndex()
+            header = self.horizontalHeader()
+            column = next(
+                (
+                    header.logicalIndex(v)
+                    for v in range(header.count())
+                    if not header.isSectionHidden(header.logicalIndex(v))
+                ),
+                0,
+            )
+            return self._model.index(0 if action == cursor.MoveHome else rows - 1, column)
+        return super().moveCursor(action, modifiers)
+
     # -- selection ----------------------------------------------------------------------------
 
     def selected_ranges(self) -> list[tuple[int, int]]:
