@@ -3,9 +3,10 @@
 
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py OUTDIR
 
-Writes browse.png (table + time-series preview), multilabel.png, image.png (bounding boxes),
-upload_options.png, results.png and csv_import.png into OUTDIR. The project is seeded
-through ``ei_desktop.data`` with ``project=``, like any script would.
+Writes default.png (first start, nothing selected), drop.png (the drop overlay),
+browse.png (table + time-series preview), multilabel.png, image.png (bounding boxes),
+upload_options.png, results.png, csv_import.png and csv_grouped.png into OUTDIR. The
+project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter  # noqa: E402
 
 from ei_desktop import data  # noqa: E402
 from ei_desktop.core import scan  # noqa: E402
+from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
 from ei_desktop.gui.app import make_application  # noqa: E402
 from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
 from ei_desktop.gui.dialogs.results import ResultsDialog  # noqa: E402
@@ -201,15 +203,23 @@ def main() -> int:
     try:
         app = make_application()
         project = work / "Gesture lab"
+        LocalBackend(project, create=True).close()
         seed(project)
         window = MainWindow(
             Settings(work / "settings.ini"),
             CredentialStore(work / "credentials.json", use_keyring=False),
         )
-        window.resize(1500, 900)
         window.show()
         window.connection.open_startup(str(project))
         spin_until(lambda: listed(window))
+        spin(300)
+        # the first start: default window size and panes, nothing selected
+        window.grab().save(str(out / "default.png"))
+        window.drop_overlay.show_for("Drop to upload to Gesture lab")
+        spin(100)
+        window.grab().save(str(out / "drop.png"))
+        window.drop_overlay.hide()
+        window.resize(1500, 900)
         window.splitter.setSizes([230, 720, 550])
         spin(300)
         # make every row's record known (the table fetches what is painted)
@@ -265,6 +275,29 @@ def main() -> int:
         csv_dialog.layout_combo.setCurrentIndex(1)
         spin(300)
         csv_dialog.grab().save(str(out / "csv_import.png"))
+        csv_dialog.reject()
+
+        # pandas' air_quality_no2_long.csv: ISO dates, grouped by city
+        grouped = work / "air_quality_no2_long.csv"
+        grouped.write_text(
+            "city,country,date.time,location,parameter,value,unit\n"
+            + "\n".join(
+                f"{city},{country},2019-06-{21 - i // 24:02d} {23 - i % 24:02d}:00:00+00:00,"
+                f"{station},no2,{10 + (i * 7) % 30}.0,µg/m³"
+                for city, country, station in (
+                    ("Paris", "FR", "FR04014"),
+                    ("Antwerpen", "BE", "BETR801"),
+                    ("London", "GB", "London Westminster"),
+                )
+                for i in range(48)
+            )
+            + "\n"
+        )
+        csv_dialog = window.csv_import.import_csv([str(grouped)])
+        spin_until(lambda: csv_dialog.preview_model.rowCount() > 0)
+        csv_dialog.layout_combo.setCurrentIndex(3)
+        spin(300)
+        csv_dialog.grab().save(str(out / "csv_grouped.png"))
         csv_dialog.reject()
 
         window.close()
