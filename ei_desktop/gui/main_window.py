@@ -231,7 +231,12 @@ class MainWindow(QMainWindow):
     # == shared state =========================================================================
 
     def use_backend(self, backend: Backend, spec: ConnectionSpec) -> None:
-        """Switch every view to ``backend``, opened as ``spec``."""
+        """Switch every view to ``backend``, opened as ``spec``.
+
+        Another project starts unfiltered: its names and labels are not the last one's.
+        """
+        if spec != self.spec:
+            self.browse.reset_filters()
         self.backend = backend
         self.spec = spec
         self.setWindowTitle(f"{spec.title()} — ei-desktop")

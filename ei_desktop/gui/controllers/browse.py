@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSignalBlocker
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu
 
@@ -74,12 +74,20 @@ class BrowseController(QObject):
 
     def clear_filter(self) -> None:
         """Show every sample."""
+        self.reset_filters()
+        self.apply_query()
+
+    def reset_filters(self) -> None:
+        """Empty the filter bar and choose "All" in the tree, without listing anything."""
         window = self.window
         window.filter_bar.text_edit.clear()
         window.filter_bar.set_category_label(None, None)
-        window.tree.setCurrentIndex(window.tree_model.index_of(ALL))
-        window.filter_bar.flush()
-        self.apply_query()
+        with QSignalBlocker(window.tree.selectionModel()):
+            window.tree.setCurrentIndex(window.tree_model.index_of(ALL))
+        window.tree.viewport().update()
+        # the filter bar's pending "changed" would list the old project with the new query
+        with QSignalBlocker(window.filter_bar):
+            window.filter_bar.flush()
 
     def focus_filter(self) -> None:
         """Put the cursor in the name filter."""

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu
 from ei_desktop.core.backends.base import DamagedProjectError, InvalidApiKey, NotAProjectError
 from ei_desktop.core.connection import default_project_path
 from ei_desktop.gui.alive import while_alive
-from ei_desktop.gui.connections import ConnectionSpec
+from ei_desktop.gui.connections import SERVER, ConnectionSpec
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.connection import ConnectionDialog
 from ei_desktop.gui.jobs.connect import open_backend
@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 def failure_message(spec: ConnectionSpec, error: BaseException) -> str:
     """What the user reads when ``spec`` could not be opened."""
     if isinstance(error, InvalidApiKey):
+        if spec.kind == SERVER:
+            return (
+                f"The ei-desktop server at {spec.title()} refused the API key. Use the key "
+                "that ei-desktop serve printed when it started, or ask whoever runs the "
+                "server for the key it was given (--api-key-file or EI_SERVE_API_KEY)."
+            )
         return (
             f"{spec.title()} refused the API key. Check the key (in Edge Impulse: "
             "Dashboard → Keys) and try again."
