@@ -29,6 +29,7 @@ LAYOUTS: tuple[tuple[str, str], ...] = (
     (GROUPS, "Grouped: one time series per value of a column"),
 )
 
+
 @dataclass
 class CsvImportSpec:
     """How CSV files become samples.
@@ -37,8 +38,10 @@ class CsvImportSpec:
         files: the CSV files.
         layout: :data:`PER_FILE`, :data:`ROWS`, :data:`WIDE` or :data:`GROUPS`.
         feature_cols: sensor/feature columns (empty: every column not used otherwise).
-        timestamp_col: per-file (milliseconds) and grouped (seconds) time column.
-        sample_rate_ms: milliseconds between readings (per-file without a time column, wide).
+        timestamp_col: per-file (numbers in milliseconds) and grouped (numbers in seconds)
+            time column; text that reads as dates or durations is read as such.
+        sample_rate_ms: milliseconds between readings (per-file and grouped without a time
+            column, wide).
         label: per-file: the label of every file (``None``: the file name before its first
             dot).
         label_col, category_col, metadata_cols: columns giving labels, categories and
@@ -70,6 +73,29 @@ def _features(df, spec: CsvImportSpec, used: set) -> list:
     return [c for c in df.columns if c not in used]
 
 
+def _read_times(df, column: str):
+    """``df`` with a text time ``column`` read as dates (UTC unless they say otherwise) or
+    durations, when every value reads as one; otherwise ``df`` unchanged.
+    """
+    import pandas as pd
+
+    if getattr(df[column].dtype, "kind", "O") in "biufcmM":  # numbers, dates or durations
+        return df
+    parsers = (
+        lambda text: pd.to_datetime(text, format="ISO8601", utc=True),
+        pd.to_timedelta,
+    )
+    for parse in parsers:
+        try:
+            parsed = parse(df[column])
+        except (ValueError, TypeError, OverflowError):
+            continue
+        df = df.copy()
+        df[column] = parsed
+        return df
+    return df
+
+
 def samples_from_file(path: str, spec: CsvImportSpec) -> list[Sample]:
     """The samples one CSV file gives under ``spec`` (raises ``ValueError`` with a reason)."""
     import pandas as pd
@@ -78,6 +104,8 @@ def samples_from_file(path: str, spec: CsvImportSpec) -> list[Sample]:
         df = pd.read_csv(path)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"Cannot read the CSV file: {exc}") from exc
+    if spec.timestamp_col and spec.timestamp_col in df.columns:
+        df = _read_times(df, spec.timestamp_col)
     metas = list(spec.metadata_cols)
     used = {c for c in (spec.label_col, spec.category_col, spec.timestamp_col) if c}
     used.update(metas)
@@ -118,12 +146,23 @@ def samples_from_file(path: str, spec: CsvImportSpec) -> list[Sample]:
             metadata_cols=metas or None,
         )
     elif spec.layout == GROUPS:
-        if not spec.timestamp_col or not spec.group_by:
-            raise ValueError("Choose the time column and the column to group by")
-        used.add(spec.group_by)
+        if not spec.group_by:
+            raise ValueError("Choose the column to group by")
+        timestamp_col = spec.timestamp_col
+        if not timestamp_col:
+            if not spec.sample_rate_ms:
+                raise ValueError("Choose the time column or set the interval between readings")
+            # rows at a fixed interval, counted within each group in file order
+            timestamp_col = "timestamp"
+            while timestamp_col in df.columns:
+                timestamp_col = "_" + timestamp_col
+            steps = df.groupby(spec.group_by, sort=False).cumcount()
+            df = df.copy()
+            df[timestamp_col] = pd.to_timedelta(steps * spec.sample_rate_ms, unit="ms")
+        used.update((spec.group_by, timestamp_col))
         samples = frames.samples_from_groups(
             df,
-            timestamp_col=spec.timestamp_col,
+            timestamp_col=timestamp_col,
             group_by=spec.group_by,
             feature_cols=_features(df, spec, used),
             label_col=spec.label_col,

@@ -37,7 +37,21 @@ from ei_desktop.gui.dialogs.csv_preview import FramePreviewModel
 from ei_desktop.gui.jobs.csv_import import read_preview
 from ei_desktop.gui.jobs.runner import JobRunner, error_message
 from ei_desktop.gui.models import format as fmt
+from ei_desktop.gui.widgets.text import secondary_label
 from ei_desktop.ops.table_import import GROUPS, LAYOUTS, PER_FILE, ROWS, WIDE, CsvImportSpec
+
+#: names that suggest a time column (case-insensitive), best first
+TIME_NAMES = ("timestamp", "time", "t", "ts", "time_s", "seconds", "datetime", "date.time", "date")
+#: words in a column name that suggest a time column
+TIME_WORDS = ("time", "date")
+#: names that suggest the column to group by
+GROUP_NAMES = ("id", "group", "sample", "session", "sample_id")
+_DATES = "dates and durations (2019-06-21 00:00:00, 00:00:01.5) are read as such"
+
+
+def time_help(unit: str) -> str:
+    """The note under a time column choice: what numbers in it mean."""
+    return f"Numbers in the time column are {unit}; {_DATES}."
 
 
 class CsvImportDialog(QDialog):
@@ -82,8 +96,10 @@ class CsvImportDialog(QDialog):
         label_box = QVBoxLayout()
         label_box.addWidget(self.pf_label_name)
         label_box.addLayout(fixed_row)
+        self.pf_time_help = secondary_label(time_help("milliseconds"), per_file)
         form = QFormLayout(per_file)
-        form.addRow("Time column (ms):", self.pf_time)
+        form.addRow("Time column:", self.pf_time)
+        form.addRow("", self.pf_time_help)
         form.addRow("…or interval:", self.pf_rate)
         form.addRow("Sensor columns:", self.pf_axes)
         form.addRow("Label:", label_box)
@@ -118,14 +134,18 @@ class CsvImportDialog(QDialog):
         # groups --------------------------------------------------------------------------
         groups = QWidget(self)
         self.group_by = ColumnCombo(optional=False, parent=groups)
-        self.group_time = ColumnCombo(optional=False, parent=groups)
+        self.group_time = ColumnCombo(parent=groups)
+        self.group_rate = rate_spin(groups)
+        self.group_time_help = secondary_label(time_help("seconds"), groups)
         self.group_features = ColumnList(groups)
         self.group_label = ColumnCombo(parent=groups)
         self.group_category = ColumnCombo(parent=groups)
         self.group_metadata = ColumnList(groups)
         form = QFormLayout(groups)
         form.addRow("Group by:", self.group_by)
-        form.addRow("Time column (s):", self.group_time)
+        form.addRow("Time column:", self.group_time)
+        form.addRow("", self.group_time_help)
+        form.addRow("…or interval:", self.group_rate)
         form.addRow("Sensor columns:", self.group_features)
         form.addRow("Label column:", self.group_label)
         form.addRow("Category column:", self.group_category)
@@ -193,6 +213,13 @@ class CsvImportDialog(QDialog):
         self.pf_time.currentIndexChanged.connect(
             lambda: self.pf_rate.setEnabled(self.pf_time.column() is None)
         )
+        self.group_time.currentIndexChanged.connect(
+            lambda: self.group_rate.setEnabled(self.group_time.column() is None)
+        )
+        for spin in (self.pf_rate, self.wide_rate, self.group_rate):
+            spin.valueChanged.connect(self._revalidate)
+        self.pf_label_edit.textChanged.connect(self._revalidate)
+        self.pf_label_fixed.toggled.connect(self._revalidate)
         self.pf_label_fixed.toggled.connect(self.pf_label_edit.setEnabled)
         self.pf_label_edit.setEnabled(False)
         self._load_preview()
@@ -223,7 +250,7 @@ class CsvImportDialog(QDialog):
         self.error_label.setText(message)
 
     def _fill_columns(self, columns: list[str]) -> None:
-        time_names = ("timestamp", "time", "t", "ts", "time_s", "seconds")
+        time_names = self._time_columns(columns)
         label_names = ("label", "class", "target", "y")
         self.pf_time.set_columns(columns, time_names)
         self.pf_label_col.set_columns(columns)
@@ -232,14 +259,31 @@ class CsvImportDialog(QDialog):
         self.wide_label.set_columns(columns, label_names)
         self.wide_category.set_columns(columns, ("category", "split"))
         self.wide_start.set_columns(columns)
-        self.group_by.set_columns(columns, ("id", "group", "sample", "session", "sample_id"))
         self.group_time.set_columns(columns, time_names)
+        self.group_by.set_columns(columns, self._group_columns(columns))
         self.group_label.set_columns(columns, label_names)
         self.group_category.set_columns(columns, ("category", "split"))
         for column_list in (self.rows_metadata, self.wide_metadata, self.group_metadata):
             column_list.set_columns(columns)
         self._guess_wide_start(columns)
         self._reset_features()
+
+    def _time_columns(self, columns: list[str]) -> list[str]:
+        """Columns that look like times, best first (lower-cased, as ``set_columns`` wants)."""
+        lowered = [c.lower() for c in columns]
+        named = [n for n in TIME_NAMES if n in lowered]
+        worded = [c for c in lowered if c not in named and any(w in c for w in TIME_WORDS)]
+        return named + worded
+
+    def _group_columns(self, columns: list[str]) -> list[str]:
+        """Columns to group by, best first: known names, then text columns; never the time
+        column (lower-cased).
+        """
+        time = (self.group_time.column() or "").lower()
+        lowered = [c.lower() for c in columns]
+        named = [n for n in GROUP_NAMES if n in lowered]
+        text = [c.lower() for c in columns if not self._numeric(c)]
+        return [c for c in (*named, *text, *lowered) if c != time]
 
     def _guess_wide_start(self, columns: list[str]) -> None:
         frame = self.preview_model.frame
@@ -318,6 +362,12 @@ class CsvImportDialog(QDialog):
             put([self.group_category.column()], "category")
             put([self.group_by.column()], "group")
         self.preview_model.set_roles(roles)
+        self._revalidate()
+
+    def _revalidate(self) -> None:
+        # a shown problem goes away (or changes) as soon as the choices change
+        if self.error_label.text() and self.preview_model.frame is not None:
+            self.error_label.setText(self.problem() or "")
 
     # -- result -------------------------------------------------------------------------------
 
@@ -351,6 +401,7 @@ class CsvImportDialog(QDialog):
         elif layout == GROUPS:
             spec.group_by = self.group_by.column()
             spec.timestamp_col = self.group_time.column()
+            spec.sample_rate_ms = None if spec.timestamp_col else self.group_rate.value()
             spec.feature_cols = self.group_features.columns()
             spec.label_col = self.group_label.column()
             spec.category_col = self.group_category.column()
@@ -362,7 +413,7 @@ class CsvImportDialog(QDialog):
         spec = self.spec()
         if spec.layout in (PER_FILE, ROWS, GROUPS) and not spec.feature_cols:
             return "Choose at least one sensor or feature column."
-        if spec.layout == PER_FILE and not spec.timestamp_col and not spec.sample_rate_ms:
+        if spec.layout in (PER_FILE, GROUPS) and not spec.timestamp_col and not spec.sample_rate_ms:
             return "Choose a time column or set the interval between readings."
         if spec.layout == PER_FILE and spec.label == "":
             return "Type the label, or take it from the file name."
