@@ -9,10 +9,11 @@ touches a file or a backend on the UI thread: every such call runs as a job.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ei_desktop.core.backends.base import Backend, SampleQuery
 from ei_desktop.gui import icons
-from ei_desktop.gui.connections import ConnectionSpec
+from ei_desktop.gui.connections import LOCAL, SERVER, ConnectionSpec
 from ei_desktop.gui.controllers import (
     BrowseController,
     ConnectionController,
@@ -45,7 +47,9 @@ from ei_desktop.gui.controllers.preview import NOTHING_SELECTED
 from ei_desktop.gui.credentials import CredentialStore
 from ei_desktop.gui.dialogs.about import AboutDialog
 from ei_desktop.gui.jobs.runner import JobRunner
+from ei_desktop.gui.models import location
 from ei_desktop.gui.models.category_tree import ALL, CategoryTreeModel
+from ei_desktop.gui.models.location import Location
 from ei_desktop.gui.models.sample_table import SampleTableModel
 from ei_desktop.gui.settings import Settings
 from ei_desktop.gui.widgets.drop_overlay import DropOverlay
@@ -56,6 +60,16 @@ from ei_desktop.gui.widgets.preview_fallback import create_preview_panel
 from ei_desktop.gui.widgets.sample_table import SampleTableView
 from ei_desktop.gui.window_actions import WindowActions
 from ei_desktop.ops.report import Report
+
+
+def location_icon(kind: str) -> QIcon:
+    """The icon of a kind of place: a folder (local project), a computer (an ei-desktop
+    server) or a network drive (Edge Impulse).
+    """
+    pixmap = QStyle.StandardPixmap
+    return icons.standard(
+        {LOCAL: pixmap.SP_DirIcon, SERVER: pixmap.SP_ComputerIcon}.get(kind, pixmap.SP_DriveNetIcon)
+    )
 
 
 class MainWindow(QMainWindow):
@@ -195,10 +209,17 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.count_label = QLabel(self)
+        self.location_icon = QLabel(self)
         self.connection_label = QLabel(self)
         self.connection_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.connection_label.setAccessibleName("Where the samples come from")
         status.addPermanentWidget(self.count_label)
+        status.addPermanentWidget(self.location_icon)
         status.addPermanentWidget(self.connection_label)
+        #: what the title and the status bar say (``None``: nothing)
+        self.location: Optional[Location] = None
+        #: the place of :attr:`backend` (the request being opened may be another)
+        self.open_location: Optional[Location] = None
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.window_state()
@@ -230,8 +251,10 @@ class MainWindow(QMainWindow):
 
     # == shared state =========================================================================
 
-    def use_backend(self, backend: Backend, spec: ConnectionSpec) -> None:
-        """Switch every view to ``backend``, opened as ``spec``.
+    def use_backend(
+        self, backend: Backend, spec: ConnectionSpec, name: Optional[str] = None
+    ) -> None:
+        """Switch every view to ``backend``, opened as ``spec`` (``name``: the project's).
 
         Another project starts unfiltered: its names and labels are not the last one's.
         """
@@ -239,13 +262,36 @@ class MainWindow(QMainWindow):
             self.browse.reset_filters()
         self.backend = backend
         self.spec = spec
-        self.setWindowTitle(f"{spec.title()} — ei-desktop")
-        self.connection_label.setText(("🖧 " if spec.is_remote else "") + spec.title())
-        self.connection_label.setToolTip(backend.description)
+        self.open_location = Location.of(spec, location.connected_state(spec), name)
+        self.show_location(self.open_location)
         self.table_model.set_backend(backend, self.current_query())
         self.previews.clear()
         self.browse.refresh_counts()
         self.browse.update_actions()
+
+    def show_location(self, place: Optional[Location]) -> None:
+        """Say in the title and the status bar where the samples come from: the kind of
+        place (with its icon), the project's name and the connection state.
+        """
+        self.location = place
+        if place is None:
+            self.setWindowTitle("ei-desktop")
+            self.location_icon.clear()
+            self.connection_label.clear()
+            self.connection_label.setToolTip("")
+            return
+        self.setWindowTitle(place.title())
+        size = self.connection_label.fontMetrics().height()
+        self.location_icon.setPixmap(location_icon(place.spec.kind).pixmap(size, size))
+        self.location_icon.setToolTip(place.kind)
+        self.connection_label.setText(place.status())
+        self.connection_label.setToolTip(place.details())
+
+    def set_connection_state(self, state: str) -> None:
+        """Change the connection state shown for the open place ("Cannot reach …")."""
+        if self.open_location is not None and self.location == self.open_location:
+            self.open_location = replace(self.open_location, state=state)
+            self.show_location(self.open_location)
 
     def current_query(self) -> SampleQuery:
         """The query the filter bar describes, in the table's current sort order."""

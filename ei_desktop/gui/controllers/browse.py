@@ -14,6 +14,7 @@ from ei_desktop.gui.alive import while_alive
 from ei_desktop.gui.jobs.listing import label_counts_job
 from ei_desktop.gui.jobs.runner import error_message
 from ei_desktop.gui.models import format as fmt
+from ei_desktop.gui.models import location
 from ei_desktop.gui.models.category_tree import ALL
 from ei_desktop.gui.widgets.empty_state import EMPTY_PROJECT, LOADING, NO_MATCH
 
@@ -123,6 +124,8 @@ class BrowseController(QObject):
     @while_alive
     def _counts_loaded(self, counts) -> None:
         window = self.window
+        if window.spec is not None:
+            window.set_connection_state(location.connected_state(window.spec))
         window.tree_model.set_counts(counts)
         window.tree.expand(window.tree_model.index_of(ALL))
         window.filter_bar.set_labels(window.tree_model.labels())
@@ -146,6 +149,9 @@ class BrowseController(QObject):
 
     def _show_backend_error(self, what: str, message: str) -> None:
         self.window.message_bar.show_message(f"{what}: {message}", "error", ("Retry", self.refresh))
+        spec = self.window.spec
+        if spec is not None and spec.is_remote:
+            self.window.set_connection_state(f"Cannot reach {location.host_of(spec)}")
         self.update_empty_state()
 
     # -- what the window shows ----------------------------------------------------------------

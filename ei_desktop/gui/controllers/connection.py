@@ -18,6 +18,8 @@ from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.connection import ConnectionDialog
 from ei_desktop.gui.jobs.connect import open_backend
 from ei_desktop.gui.jobs.runner import Job, error_message
+from ei_desktop.gui.models import location
+from ei_desktop.gui.models.location import Location
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
@@ -44,6 +46,19 @@ def failure_message(spec: ConnectionSpec, error: BaseException) -> str:
     if isinstance(error, DamagedProjectError):
         return str(error)
     return f"Cannot open {spec.title()}: {error_message(error)}"
+
+
+def project_name(backend) -> Optional[str]:
+    """The project's name as the backend tells it (call off the UI thread): a local project's
+    own name, else "project <id>" (the API gives the id, not the name).
+    """
+    name = getattr(backend, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    try:
+        return f"project {backend.project_id()}"
+    except Exception:  # noqa: BLE001 - the name is only shown; the project opened
+        return None
 
 
 class ConnectionController(QObject):
@@ -99,16 +114,17 @@ class ConnectionController(QObject):
             note = None
             if remember and spec.is_remote and api_key:
                 note = credentials.save(spec.credential_account, api_key)
-            return backend, note
+            return backend, note, project_name(backend)
 
         self.window.statusBar().showMessage(f"Opening {spec.title()}…")
+        self.window.show_location(Location.of(spec, location.OPENING))
         self.window.browse.show_opening()
         self._request = (spec, dialog)
         return self._opening.start(run, name="connect")
 
     @while_alive
     def _opened(self, result) -> None:
-        backend, note = result
+        backend, note, name = result
         spec, dialog = self._take_request()
         settings = self.window.settings
         settings.save_last_connection(spec)
@@ -120,13 +136,18 @@ class ConnectionController(QObject):
         self.window.statusBar().showMessage(
             f"Opened {spec.title()}" + (f" · {note}" if note else ""), 6000
         )
-        self.window.use_backend(backend, spec)
+        self.window.use_backend(backend, spec, name)
 
     @while_alive
     def _failed(self, error: BaseException) -> None:
         spec, dialog = self._take_request()
         message = failure_message(spec, error)
-        self.window.statusBar().clearMessage()
+        window = self.window
+        window.statusBar().clearMessage()
+        if window.backend is not None and window.open_location is not None:
+            window.show_location(window.open_location)  # the open project stays open
+        else:
+            window.show_location(Location.of(spec, location.failed_state(spec, error)))
         if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
             dialog.connection_failed(message)
             return
