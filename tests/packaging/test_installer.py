@@ -254,7 +254,7 @@ def test_cli_uploads_and_lists(installed, tmp_path):
     env = minimal_env(tmp_path / "home")
     project = tmp_path / "project"
     files = [SAMPLES / "wave.0.cbor", SAMPLES / "capacitor.01.png", SAMPLES / "hadouken.01.wav"]
-    upload = run([installed, "upload", *files, "--project", project], env=env)
+    upload = run([installed, "upload", *files, "--project", project, "--create"], env=env)
     assert upload.returncode == 0, upload.stdout + upload.stderr
     listing = run([installed, "ls", "--json", "--project", project], env=env)
     assert listing.returncode == 0, listing.stderr
@@ -267,7 +267,9 @@ def test_cli_uploads_and_lists(installed, tmp_path):
 def test_server_serves_the_cli(installed, tmp_path):
     env = minimal_env(tmp_path / "home")
     project = tmp_path / "project"
-    upload = run([installed, "upload", SAMPLES / "idle.0.cbor", "--project", project], env=env)
+    upload = run(
+        [installed, "upload", SAMPLES / "idle.0.cbor", "--project", project, "--create"], env=env
+    )
     assert upload.returncode == 0, upload.stdout + upload.stderr
     server = subprocess.Popen(
         [str(installed), "serve", "--project", str(project), "--port", "0"],
@@ -337,7 +339,10 @@ def test_tarball_runs(tar_root, tmp_path):
     result = run([tar_root / APP, "--version"], env=env)
     assert result.stdout.strip() == f"{APP} {ei_desktop.__version__}"
     project = tmp_path / "project"
-    upload = run([tar_root / APP, "upload", SAMPLES / "idle.0.cbor", "--project", project], env=env)
+    upload = run(
+        [tar_root / APP, "upload", SAMPLES / "idle.0.cbor", "--project", project, "--create"],
+        env=env,
+    )
     assert upload.returncode == 0, upload.stdout + upload.stderr
 
 
