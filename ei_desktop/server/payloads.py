@@ -96,6 +96,8 @@ def sample_json(
         "isCropped": False,
         "projectId": project_id,
         "sha256Hash": record.sha256,
+        # an ei-desktop extension: Studio sends no content size, the HTTP backend reads this
+        "sizeBytes": int(record.size),
         "datastreams": [],
     }
     if record.device_name is not None:

@@ -61,11 +61,15 @@ def describe_record(record: SampleRecord) -> dict[str, str]:
         "label": record.label or "(unlabeled)",
         "category": record.category,
         "kind": record.kind,
-        "size": f"{display.size(record.size)} ({record.size:,} bytes)"
-        if record.size >= 1024
-        else display.size(record.size),
         "added": fmt.local_time(record.added),
     }
+    # a size of 0 is unknown (Edge Impulse's API does not send one), not an empty file
+    if record.size > 0:
+        text["size"] = (
+            f"{display.size(record.size)} ({record.size:,} bytes)"
+            if record.size >= 1024
+            else display.size(record.size)
+        )
     if record.upload_name and record.upload_name != record.filename:
         text["upload_name"] = record.upload_name
     if signal and record.sensors:

@@ -77,7 +77,9 @@ class VideoInfo(MessagePage):
 
     def set_record(self, record: SampleRecord) -> None:
         """Describe ``record``."""
-        facts = [record.filename, display.size(record.size)]
+        facts = [record.filename]
+        if record.size > 0:  # 0: not known
+            facts.append(display.size(record.size))
         if record.width and record.height:
             facts.append(f"{record.width} × {record.height} px")
         self.set_message(

@@ -8,12 +8,31 @@ from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from ei_desktop.gui.models.sample_table import COLUMNS, SampleTableModel
 
 #: starting widths of the columns, in characters
 _WIDTHS = (7, 20, 11, 10, 10, 11, 16, 10, 16)
+
+
+#: columns whose text is elided in the middle: names that differ only at the end stay apart
+MIDDLE_ELIDED = tuple(i for i, c in enumerate(COLUMNS) if c.sort in ("filename", "label"))
+
+
+class MiddleElideDelegate(QStyledItemDelegate):
+    """Draws text elided in the middle (``long_sess…_07.csv``) instead of at the end."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: D102, N802
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class SampleTableView(QTableView):
@@ -31,6 +50,9 @@ class SampleTableView(QTableView):
         self.setWordWrap(False)
         self.setCornerButtonEnabled(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._middle = MiddleElideDelegate(self)
+        for column in MIDDLE_ELIDED:
+            self.setItemDelegateForColumn(column, self._middle)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

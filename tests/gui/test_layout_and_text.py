@@ -1,0 +1,78 @@
+"""Layout and text of the window: sizes through a server, names in the table, details."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from gui_helpers import SAMPLES, csv_series
+
+from ei_desktop.core.backends.base import SampleQuery
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.model import Sample
+from ei_desktop.data import upload_samples
+from ei_desktop.gui.widgets.details import DetailsPanel, describe_record
+
+studio = pytest.importorskip("ei_desktop.core.backends.studio")
+testing = pytest.importorskip("ei_desktop.server.testing")
+
+
+def test_an_image_size_read_through_a_server_is_its_real_size(qtbot, tmp_path):
+    image = tmp_path / "capacitor.01.png"
+    shutil.copy(SAMPLES / "capacitor.01.png", image)
+    local = LocalBackend(tmp_path / "served", create=True)
+    response = upload_samples(
+        [Sample(data=image.read_bytes(), filename=image.name, label="capacitor")], project=local
+    )
+    assert not response.fails
+    (expected,) = local.list_samples(SampleQuery())
+    assert expected.size == image.stat().st_size
+    try:
+        with testing.running_server(local, api_key="k") as (base_url, key):
+            remote = studio.StudioBackend(key, f"{base_url}/v1", base_url)
+            try:
+                (record,) = remote.list_samples(SampleQuery())
+                fetched = remote.get_sample(record.id)
+            finally:
+                remote.close()
+    finally:
+        local.close()
+    assert record.size == fetched.size == expected.size
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    panel.set_record(record)
+    assert panel.field_text("size") == describe_record(expected)["size"]
+
+
+def test_an_unknown_size_is_not_shown_as_zero_bytes(qtbot, project):
+    (record,) = project.list_samples(SampleQuery(), limit=1)
+    record.size = 0  # what Edge Impulse's own API gives: no size
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    panel.set_record(record)
+    assert panel.field_text("size") is None
+
+
+def test_long_names_that_differ_at_the_end_look_different(qtbot, make_window, tmp_path):
+    prefix = "field_station_three_accelerometer_recording_session"
+    backend = LocalBackend(tmp_path / "names", create=True)
+    names = [f"{prefix}.a{i}.csv" for i in (1, 0, 2)]
+    samples = [
+        Sample(data=csv_series("a", i), filename=name, label="a") for i, name in enumerate(names)
+    ]
+    assert not upload_samples(samples, project=backend).fails
+    backend.close()
+    window = make_window(tmp_path / "names")
+    table = window.table
+    table.setAlternatingRowColors(False)
+    name_column = 1
+    table.setColumnWidth(name_column, table.fontMetrics().horizontalAdvance(prefix) // 2)
+    shown = [window.table_model.index(row, name_column) for row in range(3)]
+    qtbot.waitUntil(lambda: all(str(i.data()).startswith(prefix) for i in shown))
+
+    def cell(row: int):
+        return table.viewport().grab(table.visualRect(shown[row])).toImage()
+
+    first, last = cell(0), cell(2)  # ….a2.csv and ….a1.csv
+    assert first.size() == last.size()
+    assert first != last
