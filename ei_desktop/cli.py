@@ -134,12 +134,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     gui = commands.add_parser("gui", help="open the desktop app")
-    gui.add_argument("--project", metavar="DIR", help="local project folder to open")
+    _add_gui_arguments(gui)
     return parser
 
 
+def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", metavar="DIR", help="local project folder to open")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="files or folders to upload: the app opens the project, then asks the upload"
+        " options for them (what a file manager's “Open with ei-desktop” passes)",
+    )
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    """The arguments of the ``ei-desktop-gui`` launcher: those of ``ei-desktop gui``."""
+    parser = argparse.ArgumentParser(
+        prog="ei-desktop-gui", description="Open the ei-desktop app (and upload FILEs)."
+    )
+    _add_gui_arguments(parser)
+    return parser
+
+
+#: first arguments that are not files to open: commands and top-level options
+_NOT_FILES = ("upload", "ls", "download", "rm", "check", "serve", "gui", "-h", "--help")
+
+
+def _files_mean_gui(argv: Sequence[str]) -> bool:
+    """True for ``ei-desktop FILE...`` and ``ei-desktop --project DIR FILE...``: no command,
+    so the app opens and uploads the files.
+    """
+    if not argv or argv[0] in _NOT_FILES or argv[0] in ("--version", "--self-test"):
+        return False
+    return argv[0] == "--project" or not argv[0].startswith("-")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run ``ei-desktop``; returns the exit status."""
+    """Run ``ei-desktop``; returns the exit status.
+
+    Without a command, files on the command line (``ei-desktop [--project DIR] FILE...``)
+    open the app and offer to upload them, as ``ei-desktop gui`` does.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _files_mean_gui(argv):
+        argv.insert(0, "gui")
     args = build_parser().parse_args(argv)
     if args.self_test:
         from ei_desktop.selftest import run_self_test
@@ -147,7 +187,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return run_self_test()
     command = args.command or "gui"
     if command == "gui":
-        return _gui(getattr(args, "project", None))
+        return _gui(getattr(args, "project", None), getattr(args, "files", None) or [])
     if command == "serve":
         return _serve(args)
     from ei_desktop import commands
@@ -189,7 +229,7 @@ def _run_stoppable(handler: Callable[..., int], args: argparse.Namespace) -> int
     return INTERRUPTED if cancel.cancelled else status
 
 
-def _gui(project: Optional[str]) -> int:
+def _gui(project: Optional[str], files: Sequence[str] = ()) -> int:
     try:
         from ei_desktop.gui.app import run
     except ImportError as exc:
@@ -197,7 +237,7 @@ def _gui(project: Optional[str]) -> int:
             f"The desktop app is not installed ({exc}). Install ei-desktop[gui].", file=sys.stderr
         )
         return 2
-    return run(project)
+    return run(project, files=[os.path.abspath(f) for f in files])
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -216,6 +256,9 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
-def gui_main() -> int:
-    """Entry point of the ``ei-desktop-gui`` launcher."""
-    return _gui(None)
+def gui_main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``ei-desktop-gui`` launcher: ``ei-desktop-gui [--project DIR]
+    [FILE...]`` (the desktop file passes the files opened with the app).
+    """
+    args = _gui_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    return _gui(args.project, args.files)

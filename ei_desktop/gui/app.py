@@ -9,6 +9,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Sequence
 from typing import Optional
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -112,11 +113,18 @@ def make_application(argv: Optional[list[str]] = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run(project: Optional[str] = None, *, quit_after_ms: Optional[int] = None) -> int:
+def run(
+    project: Optional[str] = None,
+    *,
+    files: Sequence[str] = (),
+    quit_after_ms: Optional[int] = None,
+) -> int:
     """Open the main window on ``project`` (a local folder; default: the last connection or
     the default project) and run until it is closed. Returns the exit code.
 
-    ``quit_after_ms`` closes the window after that long (smoke tests).
+    ``files`` (files or folders) are offered for upload once the project is open: the upload
+    options dialog shows for them. ``quit_after_ms`` closes the window after that long
+    (smoke tests).
     """
     from ei_desktop.gui.main_window import MainWindow
     from ei_desktop.gui.settings import Settings
@@ -128,6 +136,8 @@ def run(project: Optional[str] = None, *, quit_after_ms: Optional[int] = None) -
     tune_garbage_collector()
     try:
         window.show()
+        if files:
+            window.uploads.upload_when_open(list(files))
         window.connection.open_startup(project)
         if quit_after_ms is not None:
             QTimer.singleShot(quit_after_ms, window.close)

@@ -47,7 +47,7 @@ case "$here" in
 esac
 
 mkdir -p "$apps"
-sed -e "s|^Exec=.*|Exec=\"$here/ei-desktop-gui\"|" \
+sed -e "s|^Exec=.*|Exec=\"$here/ei-desktop-gui\" %F|" \
     -e "s|^TryExec=.*|TryExec=$here/ei-desktop-gui|" \
     "$here/share/applications/$desktop" >"$apps/$desktop.tmp"
 mv "$apps/$desktop.tmp" "$apps/$desktop"

@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Optional
 
 import shiboken6
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMenu
 
@@ -66,7 +66,12 @@ class ConnectionController(QObject):
 
     On success the window switches to the new backend (:meth:`MainWindow.use_backend`); on
     failure the message goes to the connection dialog that asked, else to the message bar.
+
+    Signals:
+        opened: the window switched to a newly opened project or server.
     """
+
+    opened = Signal()
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -137,6 +142,7 @@ class ConnectionController(QObject):
             f"Opened {spec.title()}" + (f" · {note}" if note else ""), 6000
         )
         self.window.use_backend(backend, spec, name)
+        self.opened.emit()
 
     @while_alive
     def _failed(self, error: BaseException) -> None:

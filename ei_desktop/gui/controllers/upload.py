@@ -45,6 +45,20 @@ class UploadController(QObject):
             folders = 0
         self.ask_upload(list(paths), folders=folders)
 
+    def upload_when_open(self, paths: Sequence[str]) -> None:
+        """Offer ``paths`` for upload (the upload options) as soon as a project is open."""
+        paths = list(paths)
+        if self.window.backend is not None:
+            self.upload_files(paths)
+            return
+        connection = self.window.connection
+
+        def once() -> None:
+            connection.opened.disconnect(once)
+            self.upload_files(paths)
+
+        connection.opened.connect(once)
+
     def upload_folder(self, folder: Optional[str] = None) -> None:
         """Upload a folder (asks for it when ``folder`` is ``None``)."""
         if self.window.backend is None:

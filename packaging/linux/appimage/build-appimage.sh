@@ -57,7 +57,7 @@ rm -f "$appdir/usr/lib/ei-desktop/install-desktop-entry.sh" "$appdir/usr/lib/ei-
 cp "$here/AppRun" "$appdir/AppRun"
 chmod 755 "$appdir/AppRun"
 # The AppImage is one program: Exec names it (AppImage integrators rewrite Exec to its path).
-sed -e 's/^Exec=.*/Exec=ei-desktop/' -e '/^TryExec=/d' \
+sed -e 's/^Exec=.*/Exec=ei-desktop %F/' -e '/^TryExec=/d' \
     "$appdir/usr/share/applications/ei-desktop.desktop" >"$appdir/ei-desktop.desktop"
 cp "$appdir/ei-desktop.desktop" "$appdir/usr/share/applications/ei-desktop.desktop"
 cp "$appdir/usr/share/icons/hicolor/256x256/apps/ei-desktop.png" "$appdir/ei-desktop.png"
