@@ -120,7 +120,7 @@ def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
     _print_skipped([item.name for item in report.with_status(ops.Status.SKIPPED)])
     present = report.with_status(ops.Status.PRESENT)
     if present:
-        print(f"{len(present)} {what} were already in the project:", file=sys.stderr)
+        print(f"{display.plural(len(present), what[:-1])} already in the project:", file=sys.stderr)
         for item in present:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
     failed = report.failed

@@ -61,8 +61,8 @@ def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_pa
     again = run("upload", folder / "training", "--project", project, "--create")
     # content already in the project is reported, and is not a failure: the files are there
     assert again.returncode == 0 and "Uploaded 0 samples" in again.stdout
-    assert "1 files were already in the project" in again.stderr
-    assert "wave.0.cbor: Already in the project (ids: " in again.stderr
+    assert "1 file already in the project" in again.stderr
+    assert "wave.0.cbor: Same content as ID " in again.stderr
     assert (
         run("upload", folder / "training", "--project", project, "--allow-duplicates").returncode
         == 0

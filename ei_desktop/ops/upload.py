@@ -55,7 +55,7 @@ def item_report(result: UploadResult) -> ItemReport:
     if result.success:
         status, reason = Status.DONE, ""
     elif result.duplicate:
-        status, reason = Status.PRESENT, "Already in the project" + _ids(result.error or "")
+        status, reason = Status.PRESENT, _same_content(result.error or "")
     else:
         status, reason = Status.FAILED, result.error or "Unknown error"
     return ItemReport(
@@ -68,7 +68,10 @@ def item_report(result: UploadResult) -> ItemReport:
     )
 
 
-def _ids(error: str) -> str:
-    """`` (ids: 1, 2)`` from a duplicate refusal, when it names them."""
+def _same_content(error: str) -> str:
+    """``Same content as ID 12`` (or ``IDs 1, 2``) from a duplicate refusal that names them."""
     start = error.find("(ids:")
-    return f" {error[start:]}" if start >= 0 else ""
+    if start < 0:
+        return "The same content is already in the project"
+    ids = error[start + len("(ids:") :].strip(" )")
+    return f"Same content as ID{'s' if ',' in ids else ''} {ids}"

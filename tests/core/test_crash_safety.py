@@ -72,7 +72,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     duplicate_lines = [
         line
         for line in resumed.stderr.splitlines()
-        if "Already in the project" in line
+        if ": Same content as ID" in line
     ]
     assert len(duplicate_lines) == stored
 

@@ -135,5 +135,5 @@ def test_upload_reports_stored_present_skipped_and_failed(tmp_path, local):
     assert first.done[0].sample_id == 1 and first.done[0].category in ("training", "testing")
     again = upload(local, plan)
     (present,) = again.with_status(Status.PRESENT)
-    assert present.reason == "Already in the project (ids: 1)"
+    assert present.reason == "Same content as ID 1"
     assert present.name == str(files / "good.01.csv")

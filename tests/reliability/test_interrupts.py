@@ -73,7 +73,7 @@ def test_ctrl_c_stops_an_upload_to_a_server_and_a_rerun_sends_exactly_the_rest(
 
     again = run_cli(*upload, env=served.env())
     assert f"Uploaded {FILES - stored} samples" in again.stdout, again.stderr
-    assert f"{stored} files were already in the project" in again.stderr
+    assert f"{stored:,} files already in the project" in again.stderr
     names = served.filenames()
     assert len(names) == len(set(names)) == FILES
     assert set(names) == {p.name.removesuffix(".csv") for p in files}
