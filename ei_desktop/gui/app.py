@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ei_desktop.core import about
 from ei_desktop.gui import icons
+from ei_desktop.gui.garbage import UiThreadGarbageCollector
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def tune_garbage_collector() -> None:
     """
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
+    gc.set_threshold(20_000, 20, 20)  # read by UiThreadGarbageCollector
 
 
 def make_application(argv: Optional[list[str]] = None) -> QApplication:
@@ -134,6 +135,7 @@ def run(
     window = MainWindow(Settings())
     hook = ExceptionHook(lambda: window).install()
     tune_garbage_collector()
+    collector = UiThreadGarbageCollector(app)
     try:
         window.show()
         if files:
@@ -143,4 +145,5 @@ def run(
             QTimer.singleShot(quit_after_ms, window.close)
         return int(app.exec())
     finally:
+        collector.stop()
         hook.uninstall()

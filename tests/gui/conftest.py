@@ -10,6 +10,17 @@ from gui_helpers import seed_csv, wait_listed
 from ei_desktop.core.backends.local import LocalBackend
 
 
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_ui_thread(qapp):
+    """As in the app: no collection on a worker thread may destroy a Qt object there."""
+    from ei_desktop.gui.garbage import UiThreadGarbageCollector
+
+    collector = UiThreadGarbageCollector(qapp)
+    yield collector
+    collector.stop()
+    collector.deleteLater()
+
+
 @pytest.fixture
 def settings(tmp_path):
     """Settings in a temporary INI file (never the user's)."""
