@@ -102,7 +102,7 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
     categories = Counter(item.category for item in report.done)
     spread = ", ".join(f"{name} {count}" for name, count in sorted(categories.items()))
     print(f"Uploaded {len(report.done)} samples" + (f" ({spread})" if spread else "") + ".")
-    return _finish(report, "files", unsent="not sent")
+    return _finish(report, "file", unsent="not sent")
 
 
 def _print_skipped(skipped: list[str]) -> None:
@@ -114,18 +114,19 @@ def _print_skipped(skipped: list[str]) -> None:
 
 
 def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
-    """Print what went wrong in ``report`` and return the exit status: 130 when the user
-    stopped it, 1 when anything failed or was left undone, else 0.
+    """Print what went wrong in ``report`` (``what``: the singular noun of its items, "file")
+    and return the exit status: 130 when the user stopped it, 1 when anything failed or was
+    left undone, else 0.
     """
     _print_skipped([item.name for item in report.with_status(ops.Status.SKIPPED)])
     present = report.with_status(ops.Status.PRESENT)
     if present:
-        print(f"{display.plural(len(present), what[:-1])} already in the project:", file=sys.stderr)
+        print(f"{display.plural(len(present), what)} already in the project:", file=sys.stderr)
         for item in present:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
     failed = report.failed
     if failed:
-        print(f"{len(failed)} {what} failed:", file=sys.stderr)
+        print(f"{len(failed)} {what}s failed:", file=sys.stderr)
         for item in failed:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
     left = report.not_attempted
@@ -252,7 +253,7 @@ def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> 
     finally:
         bar.close()
     print(f"Downloaded {len(report.done)} samples to {args.output}.", file=sys.stderr)
-    return _finish(report, "downloads", unsent="not fetched")
+    return _finish(report, "download", unsent="not fetched")
 
 
 def _confirm(prompt: str) -> bool:
@@ -298,7 +299,7 @@ def rm(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"Deleted {len(report.done)} samples.")
-    return _finish(report, "deletes", unsent="not deleted")
+    return _finish(report, "delete", unsent="not deleted")
 
 
 def check(args: argparse.Namespace) -> int:
