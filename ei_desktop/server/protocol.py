@@ -12,7 +12,13 @@ them and the server cannot accept real clients. This subclass adds:
   :data:`BODY_IDLE_TIMEOUT` between bytes (unless the server paused reading);
 * a connection cap: when the server holds :attr:`ConnectionLimits.max_connections`
   connections, a new one closes the oldest that is only waiting for a request, so idle or
-  half-open sockets can never starve clients with real requests.
+  half-open sockets can never starve clients with real requests;
+* a lingering close after refusing a malformed request: uvicorn answers 400 and closes at
+  once, and closing a socket with unread bytes of the request makes the kernel send a reset,
+  which can reach the client before it reads the answer (the official SDK then aborts its
+  whole batch on "connection reset" instead of failing one sample). The answer is followed by
+  a half-close, and whatever the client still sends is read and dropped until it closes its
+  side or :data:`LINGER_TIMEOUT` passes.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ RESERVED_FILES = 64
 #: connections asyncio accepts in one go before the protocol of the first sees them (the
 #: server's backlog); the cap leaves room for one such burst below the open-file limit
 ACCEPT_BURST = 128
+#: seconds the rest of a refused request is read and dropped before the socket is closed
+LINGER_TIMEOUT = 5.0
 UNLIMITED = 1 << 20
 
 
@@ -95,6 +103,7 @@ class DeadlineH11Protocol(H11Protocol):
         super().__init__(*args, **kwargs)
         self._deadline: Optional[asyncio.TimerHandle] = None
         self._body_timer: Optional[asyncio.TimerHandle] = None
+        self._linger_timer: Optional[asyncio.TimerHandle] = None
         self.opened = time.monotonic()
 
     # -- asyncio.Protocol ---------------------------------------------------------------------
@@ -113,8 +122,18 @@ class DeadlineH11Protocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         """Feed the parser; stop the deadline once the headers are in."""
+        if self._linger_timer is not None:
+            return  # the rest of a refused request
         super().data_received(data)
-        self._after_input()
+        if self._linger_timer is None:
+            self._after_input()
+
+    def eof_received(self) -> None:
+        """The client closed its side: end a lingering close at once."""
+        if self._linger_timer is not None:
+            self._close()
+            return
+        super().eof_received()
 
     # -- uvicorn hooks ------------------------------------------------------------------------
 
@@ -123,6 +142,17 @@ class DeadlineH11Protocol(H11Protocol):
         super().on_response_complete()
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self._arm_deadline()
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a request the parser refused, as uvicorn does, then close lingeringly."""
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=msg.encode("ascii")),
+            h11.EndOfMessage(),
+        ):
+            self.transport.write(self.conn.send(event))
+        self._linger()
 
     # -- timers -------------------------------------------------------------------------------
 
@@ -151,10 +181,19 @@ class DeadlineH11Protocol(H11Protocol):
         self._deadline = self.loop.call_later(self.limits.header_timeout, self._headers_late)
 
     def _cancel_timers(self) -> None:
-        for timer in (self._deadline, self._body_timer):
+        for timer in (self._deadline, self._body_timer, self._linger_timer):
             if timer is not None:
                 timer.cancel()
-        self._deadline = self._body_timer = None
+        self._deadline = self._body_timer = self._linger_timer = None
+
+    def _linger(self) -> None:
+        self._cancel_timers()
+        if self.transport.is_closing():
+            return
+        self._linger_timer = self.loop.call_later(LINGER_TIMEOUT, self._close)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()  # sent once the answer is out
+        self.transport.resume_reading()
 
     def _headers_late(self) -> None:
         self._deadline = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import unicodedata
 from urllib.parse import quote
 
@@ -147,6 +148,25 @@ def test_raw_http_label_with_nul_is_refused_with_a_clear_error(served):
     assert refused.status_code == 400 and "line feed" in refused.json()["error"]
     assert post(served, b"fine", 3).status_code == 200
     assert labels_listed("--api-key", KEY, env=served.env()) == ["fine"]
+
+
+def test_a_request_the_http_parser_refuses_is_answered_not_reset(served):
+    """A raw NUL in a header is refused before the app sees it; the client, still sending
+    its body, must read the 400 rather than a connection reset (which made the official SDK
+    abort the whole batch). Sent in one go, 16 of 20 such requests were reset before."""
+    body = b"x" * (4 << 20)
+    head = (
+        f"POST /api/training/data HTTP/1.1\r\nHost: x\r\nx-api-key: {KEY}\r\n"
+        f"x-label: a\x00b\r\nContent-Type: text/csv\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    for _ in range(10):
+        with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
+            sock.sendall(head + body)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert labels_listed("--api-key", KEY, env=served.env()) == []
 
 
 def test_official_sdk_batch_with_control_character_labels_stores_the_rest(sdk):
