@@ -11,6 +11,7 @@ from typing import BinaryIO, Optional, Protocol, Union, runtime_checkable
 
 import numpy as np
 
+from ei_desktop.core.edits import Change, ChangeSet, EditResult, Summary
 from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback
 
@@ -150,9 +151,38 @@ class UploadResult:
         return not self.success and (self.error or "").startswith(DUPLICATE_MESSAGE)
 
 
+#: the ``include_disabled`` choices of a query (Edge Impulse's ``includeDisabled``)
+INCLUDE_DISABLED: tuple[str, ...] = ("enabled", "disabled", "both")
+
+
+@dataclass(frozen=True)
+class MetadataFilter:
+    """One metadata condition of a query (an item of Edge Impulse's ``metadata`` filter).
+
+    Attributes:
+        key: the metadata key.
+        op: ``"eq"`` keeps samples whose value for ``key`` is one of ``values`` (any value
+            when ``values`` is empty: the key is present); ``"neq"`` keeps the others.
+        values: the values to match; empty means any.
+    """
+
+    key: str
+    op: str = "eq"
+    values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.op not in ("eq", "neq"):
+            raise ValueError(f"A metadata filter's op is 'eq' or 'neq', not {self.op!r}")
+        if not isinstance(self.values, tuple):
+            object.__setattr__(self, "values", tuple(self.values))
+
+
 @dataclass(frozen=True)
 class SampleQuery:
-    """Which samples to list, and in which order.
+    """Which samples to list or change, and in which order.
+
+    Every condition given must hold (they are combined with AND); ``None`` or empty means no
+    condition. The conditions are Edge Impulse's list filters.
 
     Attributes:
         category: one category, or ``None`` for all.
@@ -160,6 +190,20 @@ class SampleQuery:
         filename: keep samples whose stored name contains this text (case-insensitive).
         sort: one of :data:`SORT_KEYS`.
         descending: sort order; ties are broken by id in the same direction.
+        ids: keep only these ids.
+        exclude_ids: drop these ids.
+        metadata: metadata conditions, all of which must hold (any one when
+            ``metadata_any``).
+        no_metadata: with ``metadata``, also keep samples that have no metadata at all.
+        metadata_any: combine the ``metadata`` conditions with OR instead of AND.
+        min_length_ms, max_length_ms: length bounds (min inclusive, max exclusive).
+        min_frequency, max_frequency: frequency bounds in hertz (inclusive).
+        min_date, max_date: when the sample was added (min inclusive, max exclusive).
+        min_id, max_id: id bounds (min inclusive, max exclusive).
+        include_disabled: ``"enabled"`` (the default, as Edge Impulse's SDK sees a project),
+            ``"disabled"`` or ``"both"``.
+        search: text found in the name or the label (case-insensitive).
+        data_type: the kind of sample (``timeseries``, ``image``, ``audio``, ``video``…).
     """
 
     category: Optional[str] = None
@@ -167,12 +211,57 @@ class SampleQuery:
     filename: Optional[str] = None
     sort: str = "id"
     descending: bool = True
+    ids: Optional[tuple[int, ...]] = None
+    exclude_ids: Optional[tuple[int, ...]] = None
+    metadata: tuple[MetadataFilter, ...] = ()
+    no_metadata: bool = False
+    metadata_any: bool = False
+    min_length_ms: Optional[float] = None
+    max_length_ms: Optional[float] = None
+    min_frequency: Optional[float] = None
+    max_frequency: Optional[float] = None
+    min_date: Optional[datetime] = None
+    max_date: Optional[datetime] = None
+    min_id: Optional[int] = None
+    max_id: Optional[int] = None
+    include_disabled: str = "enabled"
+    search: Optional[str] = None
+    data_type: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.sort not in SORT_KEYS:
             raise ValueError(f"Cannot sort by {self.sort!r}; expected one of {SORT_KEYS}")
-        if self.labels is not None and not isinstance(self.labels, tuple):
-            object.__setattr__(self, "labels", tuple(self.labels))
+        if self.include_disabled not in INCLUDE_DISABLED:
+            raise ValueError(
+                f"include_disabled is one of {INCLUDE_DISABLED}, not {self.include_disabled!r}"
+            )
+        for name in ("labels", "ids", "exclude_ids", "metadata"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+        for name in ("ids", "exclude_ids"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, tuple(int(i) for i in value))
+
+    @property
+    def simple(self) -> bool:
+        """True when only the category and label conditions are set (and enabled samples
+        are asked for, or all), so counts can come from per-label totals.
+        """
+        same_order = SampleQuery(
+            self.category,
+            self.labels,
+            sort=self.sort,
+            descending=self.descending,
+            include_disabled=self.include_disabled,
+        )
+        return self == same_order
+
+
+def query_for_ids(ids: Iterable[int]) -> SampleQuery:
+    """The query selecting exactly ``ids``, enabled or not."""
+    return SampleQuery(ids=tuple(int(i) for i in ids), include_disabled="both")
 
 
 @dataclass
@@ -199,6 +288,7 @@ class SampleRecord:
     width: Optional[int] = None
     height: Optional[int] = None
     cold_storage_name: str = ""
+    disabled: bool = False
 
     @property
     def frequency_hz(self) -> float:
@@ -304,6 +394,67 @@ class Backend(Protocol):
 
     def delete_all(self, category: Optional[str] = None) -> int:
         """Delete every sample (of one category); returns how many were deleted."""
+        ...
+
+    # -- curation (see :mod:`ei_desktop.core.edits`) ------------------------------------------
+
+    def edit(self, selection: SampleQuery, change: Change) -> EditResult:
+        """Apply ``change`` to every sample ``selection`` selects (its sort is ignored), as one
+        step of the project's history. All or nothing.
+
+        Raises:
+            InvalidEditError: the change cannot be applied (nothing was changed).
+        """
+        ...
+
+    def crop(self, sample_id: int, start: int, end: int) -> EditResult:
+        """Keep only values ``start`` up to but not including ``end`` of a time-series or
+        audio sample (``matched`` is 0 for an unknown id). The original content is kept
+        for undo.
+
+        Raises:
+            InvalidEditError: the range is empty or outside the sample, or it has no values.
+        """
+        ...
+
+    def segment(self, sample_id: int, segments_ms: Sequence[tuple[float, float]]) -> EditResult:
+        """Split a time-series or audio sample into the half-open millisecond ranges
+        ``segments_ms``: each becomes a new sample with the original's label, category and
+        metadata, named ``<name>.s1``, ``<name>.s2``…; the original is removed.
+        ``created`` lists the new ids in range order.
+
+        Raises:
+            InvalidEditError: a range is empty or outside the sample, or it has no values.
+        """
+        ...
+
+    def summary(self) -> Summary:
+        """Counts and durations per category and label (cheap at any size)."""
+        ...
+
+    def metadata_values(self) -> dict[str, list[str]]:
+        """Every metadata key of the project with its distinct values, sorted."""
+        ...
+
+    def history(self, limit: int = 50) -> list[ChangeSet]:
+        """The latest changes, newest first (undone ones included, flagged)."""
+        ...
+
+    def undo(self) -> ChangeSet:
+        """Revert the latest change that is not undone, as one step.
+
+        Raises:
+            NothingToUndo: there is none.
+            CannotUndo: it cannot be reverted here (what was done stays done).
+        """
+        ...
+
+    def redo(self) -> ChangeSet:
+        """Apply again the change undone last (only until another change is made).
+
+        Raises:
+            NothingToUndo: there is nothing to redo.
+        """
         ...
 
     # -- reads -------------------------------------------------------------------------------
