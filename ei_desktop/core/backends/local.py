@@ -38,6 +38,9 @@ from typing import BinaryIO, Optional, Union
 import numpy as np
 
 from ei_desktop.core import display, formats, naming
+from ei_desktop.core.backends import local_history as history
+from ei_desktop.core.backends import local_query as sql
+from ei_desktop.core.backends import local_rows
 from ei_desktop.core.backends.base import (
     DUPLICATE_MESSAGE,
     BackendError,
@@ -51,14 +54,22 @@ from ei_desktop.core.backends.base import (
     Series,
     UploadItem,
     UploadResult,
+    query_for_ids,
 )
 from ei_desktop.core.backends.blobs import BlobStore
+from ei_desktop.core.backends.local_curation import LocalCuration
 from ei_desktop.core.backends.local_errors import (
     damaged_message,
     database_error,
     os_error_message,
 )
-from ei_desktop.core.backends.local_schema import COLUMNS, SCHEMA, SCHEMA_VERSION, SORT_COLUMNS
+from ei_desktop.core.backends.local_schema import (
+    COLUMNS,
+    REBUILD_LABEL_COUNTS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UPGRADE_FROM_1,
+)
 from ei_desktop.core.labels import (
     LabelError,
     is_companion,
@@ -113,6 +124,33 @@ class _Prepared:
 
 
 @dataclass
+class _UploadJournal:
+    """The history entry of one upload call, shared by the transactions of its chunks."""
+
+    change_id: Optional[int] = None
+    recorded: set[int] = field(default_factory=set)
+    dropped: list[str] = field(default_factory=list)
+
+    def record(
+        self, conn: sqlite3.Connection, who: str, results: list[Optional[UploadResult]]
+    ) -> None:
+        """Record the samples this chunk created (inside its transaction)."""
+        new = [
+            r.sample_id
+            for r in results
+            if r is not None and r.success and r.sample_id not in self.recorded
+        ]
+        if not new:
+            return
+        if self.change_id is None:
+            self.change_id = history.begin(conn, who, "upload", {})
+        history.record_created(conn, self.change_id, new)
+        self.recorded.update(new)
+        _, dropped = history.finish(conn, self.change_id, len(new))
+        self.dropped.extend(dropped)
+
+
+@dataclass
 class ConsistencyReport:
     """What :meth:`LocalBackend.check` found."""
 
@@ -130,7 +168,7 @@ class ConsistencyReport:
         return self.integrity == "ok" and not self.missing_blobs and not self.corrupt_blobs
 
 
-class LocalBackend:
+class LocalBackend(LocalCuration):
     """A local project folder.
 
     Args:
@@ -239,8 +277,19 @@ class LocalBackend:
             conn = self._writer
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(samples)")}
+                upgrading = bool(columns) and "disabled" not in columns
+                if upgrading:
+                    for statement in _split_sql(UPGRADE_FROM_1):
+                        conn.execute(statement)
                 for statement in _split_sql(SCHEMA):
                     conn.execute(statement)
+                if upgrading:
+                    conn.execute(REBUILD_LABEL_COUNTS)
+                    conn.execute(
+                        "UPDATE project SET value = ? WHERE key = 'schema_version'",
+                        (str(SCHEMA_VERSION),),
+                    )
                 existing = dict(conn.execute("SELECT key, value FROM project"))
                 defaults = {
                     "schema_version": str(SCHEMA_VERSION),
@@ -348,6 +397,7 @@ class LocalBackend:
         tracker = Tracker(progress, len(items))
         results: list[UploadResult] = []
         chunks = _chunks(items)
+        journal = _UploadJournal()
 
         def submit(chunk):
             if chunk is None or is_cancelled(cancel):
@@ -365,9 +415,13 @@ class LocalBackend:
                 break
             stopped = any(p is None for p in prepared)
             in_flight = None if stopped else submit(next(chunks, None))
-            for result in self._commit([p for p in prepared if p is not None], allow_duplicates):
+            committed = self._commit(
+                [p for p in prepared if p is not None], allow_duplicates, journal
+            )
+            for result in committed:
                 results.append(result)
                 tracker.step(result)
+        self._forget(journal.dropped)
         return results
 
     def _discard(self, prepared: list[Optional[_Prepared]]) -> None:
@@ -414,7 +468,9 @@ class LocalBackend:
             prepared.error = str(exc)
         return prepared
 
-    def _commit(self, prepared: list[_Prepared], allow_duplicates: bool) -> list[UploadResult]:
+    def _commit(
+        self, prepared: list[_Prepared], allow_duplicates: bool, journal: _UploadJournal
+    ) -> list[UploadResult]:
         """Insert the rows of a prepared chunk in one transaction.
 
         The whole chunk goes to SQLite in a few calls (one duplicate query, one
@@ -433,6 +489,7 @@ class LocalBackend:
                 self.blobs.make_durable({p.blob_dir for _, p in pending if p.blob_dir})
                 with self._write_transaction("save to the project database") as conn:
                     self._insert_chunk(conn, pending, allow_duplicates, results)
+                    journal.record(conn, self.actor, results)
             except (BackendError, OSError) as exc:
                 if isinstance(exc, OSError):
                     message = os_error_message(self.path, exc, "store the file")
@@ -490,11 +547,11 @@ class LocalBackend:
             category = p.item.category or naming.SPLIT
             if category == naming.SPLIT:
                 category = naming.split_category(p.sha256)
-            rows_to_insert.append(_row(p, category, now))
+            rows_to_insert.append(local_rows.row(p, category, now))
             inserted.append((index, p, category))
         if not rows_to_insert:
             return
-        conn.executemany(_INSERT, rows_to_insert)
+        conn.executemany(local_rows.INSERT, rows_to_insert)
         # ids of one INSERT batch inside one write transaction are consecutive
         last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         first = last - len(rows_to_insert) + 1
@@ -515,15 +572,18 @@ class LocalBackend:
 
     def count(self, query: SampleQuery) -> int:
         """How many samples match ``query``."""
-        if not query.filename:
+        if query.simple:
             return self._count_from_label_counts(query)
-        where, params = _where(query)
+        where, params = sql.where(query)
         return int(self._one(f"SELECT count(*) FROM samples {where}", params)[0])
 
     def _count_from_label_counts(self, query: SampleQuery) -> int:
-        clauses, params = _category_and_labels(query)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return int(self._one(f"SELECT coalesce(sum(n), 0) FROM label_counts {where}", params)[0])
+        clauses, params = sql.category_and_labels(query)
+        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        counted = {"enabled": "n - disabled", "disabled": "disabled", "both": "n"}
+        total = counted[query.include_disabled]
+        statement = f"SELECT coalesce(sum({total}), 0) FROM label_counts {condition}"
+        return int(self._one(statement, params)[0])
 
     def label_counts(self) -> dict[tuple[str, str], int]:
         """Sample counts per (category, label), kept up to date by triggers."""
@@ -534,8 +594,8 @@ class LocalBackend:
         self, query: SampleQuery, *, offset: int = 0, limit: int = 100
     ) -> list[SampleRecord]:
         """One page by offset (what the Studio API offers)."""
-        where, params = _where(query)
-        order = _order(query)
+        where, params = sql.where(query)
+        order = sql.order(query)
         rows = self._all(
             f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, int(limit), int(offset)),
@@ -549,8 +609,8 @@ class LocalBackend:
 
         Cost does not grow with the depth of the page.
         """
-        where, params = _where(query, after=after)
-        order = _order(query)
+        where, params = sql.where(query, after=after)
+        order = sql.order(query)
         rows = self._all(
             f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ?", (*params, int(limit))
         )
@@ -572,9 +632,9 @@ class LocalBackend:
         """Id, stored name, category and label of the matching samples, in query order
         (all of them, or the page ``offset``/``limit``).
         """
-        where, params = _where(query)
+        where, params = sql.where(query)
         rows = self._all(
-            f"SELECT id, filename, category, label FROM samples {where} ORDER BY {_order(query)}"
+            f"SELECT id, filename, category, label FROM samples {where} ORDER BY {sql.order(query)}"
             " LIMIT ? OFFSET ?",
             (*params, -1 if limit is None else int(limit), int(offset)),
         )
@@ -582,9 +642,10 @@ class LocalBackend:
 
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
         """Ids of every matching sample in query order."""
-        where, params = _where(query)
+        where, params = sql.where(query)
         with self._read() as conn:
-            rows = conn.execute(f"SELECT id FROM samples {where} ORDER BY {_order(query)}", params)
+            statement = f"SELECT id FROM samples {where} ORDER BY {sql.order(query)}"
+            rows = conn.execute(statement, params)
             return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
     def get_samples(self, ids: Iterable[int]) -> dict[int, SampleRecord]:
@@ -704,41 +765,27 @@ class LocalBackend:
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
     ) -> list[bool]:
-        """Delete samples by id; ``False`` for ids that did not exist."""
+        """Delete samples by id, as one step of the history; ``False`` for ids that did not
+        exist. Their content stays while the history can bring them back.
+        """
         ids = [int(i) for i in ids]
-        tracker = Tracker(progress, len(ids))
-        deleted: set[int] = set()
-        attempted = 0
-        for start in range(0, len(ids), _ID_CHUNK):
-            if is_cancelled(cancel):
-                break
-            chunk = ids[start : start + _ID_CHUNK]
-            gone = self._delete_where(f"id IN ({','.join('?' * len(chunk))})", chunk)
-            deleted.update(gone)
-            attempted += len(chunk)
-            tracker.step(None, count=len(chunk))
-        return [i in deleted for i in ids[:attempted]]
+        if is_cancelled(cancel):
+            return []
+        where, params = sql.where(query_for_ids(ids))
+        deleted, _ = self._delete_journaled(where, params)
+        Tracker(progress, len(ids)).step(None, count=len(ids))
+        gone = set(deleted)
+        return [i in gone for i in ids]
 
     def delete_all(self, category: Optional[str] = None) -> int:
-        """Delete every sample, or every sample of one category."""
-        if category is None:
-            return len(self._delete_where("1", []))
-        return len(self._delete_where("category = ?", [category]))
-
-    def _delete_where(self, condition: str, params: list) -> list[int]:
-        # Rows go first, in their own commit: a crash after it leaves only orphan blobs.
-        with self._write_transaction("delete from the project database") as conn:
-            rows = conn.execute(
-                f"DELETE FROM samples WHERE {condition} RETURNING id, sha256", params
-            ).fetchall()
-        try:
-            self._remove_unreferenced({sha for _, sha in rows})
-        except BackendError:
-            pass  # the samples are gone; their content stays as orphans for clean()
-        return [row[0] for row in rows]
+        """Delete every sample, or every sample of one category (one step of the history)."""
+        query = SampleQuery(category=category, include_disabled="both")
+        where, params = sql.where(query)
+        return len(self._delete_journaled(where, params)[0])
 
     def _remove_unreferenced(self, hashes: Iterable[str]) -> int:
-        """Unlink the blobs among ``hashes`` that no sample refers to; returns how many.
+        """Unlink the blobs among ``hashes`` that no sample and no history entry refers to;
+        returns how many.
 
         Each is checked and unlinked inside a write transaction, so no writer (in this or any
         other process) can commit a row that needs it in between: writers re-check their
@@ -756,7 +803,7 @@ class LocalBackend:
                         f" WHERE sha256 IN ({','.join('?' * len(chunk))})",
                         chunk,
                     )
-                }
+                } | history.referenced(conn, chunk)
                 for sha in chunk:
                     if sha not in used and self.blobs.exists(sha):
                         self.blobs.delete(sha)
@@ -819,11 +866,15 @@ class LocalBackend:
             integrity=integrity,
             samples=len(rows),
             missing_blobs=missing,
-            orphan_blobs=sorted(present - referenced.keys()),
+            orphan_blobs=sorted(present - referenced.keys() - self._history_hashes()),
             temporary_files=len(self.blobs.temporary_files()),
             corrupt_blobs=sorted(corrupt),
             content_verified=verified,
         )
+
+    def _history_hashes(self) -> set[str]:
+        rows = self._all("SELECT DISTINCT sha256 FROM change_rows WHERE sha256 IS NOT NULL")
+        return {row[0] for row in rows}
 
     def clean(self, *, min_age_seconds: float = 0.0) -> int:
         """Remove content files no sample refers to, and temporary files whose writer is gone.
@@ -840,6 +891,7 @@ class LocalBackend:
         if integrity != "ok":
             raise DamagedProjectError(damaged_message(self.path, integrity))
         referenced = {row[0] for row in self._all("SELECT DISTINCT sha256 FROM samples")}
+        referenced |= self._history_hashes()
         cutoff = time.time() - min_age_seconds
         candidates = [
             sha
@@ -854,46 +906,6 @@ class LocalBackend:
             except FileNotFoundError:
                 pass
         return removed
-
-
-_INSERT = (
-    "INSERT INTO samples (filename, upload_name, category, label, kind, sha256, size,"
-    " interval_ms, values_count, length, frequency, sensors, device_type, device_name,"
-    " width, height, metadata, bounding_boxes, structured_labels, tag, stored_ext, added)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _row(p: _Prepared, category: str, added_ms: int) -> tuple:
-    parsed = p.parsed
-    assert parsed is not None
-    ext = formats.extension_of(p.item.filename)
-    stored_ext = ".json" if parsed.kind in (formats.TIMESERIES, formats.TABLE) else ext
-    timed = parsed.kind in (formats.TIMESERIES, formats.AUDIO)
-    return (
-        naming.stored_name(p.item.filename),
-        os.path.basename(p.item.filename.replace("\\", "/")),
-        category,
-        p.label,
-        parsed.kind,
-        p.sha256,
-        len(p.data),
-        float(parsed.interval_ms),
-        int(parsed.values_count),
-        float(parsed.interval_ms * parsed.values_count) if timed else 0.0,
-        float(parsed.frequency_hz),
-        json.dumps([{"name": s.name, "units": s.units} for s in parsed.sensors]),
-        parsed.device_type,
-        parsed.device_name,
-        parsed.width,
-        parsed.height,
-        None if p.metadata is None else json.dumps(p.metadata),
-        None if p.bounding_boxes is None else json.dumps(p.bounding_boxes),
-        None if p.structured_labels is None else json.dumps(p.structured_labels),
-        naming.new_tag(),
-        stored_ext,
-        added_ms,
-    )
 
 
 class _Reject(Exception):
@@ -1035,67 +1047,6 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def _fts_phrase(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _category_and_labels(query: SampleQuery) -> tuple[list[str], list]:
-    """SQL conditions for the category and label filters (columns of both tables)."""
-    clauses: list[str] = []
-    params: list = []
-    if query.category:
-        clauses.append("category = ?")
-        params.append(query.category)
-    if query.labels:
-        clauses.append(f"label IN ({','.join('?' * len(query.labels))})")
-        params.extend(query.labels)
-    return clauses, params
-
-
-def _where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[str, list]:
-    clauses, params = _category_and_labels(query)
-    if query.filename:
-        if len(query.filename) >= 3:
-            clauses.append("id IN (SELECT rowid FROM samples_name WHERE samples_name MATCH ?)")
-            params.append(_fts_phrase(query.filename))
-        else:
-            clauses.append("filename LIKE ? ESCAPE '\\'")
-            params.append(_like_pattern(query.filename))
-    if after is not None:
-        column = SORT_COLUMNS[query.sort]
-        op = "<" if query.descending else ">"
-        if column == "id":
-            clauses.append(f"id {op} ?")
-            params.append(after.id)
-        else:
-            clauses.append(f"({column}, id) {op} (?, ?)")
-            params.extend([_sort_value(after, query.sort), after.id])
-    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
-
-
-def _order(query: SampleQuery) -> str:
-    direction = "DESC" if query.descending else "ASC"
-    column = SORT_COLUMNS[query.sort]
-    if column == "id":
-        return f"id {direction}"
-    return f"{column} {direction}, id {direction}"
-
-
-def _sort_value(record: SampleRecord, key: str):
-    if key == "length":
-        return record.length_ms
-    if key == "frequency":
-        return record.frequency_hz
-    if key == "added":
-        return int(round(record.added.timestamp() * 1000))
-    return getattr(record, key)
-
-
 @lru_cache(maxsize=256)
 def _sensors(text: str) -> tuple[Sensor, ...]:
     # most samples of a project share a handful of sensor layouts: parse each once
@@ -1127,6 +1078,7 @@ def _record(row: tuple, project_id: int) -> SampleRecord:
         tag,
         stored_ext,
         added,
+        disabled,
     ) = row
     return SampleRecord(
         id=sample_id,
@@ -1149,4 +1101,5 @@ def _record(row: tuple, project_id: int) -> SampleRecord:
         width=width,
         height=height,
         cold_storage_name=naming.cold_storage_name(upload_name, sample_id, tag, stored_ext),
+        disabled=bool(disabled),
     )

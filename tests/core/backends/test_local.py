@@ -202,13 +202,15 @@ def test_ids_are_monotonic_and_never_reused(local):
     assert later[0].sample_id == first[-1].sample_id + 1
 
 
-def test_delete_removes_rows_then_unreferenced_content(local):
+def test_delete_keeps_content_for_undo_until_the_history_is_forgotten(local):
     results = local.upload([csv_item("a.csv", 1), csv_item("b.csv", 2)])
     local.upload([csv_item("a-copy.csv", 1)], allow_duplicates=True)
     sha_shared = local.get_sample(1).sha256
     assert local.delete([1, 999]) == [True, False]
-    assert local.blobs.exists(sha_shared)  # still used by the copy
     assert local.delete([3]) == [True]
+    assert local.blobs.exists(sha_shared)  # the history can bring both back
+    assert local.check().orphan_blobs == []
+    local.forget_history()
     assert not local.blobs.exists(sha_shared)
     assert local.get_sample(results[1].sample_id) is not None
     assert local.delete_all("testing") + local.delete_all("training") == 1

@@ -1,0 +1,220 @@
+"""The history of a local project: every change, with images of the rows it touched.
+
+A change records each sample it touches as it was before (``side 0``; ``present = 0`` for a
+sample it created). Undoing first records the samples as they are now (``side 1``), then puts
+the before images back; redoing puts the after images back. Images keep the content hash, so
+content that the history still needs is never garbage (see ``LocalBackend.clean``): a cropped
+sample's original, a deleted sample's file. The oldest entries are dropped past
+:data:`HISTORY_LIMIT`, and redoable entries when a new change is made.
+
+Every function here runs inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Optional
+
+from ei_desktop.core import display
+from ei_desktop.core.backends.local_schema import COLUMNS
+from ei_desktop.core.edits import ChangeSet, NothingToUndo
+
+#: changes kept; older ones (and the content only they refer to) are dropped
+HISTORY_LIMIT = 100
+
+BEFORE, AFTER = 0, 1
+
+
+def begin(conn: sqlite3.Connection, who: str, kind: str, detail: dict) -> int:
+    """Open a history entry; returns its id."""
+    cursor = conn.execute(
+        "INSERT INTO changes (at, who, kind, detail) VALUES (?, ?, ?, ?)",
+        (int(time.time() * 1000), who, kind, json.dumps(detail)),
+    )
+    return int(cursor.lastrowid)
+
+
+def record_rows(conn: sqlite3.Connection, change_id: int, condition: str, params: Sequence) -> int:
+    """Record the before images of the samples matching ``condition`` (a ``WHERE`` clause
+    over ``samples``); returns how many.
+    """
+    cursor = conn.execute(
+        f"INSERT INTO change_rows (change_id, side, present, {COLUMNS})"
+        f" SELECT ?, {BEFORE}, 1, {COLUMNS} FROM samples {condition}",
+        (change_id, *params),
+    )
+    return cursor.rowcount
+
+
+def record_created(conn: sqlite3.Connection, change_id: int, ids: Sequence[int]) -> None:
+    """Record that the samples ``ids`` did not exist before the change."""
+    conn.executemany(
+        f"INSERT INTO change_rows (change_id, side, present, id) VALUES (?, {BEFORE}, 0, ?)",
+        [(change_id, int(i)) for i in ids],
+    )
+
+
+def touched(change_id: int) -> str:
+    """A subquery of the ids of the samples a change touched."""
+    return f"SELECT id FROM change_rows WHERE change_id = {int(change_id)} AND side = {BEFORE}"
+
+
+def finish(
+    conn: sqlite3.Connection, change_id: int, samples: int
+) -> tuple[Optional[int], list[str]]:
+    """Add ``samples`` to the entry's count of samples it touched, or remove an entry that
+    touched none. A change that did something makes the undone entries unredoable, and the
+    oldest go past :data:`HISTORY_LIMIT`: they are dropped.
+
+    Returns:
+        The entry's id (``None`` when it was removed), and the content hashes the dropped
+        entries referred to (candidates for garbage once the transaction commits).
+    """
+    if samples == 0:
+        _drop(conn, "id = ? AND samples = 0", (change_id,))
+        exists = conn.execute("SELECT 1 FROM changes WHERE id = ?", (change_id,)).fetchone()
+        return (change_id if exists else None), []
+    conn.execute("UPDATE changes SET samples = samples + ? WHERE id = ?", (int(samples), change_id))
+    dropped = _drop(conn, "undone = 1 AND id < ?", (change_id,))
+    dropped += _drop(conn, "id <= ?", (change_id - HISTORY_LIMIT,))
+    return change_id, dropped
+
+
+def undo(conn: sqlite3.Connection) -> ChangeSet:
+    """Put back the before images of the latest change that is not undone."""
+    row = conn.execute(
+        "SELECT id FROM changes WHERE undone = 0 ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        raise NothingToUndo("There is nothing to undo.")
+    change_id = row[0]
+    conn.execute("DELETE FROM change_rows WHERE change_id = ? AND side = ?", (change_id, AFTER))
+    conn.execute(
+        f"INSERT INTO change_rows (change_id, side, present, {COLUMNS})"
+        f" SELECT ?, {AFTER}, 1, {COLUMNS} FROM samples WHERE id IN ({touched(change_id)})",
+        (change_id,),
+    )
+    conn.execute(
+        f"INSERT INTO change_rows (change_id, side, present, id)"
+        f" SELECT ?, {AFTER}, 0, id FROM change_rows WHERE change_id = ? AND side = {BEFORE}"
+        " AND id NOT IN (SELECT id FROM samples)",
+        (change_id, change_id),
+    )
+    _restore(conn, change_id, BEFORE)
+    conn.execute("UPDATE changes SET undone = 1 WHERE id = ?", (change_id,))
+    return _entry(conn, change_id)
+
+
+def redo(conn: sqlite3.Connection) -> ChangeSet:
+    """Put back the after images of the change undone last."""
+    latest_done = conn.execute("SELECT coalesce(max(id), 0) FROM changes WHERE undone = 0")
+    row = conn.execute(
+        "SELECT id FROM changes WHERE undone = 1 AND id > ? ORDER BY id LIMIT 1",
+        (latest_done.fetchone()[0],),
+    ).fetchone()
+    if row is None:
+        raise NothingToUndo("There is nothing to redo.")
+    change_id = row[0]
+    _restore(conn, change_id, AFTER)
+    conn.execute("UPDATE changes SET undone = 0 WHERE id = ?", (change_id,))
+    return _entry(conn, change_id)
+
+
+def entries(conn: sqlite3.Connection, limit: int) -> list[ChangeSet]:
+    """The latest ``limit`` entries, newest first."""
+    rows = conn.execute(
+        "SELECT id, at, who, kind, detail, samples, undone FROM changes ORDER BY id DESC LIMIT ?",
+        (int(limit),),
+    ).fetchall()
+    return [_change_set(row) for row in rows]
+
+
+def referenced(conn: sqlite3.Connection, hashes: Sequence[str]) -> set[str]:
+    """Those of ``hashes`` that some history image refers to."""
+    if not hashes:
+        return set()
+    rows = conn.execute(
+        f"SELECT DISTINCT sha256 FROM change_rows WHERE sha256 IN ({','.join('?' * len(hashes))})",
+        list(hashes),
+    )
+    return {row[0] for row in rows}
+
+
+def drop_all(conn: sqlite3.Connection) -> list[str]:
+    """Drop every entry; returns the content hashes they referred to."""
+    return _drop(conn, "1")
+
+
+def _restore(conn: sqlite3.Connection, change_id: int, side: int) -> None:
+    conn.execute(f"DELETE FROM samples WHERE id IN ({touched(change_id)})")
+    conn.execute(
+        f"INSERT INTO samples ({COLUMNS}) SELECT {COLUMNS} FROM change_rows"
+        " WHERE change_id = ? AND side = ? AND present = 1",
+        (change_id, side),
+    )
+
+
+def _drop(conn: sqlite3.Connection, condition: str, params: Sequence = ()) -> list[str]:
+    doomed = f"SELECT id FROM changes WHERE {condition}"
+    hashes = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT sha256 FROM change_rows WHERE change_id IN ({doomed})"
+            " AND sha256 IS NOT NULL",
+            params,
+        )
+    ]
+    conn.execute(f"DELETE FROM change_rows WHERE change_id IN ({doomed})", params)
+    conn.execute(f"DELETE FROM changes WHERE {condition}", params)
+    return hashes
+
+
+def _entry(conn: sqlite3.Connection, change_id: int) -> ChangeSet:
+    row = conn.execute(
+        "SELECT id, at, who, kind, detail, samples, undone FROM changes WHERE id = ?",
+        (change_id,),
+    ).fetchone()
+    return _change_set(row)
+
+
+def _change_set(row: tuple) -> ChangeSet:
+    change_id, at, who, kind, detail, samples, undone = row
+    return ChangeSet(
+        id=change_id,
+        at=datetime.fromtimestamp(at / 1000, tz=timezone.utc),
+        who=who,
+        what=describe(kind, json.loads(detail), samples),
+        samples=samples,
+        undone=bool(undone),
+    )
+
+
+def describe(kind: str, detail: dict, samples: int) -> str:
+    """A history entry in words: ``Label 'idle' on 50,000 samples``."""
+    on = display.plural(samples, "sample")
+    texts = {
+        "upload": f"Upload of {on}",
+        "delete": f"Delete of {on}",
+        "label": f"Label {detail.get('label')!r} on {on}",
+        "move": f"Move of {on} to {detail.get('category')}",
+        "rename": f"Rename to {detail.get('filename')!r}",
+        "metadata": f"Metadata set on {on}",
+        "metadata-add": f"Metadata {_pairs(detail.get('metadata', {}))} on {on}",
+        "metadata-remove": f"Metadata {detail.get('key')!r} removed from {on}",
+        "metadata-clear": f"Metadata cleared on {on}",
+        "enable": f"Enable {on}",
+        "disable": f"Disable {on}",
+        "bounding-boxes": f"Bounding boxes set on {on}",
+        "structured-labels": f"Label segments set on {on}",
+        "crop": f"Crop to values {detail.get('start')}–{detail.get('end')}",
+        "segment": f"Split into {display.plural(detail.get('segments', 0), 'segment')}",
+    }
+    return texts.get(kind, f"{kind} on {on}")
+
+
+def _pairs(metadata: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in metadata.items())
