@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ei_desktop.core.backends.local import _INSERT, LocalBackend, _split_sql  # noqa: E402
-from ei_desktop.core.backends.local_schema import SCHEMA  # noqa: E402
+from ei_desktop.core.backends.local import LocalBackend, _split_sql  # noqa: E402
+from ei_desktop.core.backends.local_rows import INSERT  # noqa: E402
+from ei_desktop.core.backends.local_schema import REBUILD_LABEL_COUNTS, SCHEMA  # noqa: E402
 
 LABELS = [
     "idle",
@@ -77,7 +78,8 @@ def seed(directory: Path, samples: int, *, batch: int = 50_000) -> float:
     start_id = (conn.execute("SELECT coalesce(max(id), 0) FROM samples").fetchone()[0]) + 1
     now = int(time.time() * 1000)
     with project._write_lock:
-        for trigger in ("samples_after_insert", "samples_after_delete", "samples_after_update"):
+        triggers = ("insert", "delete", "update", "rename")
+        for trigger in (f"samples_after_{name}" for name in triggers):
             conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         for offset in range(0, samples, batch):
             rows = []
@@ -113,15 +115,12 @@ def seed(directory: Path, samples: int, *, batch: int = 50_000) -> float:
                     )
                 )
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(_INSERT, rows)
+            conn.executemany(INSERT, rows)
             conn.execute("COMMIT")
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO samples_name (samples_name) VALUES ('rebuild')")
         conn.execute("DELETE FROM label_counts")
-        conn.execute(
-            "INSERT INTO label_counts (category, label, n) "
-            "SELECT category, label, count(*) FROM samples GROUP BY category, label"
-        )
+        conn.execute(REBUILD_LABEL_COUNTS)
         for statement in _split_sql(SCHEMA):
             if statement.lstrip().upper().startswith("CREATE TRIGGER"):
                 conn.execute(statement)
