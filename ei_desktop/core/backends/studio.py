@@ -40,6 +40,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 from urllib3.util.retry import Retry
 
 from ei_desktop.core import about, formats, naming
+from ei_desktop.core.backends import studio_edits
 from ei_desktop.core.backends.base import (
     DUPLICATE_MESSAGE,
     BackendError,
@@ -53,6 +54,8 @@ from ei_desktop.core.backends.base import (
     UploadItem,
     UploadResult,
 )
+from ei_desktop.core.backends.studio_query import by_id_chunks, filter_params
+from ei_desktop.core.edits import Change, ChangeSet, EditResult, Summary
 from ei_desktop.core.labels import LabelError, normalize_label, normalize_metadata
 from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
@@ -179,19 +182,16 @@ class StudioBackend:
         #: use ei-desktop's extensions of the API where a server offers them
         self.extensions = extensions
         self._records_lock = threading.Lock()
+        #: whether the server offers ``GET …/raw-data/metadata-filter-options``
+        self._filter_options_supported: Optional[bool] = None
+        #: whether it offers ``GET …/raw-data/project-metadata`` with per-label counts
+        self._project_metadata_supported: Optional[bool] = None
+        #: the changes made through this backend in this session (shared by its views)
+        self._journal = studio_edits.Journal()
         self._closed = False
-        self._session = self._new_session(
-            Retry(
-                total=5,
-                connect=2,
-                read=2,
-                backoff_factor=0.3,
-                status_forcelist=RETRYABLE_STATUS,
-                allowed_methods=frozenset({"GET", "HEAD", "DELETE"}),
-                respect_retry_after_header=True,
-                raise_on_status=False,
-            )
-        )
+        self._session = self._new_session(_retry({"GET", "HEAD", "DELETE"}))
+        # POSTs that can be sent twice without harm (set a label, a category…)
+        self._retrying_session = self._new_session(_retry({"GET", "HEAD", "DELETE", "POST"}))
         # Uploads are retried by hand (see upload); urllib3 only retries failed connects.
         self._upload_session = self._new_session(
             Retry(total=2, connect=2, read=0, status=0, other=0)
@@ -237,6 +237,7 @@ class StudioBackend:
         """Close the connection pools."""
         self._closed = True
         self._session.close()
+        self._retrying_session.close()
         self._upload_session.close()
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -244,10 +245,17 @@ class StudioBackend:
     def _url(self, *parts: Union[str, int]) -> str:
         return "/".join([self.api_endpoint, *(quote(str(p), safe="") for p in parts)])
 
-    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
+    def _request(
+        self, method: str, url: str, *, retry_post: bool = False, **kwargs
+    ) -> requests.Response:
+        """Send a request; ``retry_post`` retries a POST like a GET (for POSTs that change
+        nothing more when sent twice). Other POSTs are retried only when no connection
+        could be opened.
+        """
         kwargs.setdefault("timeout", self._timeout)
+        session = self._retrying_session if retry_post else self._session
         try:
-            response = self._session.request(method, url, **kwargs)
+            response = session.request(method, url, **kwargs)
         except requests.RequestException as exc:
             host = urlsplit(url).netloc
             if _cannot_connect(exc):
@@ -548,12 +556,15 @@ class StudioBackend:
                 return UploadResult(item, True, sample_id=max(ours), category=None)
         return UploadResult(item, False, error=error)
 
-    def _newest_id(self) -> Optional[int]:
-        """The highest sample id now, to recognise a retried upload's own earlier copy."""
+    def _newest_id(self, *, every: bool = False) -> Optional[int]:
+        """The highest sample id now, to recognise a retried upload's own earlier copy
+        (``every``: disabled samples included).
+        """
+        params: dict[str, Any] = {"category": "all", "limit": 1, "offset": 0}
+        if every:
+            params["includeDisabled"] = "both"
         try:
-            body = self._json(
-                "GET", self._raw(), params={"category": "all", "limit": 1, "offset": 0}
-            )
+            body = self._json("GET", self._raw(), params=params)
         except (InvalidApiKey, ServerUnreachable):
             raise
         except BackendError:
@@ -564,30 +575,39 @@ class StudioBackend:
     # -- listing -----------------------------------------------------------------------------
 
     def _params(self, query: SampleQuery) -> dict:
-        params: dict[str, Any] = {"category": query.category or "all"}
-        if query.labels:
-            params["labels"] = json.dumps(list(query.labels))
-        if query.filename:
-            params["filename"] = query.filename
+        """Every condition of ``query`` and its order, as list parameters."""
+        params = filter_params(query)
         if query.sort != "id" or not query.descending:
             params["sortBy"] = f"{query.sort}-{'desc' if query.descending else 'asc'}"
         return params
 
     def count(self, query: SampleQuery) -> int:
-        """How many samples match (one request)."""
-        params = self._params(query)
-        params.pop("sortBy", None)
-        body = self._json("GET", self._raw("count"), params=params)
-        return int(body.get("count") or 0)
+        """How many samples match (one request; one per 500 ids of an id condition)."""
+        if query.ids == ():
+            return 0
+        total = 0
+        for part in by_id_chunks(query):
+            params = self._params(part)
+            params.pop("sortBy", None)
+            body = self._json("GET", self._raw("count"), params=params)
+            total += int(body.get("count") or 0)
+        return total
 
     def _page(
-        self, query: SampleQuery, offset: int, limit: int, *, sensors: bool = True
+        self, query: SampleQuery, offset: int, limit: int, *, mode: str = "full"
     ) -> list[dict]:
+        """One page of sample objects: ``full``; ``light`` without sensors; ``info``: only
+        id, name, category and label are needed.
+        """
+        if query.ids == ():
+            return []
         params = {**self._params(query), "limit": int(limit), "offset": int(offset)}
-        if not sensors and self.extensions:
-            # only id, name, category and label are wanted: ei-desktop servers then send just
-            # those, others ignore the hint and send whole samples without sensors
-            params.update(excludeSensors="true", fields="id,filename,category,label")
+        if mode != "full":
+            params["excludeSensors"] = "true"
+        if mode == "info" and self.extensions:
+            # ei-desktop servers then send just these fields, others ignore the hint and send
+            # whole samples without sensors
+            params["fields"] = "id,filename,category,label"
         samples = self._json("GET", self._raw(), params=params).get("samples") or []
         if not isinstance(samples, list):
             raise BackendError("The server listed samples in an unexpected shape")
@@ -601,19 +621,19 @@ class StudioBackend:
         self._remember(records)
         return records
 
-    def _everything(self, query: SampleQuery, *, sensors: bool = True) -> list[dict]:
+    def _everything(self, query: SampleQuery, *, mode: str = "full") -> list[dict]:
         """Every match as the server's sample objects: the count, then pages in parallel."""
         total = self.count(query)
         offsets = list(range(0, total, PAGE))
         pages: dict[int, list[dict]] = {}
         if offsets:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(offsets))) as pool:
-                fetched = pool.map(lambda o: self._page(query, o, PAGE, sensors=sensors), offsets)
+                fetched = pool.map(lambda o: self._page(query, o, PAGE, mode=mode), offsets)
                 pages = dict(zip(offsets, fetched))
         offset = offsets[-1] if offsets else 0
         while pages.get(offset) is not None and len(pages[offset]) == PAGE:
             offset += PAGE  # samples added while we paged
-            pages[offset] = self._page(query, offset, PAGE, sensors=sensors)
+            pages[offset] = self._page(query, offset, PAGE, mode=mode)
         seen: set[int] = set()
         samples = []
         for key in sorted(pages):
@@ -644,7 +664,7 @@ class StudioBackend:
             SampleInfo(
                 int(s["id"]), str(s.get("filename", "")), s.get("category"), s.get("label") or ""
             )
-            for s in self._everything(query, sensors=False)
+            for s in self._everything(query, mode="info")
         ]
 
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
@@ -656,7 +676,7 @@ class StudioBackend:
         return dict(
             Counter(
                 (s.get("category"), s.get("label") or "")
-                for s in self._everything(SampleQuery(), sensors=False)
+                for s in self._everything(SampleQuery(), mode="info")
             )
         )
 
@@ -912,7 +932,7 @@ class StudioBackend:
 
     def delete_all(self, category: Optional[str] = None) -> int:
         """Delete every sample (of ``category``); returns how many there were."""
-        count = self.count(SampleQuery(category=category))
+        count = self.count(SampleQuery(category=category, include_disabled="both"))
         parts = ("delete-all",) if category is None else ("delete-all", category)
         body = self._json("POST", self._raw(*parts))
         if not body.get("success", False):
@@ -920,6 +940,92 @@ class StudioBackend:
         with self._records_lock:
             self._records.clear()
         return count
+
+    # -- curation (see studio_edits) ---------------------------------------------------------
+
+    def edit(self, selection: SampleQuery, change: Change) -> EditResult:
+        """Apply ``change`` to every sample ``selection`` selects, with Edge Impulse's
+        per-sample endpoint for one sample and its batch endpoints for more (the selection as
+        their filter). ``matched``/``changed`` come from a listing made just before.
+
+        Raises:
+            InvalidEditError: the change is not valid or the server refused it.
+            BackendError: the server failed (a partly made change is in the history).
+        """
+        return studio_edits.edit(self, self._journal, selection, change)
+
+    def crop(self, sample_id: int, start: int, end: int) -> EditResult:
+        """Keep values ``start`` up to but not including ``end`` (final on Edge Impulse).
+
+        Raises:
+            InvalidEditError: the range is empty or outside the sample, or it has no values.
+        """
+        return studio_edits.crop(self, self._journal, sample_id, start, end)
+
+    def segment(self, sample_id: int, segments_ms: Sequence[tuple[float, float]]) -> EditResult:
+        """Split a sample into the millisecond ranges ``segments_ms`` (final on Edge Impulse).
+
+        Raises:
+            InvalidEditError: a range is empty or outside the sample, or it has no values.
+        """
+        return studio_edits.segment(self, self._journal, sample_id, segments_ms)
+
+    def summary(self) -> Summary:
+        """Counts and durations per category and label: from the project's dataset summary
+        (two requests) where the server gives it, else from a listing of every sample.
+        """
+        return studio_edits.summary(self)
+
+    def metadata_values(self) -> dict[str, list[str]]:
+        """Every metadata key with its distinct values, sorted."""
+        return studio_edits.metadata_values(self)
+
+    def history(self, limit: int = 50) -> list[ChangeSet]:
+        """The changes made through this backend in this session, newest first (Edge Impulse
+        keeps no history a client can read).
+        """
+        return self._journal.history(limit)
+
+    def undo(self) -> ChangeSet:
+        """Give the samples of the latest change of this session their previous values back.
+
+        Raises:
+            NothingToUndo: no change of this session is left to undo.
+            CannotUndo: it was a delete, crop or split, which are final on Edge Impulse.
+        """
+        return studio_edits.undo(self, self._journal)
+
+    def redo(self) -> ChangeSet:
+        """Make the change undone last again.
+
+        Raises:
+            NothingToUndo: there is nothing to redo.
+        """
+        return studio_edits.redo(self, self._journal)
+
+    def _to_record(self, sample: dict) -> SampleRecord:
+        return _record(sample)
+
+    def _forget_records(self) -> None:
+        """Drop the records remembered from listings (after a change)."""
+        with self._records_lock:
+            self._records.clear()
+
+
+def _retry(methods: set[str]) -> Retry:
+    """Retries with back-off for ``methods``; any request whose connection could not be
+    opened (so nothing was sent).
+    """
+    return Retry(
+        total=5,
+        connect=2,
+        read=2,
+        backoff_factor=0.3,
+        status_forcelist=RETRYABLE_STATUS,
+        allowed_methods=frozenset(methods),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
 
 
 def _failed(batch: _Batch, error: str) -> list[tuple[int, UploadResult]]:
@@ -1108,6 +1214,7 @@ def _record(sample: dict) -> SampleRecord:
         width=dimensions.get("width"),
         height=dimensions.get("height"),
         cold_storage_name=cold,
+        disabled=bool(sample.get("isDisabled")),
     )
 
 
