@@ -214,7 +214,7 @@ class LocalBackend(LocalCuration):
             max_workers=min(4, (os.cpu_count() or 2) + 1), thread_name_prefix="ei-local"
         )
         self._closed = False
-        self._writer = self._connect(cache_kib=32000)
+        self._writer = self._connect(cache_kib=128_000)
         self._initialise()
         self._project_id = int(self.setting("project_id") or 1)
 
@@ -282,6 +282,7 @@ class LocalBackend(LocalCuration):
                 if upgrading:
                     for statement in _split_sql(UPGRADE_FROM_1):
                         conn.execute(statement)
+                conn.execute("DROP TRIGGER IF EXISTS samples_after_update")  # before 2
                 for statement in _split_sql(SCHEMA):
                     conn.execute(statement)
                 if upgrading:

@@ -68,7 +68,7 @@ class LocalCuration:
         where, params = sql.where(selection)
         condition = f"{where} AND ({spec.differs})" if where else f"WHERE ({spec.differs})"
         with self._write_transaction("change samples") as conn:
-            matched = _count(conn, where, params)
+            matched = self.count(selection) if selection.simple else _count(conn, where, params)
             if isinstance(change, Rename) and matched > 1:
                 raise InvalidEditError(f"Rename one sample at a time ({matched} are selected)")
             change_id = history.begin(conn, self.actor, spec.kind, spec.detail)
@@ -76,11 +76,12 @@ class LocalCuration:
                 conn, change_id, condition, [*params, *spec.differs_params]
             )
             if changed:
+                ids = history.touched(change_id)
+                history.update_totals(conn, ids, -1)
                 conn.execute(
-                    f"UPDATE samples SET {spec.assignments}"
-                    f" WHERE id IN ({history.touched(change_id)})",
-                    spec.params,
+                    f"UPDATE samples SET {spec.assignments} WHERE id IN ({ids})", spec.params
                 )
+                history.update_totals(conn, ids, +1)
             change_id, dropped = history.finish(conn, change_id, changed)
         self._forget(dropped)
         return EditResult(matched, changed, change_id)
@@ -126,10 +127,13 @@ class LocalCuration:
             label = summary_label(segments) or ""
             change_id = history.begin(conn, self.actor, "structured-labels", {})
             history.record_rows(conn, change_id, "WHERE id = ?", [sample_id])
+            ids = history.touched(change_id)
+            history.update_totals(conn, ids, -1)
             conn.execute(
                 "UPDATE samples SET structured_labels = ?, label = ? WHERE id = ?",
                 (None if segments is None else json.dumps(segments), label, sample_id),
             )
+            history.update_totals(conn, ids, +1)
             change_id, dropped = history.finish(conn, change_id, 1)
         self._forget(dropped)
         return EditResult(1, 1, change_id)

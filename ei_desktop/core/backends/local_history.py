@@ -144,13 +144,66 @@ def referenced(conn: sqlite3.Connection, hashes: Sequence[str]) -> set[str]:
     return {row[0] for row in rows}
 
 
+def update_totals(conn: sqlite3.Connection, ids: str, sign: int) -> None:
+    """Take the samples ``ids`` (a subquery) out of the per-label totals (``sign`` -1), or
+    put them in (+1): around an ``UPDATE`` of category, label, disabled or length.
+    """
+    conn.execute(
+        "INSERT INTO label_counts (category, label, n, disabled, duration)"
+        f" SELECT category, label, {sign} * count(*), {sign} * sum(disabled),"
+        f" {sign} * sum(CASE WHEN disabled THEN 0 ELSE length END)"
+        f" FROM samples WHERE id IN ({ids}) GROUP BY category, label"
+        " ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n,"
+        " disabled = disabled + excluded.disabled, duration = duration + excluded.duration"
+    )
+    if sign < 0:
+        conn.execute("DELETE FROM label_counts WHERE n <= 0")
+
+
 def drop_all(conn: sqlite3.Connection) -> list[str]:
     """Drop every entry; returns the content hashes they referred to."""
     return _drop(conn, "1")
 
 
+#: kinds that change only these columns: undone and redone in place
+_COLUMN_KINDS = {
+    "label",
+    "move",
+    "rename",
+    "metadata",
+    "metadata-add",
+    "metadata-remove",
+    "metadata-clear",
+    "enable",
+    "disable",
+    "bounding-boxes",
+    "structured-labels",
+}
+_MUTABLE = (
+    "filename",
+    "category",
+    "label",
+    "metadata",
+    "bounding_boxes",
+    "structured_labels",
+    "disabled",
+)
+
+
 def _restore(conn: sqlite3.Connection, change_id: int, side: int) -> None:
-    conn.execute(f"DELETE FROM samples WHERE id IN ({touched(change_id)})")
+    kind = conn.execute("SELECT kind FROM changes WHERE id = ?", (change_id,)).fetchone()[0]
+    ids = touched(change_id)
+    if kind in _COLUMN_KINDS:
+        update_totals(conn, ids, -1)
+        assignments = ", ".join(f"{column} = image.{column}" for column in _MUTABLE)
+        conn.execute(
+            f"UPDATE samples SET {assignments} FROM change_rows AS image"
+            " WHERE image.change_id = ? AND image.side = ? AND image.id = samples.id",
+            (change_id, side),
+        )
+        update_totals(conn, ids, +1)
+        return
+    conn.execute(f"DELETE FROM samples WHERE id IN ({ids})")
     conn.execute(
         f"INSERT INTO samples ({COLUMNS}) SELECT {COLUMNS} FROM change_rows"
         " WHERE change_id = ? AND side = ? AND present = 1",

@@ -95,20 +95,9 @@ CREATE TRIGGER IF NOT EXISTS samples_after_rename AFTER UPDATE OF filename ON sa
     INSERT INTO samples_name (rowid, filename) VALUES (new.id, new.filename);
 END;
 
-CREATE TRIGGER IF NOT EXISTS samples_after_update
-AFTER UPDATE OF category, label, disabled, length ON samples BEGIN
-    UPDATE label_counts SET
-        n = n - 1, disabled = disabled - old.disabled,
-        duration = duration - CASE WHEN old.disabled THEN 0 ELSE old.length END
-        WHERE category = old.category AND label = old.label;
-    DELETE FROM label_counts WHERE category = old.category AND label = old.label AND n <= 0;
-    INSERT INTO label_counts (category, label, n, disabled, duration)
-        VALUES (new.category, new.label, 1, new.disabled,
-                CASE WHEN new.disabled THEN 0 ELSE new.length END)
-        ON CONFLICT (category, label) DO UPDATE SET
-            n = n + 1, disabled = disabled + excluded.disabled,
-            duration = duration + excluded.duration;
-END;
+-- Updates of category, label, disabled or length keep label_counts with one statement per
+-- change (local_history.update_totals), not a trigger per row: a change over 100,000
+-- samples would run the trigger 100,000 times.
 
 -- History: one row per change; the rows it touched, before (side 0) and, once undone,
 -- after (side 1). present = 0 marks a sample that did not exist on that side.
@@ -180,9 +169,9 @@ COLUMNS = (
 #: (the per-label totals gain columns: the table is rebuilt from the samples afterwards)
 UPGRADE_FROM_1 = """
 ALTER TABLE samples ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER IF EXISTS samples_after_update;
 DROP TRIGGER IF EXISTS samples_after_insert;
 DROP TRIGGER IF EXISTS samples_after_delete;
-DROP TRIGGER IF EXISTS samples_after_update;
 DROP TABLE IF EXISTS label_counts;
 """
 

@@ -23,7 +23,7 @@ import json
 import os
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -556,13 +556,11 @@ class StudioBackend:
                 return UploadResult(item, True, sample_id=max(ours), category=None)
         return UploadResult(item, False, error=error)
 
-    def _newest_id(self, *, every: bool = False) -> Optional[int]:
-        """The highest sample id now, to recognise a retried upload's own earlier copy
-        (``every``: disabled samples included).
+    def _newest_id(self) -> Optional[int]:
+        """The highest sample id now, disabled samples included (to recognise a retried
+        upload's own earlier copy, or the samples a split created).
         """
-        params: dict[str, Any] = {"category": "all", "limit": 1, "offset": 0}
-        if every:
-            params["includeDisabled"] = "both"
+        params = {"category": "all", "includeDisabled": "both", "limit": 1, "offset": 0}
         try:
             body = self._json("GET", self._raw(), params=params)
         except (InvalidApiKey, ServerUnreachable):
@@ -672,13 +670,8 @@ class StudioBackend:
         return np.array([r.id for r in self._all_records(query)], dtype=np.int64)
 
     def label_counts(self) -> dict[tuple[str, str], int]:
-        """Counts per (category, label), from a full listing."""
-        return dict(
-            Counter(
-                (s.get("category"), s.get("label") or "")
-                for s in self._everything(SampleQuery(), mode="info")
-            )
-        )
+        """Counts per (category, label), disabled samples included (see :meth:`summary`)."""
+        return {(r.category, r.label): r.count for r in self.summary().rows if r.count}
 
     def _remember(self, records: Iterable[SampleRecord]) -> None:
         with self._records_lock:

@@ -611,7 +611,7 @@ def segment(
                     f"Cannot cut {start:g}–{end:g} ms out of '{record.filename}': it lasts "
                     f"{length:g} ms"
                 )
-        newest = backend._newest_id(every=True)
+        newest = backend._newest_id()
         try:
             answer = call(
                 backend,
