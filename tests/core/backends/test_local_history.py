@@ -1,0 +1,286 @@
+"""A local project's history: every change (uploads and deletes too) undoes and redoes as one
+step, keeps the content it may need, survives a kill in the middle, and projects made before
+curation open upgraded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
+from ei_desktop.core.backends.blobs import BlobStore
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.local_schema import COLUMNS
+from ei_desktop.core.edits import (
+    Delete,
+    Move,
+    NothingToUndo,
+    SetEnabled,
+    SetLabel,
+    SetMetadata,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+EVERY = SampleQuery(include_disabled="both")
+
+
+def csv(name: str, seed: int, rows: int = 5, **kwargs) -> UploadItem:
+    lines = "".join(f"{t * 10},{seed + t},{-t}\n" for t in range(rows))
+    return UploadItem(name, f"timestamp,x,y\n{lines}".encode(), **kwargs)
+
+
+@pytest.fixture
+def local(tmp_path):
+    backend = LocalBackend(tmp_path / "project", create=True)
+    yield backend
+    backend.close()
+
+
+def seeded(directory: Path, count: int) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from seed_project import seed
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    seed(directory, count)
+
+
+def labels_by_id(backend: LocalBackend) -> dict[int, tuple[str, str]]:
+    with backend._read() as conn:
+        return {
+            i: (c, lab) for i, c, lab in conn.execute("SELECT id, category, label FROM samples")
+        }
+
+
+def totals_match_rows(backend: LocalBackend) -> bool:
+    """The per-label totals the summary reads equal a full count of the rows."""
+    with backend._read() as conn:
+        counted = conn.execute(
+            "SELECT category, label, count(*), sum(disabled) FROM samples GROUP BY 1, 2"
+        ).fetchall()
+        kept = conn.execute("SELECT category, label, n, disabled FROM label_counts").fetchall()
+    return sorted(counted) == sorted(kept)
+
+
+def test_a_relabel_of_50000_samples_undoes_and_redoes_as_one_step(tmp_path):
+    seeded(tmp_path / "big", 66_000)
+    backend = LocalBackend(tmp_path / "big")
+    try:
+        before = labels_by_id(backend)
+        summary_before = backend.summary().by_label()
+        training = SampleQuery(category="training")
+        result = backend.edit(training, SetLabel("checked"))
+        assert result.changed == result.matched > 48_000
+        entry = backend.history(limit=1)[0]
+        assert entry.samples == result.changed and "checked" in entry.what
+        assert backend.summary().by_label()["checked"] == result.changed
+        undone = backend.undo()
+        assert undone.id == entry.id and undone.undone
+        assert labels_by_id(backend) == before
+        assert backend.summary().by_label() == summary_before
+        backend.redo()
+        after = labels_by_id(backend)
+        assert sum(1 for c, lab in after.values() if lab == "checked") == result.changed
+        assert totals_match_rows(backend)
+    finally:
+        backend.close()
+
+
+def test_upload_and_delete_undo_and_their_content_stays_until_forgotten(local):
+    uploaded = local.upload([csv("a.1.csv", 1), csv("b.1.csv", 2)])
+    content = {r.sample_id: local.load_bytes(r.sample_id) for r in uploaded}
+    local.edit(SampleQuery(labels=("a",)), Delete())
+    assert local.count(EVERY) == 1
+    assert local.clean() == 0  # the deleted sample's content is the history's, not garbage
+    local.undo()
+    assert {i: local.load_bytes(i) for i in content} == content  # same ids, same bytes
+    local.undo()  # the upload
+    assert local.count(EVERY) == 0 and local.check().ok
+    with pytest.raises(NothingToUndo):
+        local.undo()
+    local.redo()
+    assert local.count(EVERY) == 2
+    local.redo()
+    assert local.count(EVERY) == 1
+    with pytest.raises(NothingToUndo):
+        local.redo()
+
+
+def test_a_new_change_after_undo_ends_redo_and_frees_what_only_redo_needed(local):
+    [sample] = local.upload([csv("a.1.csv", 1)])
+    sha = local.get_sample(sample.sample_id).sha256
+    local.crop(sample.sample_id, 1, 3)
+    cropped_sha = local.get_sample(sample.sample_id).sha256
+    local.undo()
+    assert local.get_sample(sample.sample_id).sha256 == sha
+    local.edit(query_for_ids([sample.sample_id]), SetLabel("new"))
+    with pytest.raises(NothingToUndo):
+        local.redo()
+    assert not local.blobs.exists(cropped_sha)  # only the dropped redo needed it
+    assert local.check().ok and local.check().orphan_blobs == []
+
+
+def test_crop_undo_brings_back_the_original_bytes(local):
+    [sample] = local.upload([csv("wave.1.csv", 1, rows=10, metadata={"site": "lab"})])
+    original = local.load_bytes(sample.sample_id)
+    values = local.load_series(sample.sample_id).values
+    local.crop(sample.sample_id, 2, 7)
+    record = local.get_sample(sample.sample_id)
+    assert record.values_count == 5 and record.metadata == {"site": "lab"}
+    assert (local.load_series(sample.sample_id).values == values[2:7]).all()
+    local.undo()
+    assert local.load_bytes(sample.sample_id) == original
+
+
+def test_split_undo_removes_the_segments_and_restores_the_original(local):
+    [sample] = local.upload([csv("wave.1.csv", 1, rows=10, category="testing")])
+    result = local.segment(sample.sample_id, [(0, 30), (50, 100)])
+    segments = local.get_samples(result.created)
+    assert [segments[i].filename for i in result.created] == ["wave.1.s1", "wave.1.s2"]
+    assert [segments[i].values_count for i in result.created] == [3, 5]
+    assert {s.category for s in segments.values()} == {"testing"}
+    assert local.get_sample(sample.sample_id) is None
+    local.undo()
+    assert local.get_sample(sample.sample_id).values_count == 10
+    assert local.get_samples(result.created) == {}
+
+
+def test_disabled_samples_leave_listings_and_counts_unless_asked_for(local):
+    items = [csv(f"a.{i}.csv", i, category="training") for i in range(4)]
+    ids = [r.sample_id for r in local.upload(items)]
+    local.edit(query_for_ids(ids[:3]), SetEnabled(False))
+    assert local.count(SampleQuery()) == 1
+    assert local.count(SampleQuery(include_disabled="disabled")) == 3
+    assert [s.id for s in local.list_samples(SampleQuery())] == [ids[3]]
+    assert all(s.disabled for s in local.list_samples(SampleQuery(include_disabled="disabled")))
+    row = local.summary().rows[0]
+    assert (row.count, row.disabled, row.duration_ms) == (4, 3, 50.0)
+
+
+def test_history_is_bounded(local):
+    from ei_desktop.core.backends import local_history
+
+    [sample] = local.upload([csv("a.1.csv", 1)])
+    for n in range(local_history.HISTORY_LIMIT + 5):
+        local.edit(query_for_ids([sample.sample_id]), SetMetadata({"n": str(n)}))
+    assert len(local.history(limit=1000)) == local_history.HISTORY_LIMIT
+
+
+# -- a kill in the middle -------------------------------------------------------------------
+
+EDIT_IN_CHILD = """
+import sys
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.base import SampleQuery
+from ei_desktop.core.edits import Move, SetLabel
+backend = LocalBackend(sys.argv[1])
+print("ready", flush=True)
+while True:
+    backend.edit(SampleQuery(labels=("walk", "run")), SetLabel("moving"))
+    backend.undo()
+    backend.edit(SampleQuery(category="training"), Move("testing"))
+    backend.undo()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
+def test_sigkill_during_a_100000_sample_edit_leaves_all_of_it_or_none(tmp_path):
+    project = tmp_path / "big"
+    seeded(project, 100_000)
+    backend = LocalBackend(project)
+    before = labels_by_id(backend)
+    backend.close()
+    for delay in (0.3, 0.9, 1.7, 2.6):
+        child = subprocess.Popen(
+            [sys.executable, "-c", EDIT_IN_CHILD, str(project)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        backend = LocalBackend(project)
+        try:
+            now = labels_by_id(backend)
+            moving = {i for i, (c, lab) in now.items() if lab == "moving"}
+            was = {i for i, (c, lab) in before.items() if lab in ("walk", "run")}
+            assert moving in (set(), was)  # the whole relabel, or none of it
+            moved = {i for i, (c, _) in now.items() if c != before[i][0]}
+            was_training = {i for i, (c, _) in before.items() if c == "training"}
+            assert moved in (set(), was_training)
+            assert totals_match_rows(backend)
+            while backend.history(limit=1) and not backend.history(limit=1)[0].undone:
+                if backend.history(limit=1)[0].what.startswith("Upload"):
+                    break
+                backend.undo()
+            assert labels_by_id(backend) == before
+        finally:
+            backend.close()
+
+
+# -- projects made before curation ----------------------------------------------------------
+
+
+def test_a_project_made_before_curation_opens_upgraded(tmp_path, samples_dir):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    conn = sqlite3.connect(folder / "project.sqlite3")
+    conn.executescript((ROOT / "tests/data/schemas/project_v1.sql").read_text())
+    conn.execute("INSERT INTO project VALUES ('schema_version', '1'), ('project_id', '4242')")
+    data = (samples_dir / "wave.01.json").read_bytes()
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    BlobStore(folder / "blobs").write(sha, data)
+    v1_columns = COLUMNS.replace(", disabled", "")
+    for n, (category, label) in enumerate([("training", "wave"), ("testing", "wave")], 1):
+        row = (
+            n,
+            f"wave.0{n}",
+            f"wave.0{n}.json",
+            category,
+            label,
+            "timeseries",
+            sha,
+            len(data),
+            16.0,
+            4,
+            64.0,
+            62.5,
+            json.dumps([{"name": "accX", "units": "m/s2"}]),
+            "DEVICE",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"t{n}",
+            ".json",
+            1700000000000,
+        )
+        conn.execute(f"INSERT INTO samples ({v1_columns}) VALUES ({','.join('?' * 23)})", row)
+    conn.commit()
+    conn.close()
+
+    backend = LocalBackend(folder)
+    try:
+        assert backend.project_id() == 4242 and backend.setting("schema_version") == "2"
+        assert backend.summary().by_category() == {"training": 1, "testing": 1}
+        assert backend.edit(SampleQuery(category="testing"), Move("training")).changed == 1
+        assert backend.summary().by_category() == {"training": 2}
+        assert backend.edit(query_for_ids([1]), SetEnabled(False)).changed == 1
+        assert backend.count(SampleQuery()) == 1 and backend.check().ok
+    finally:
+        backend.close()
