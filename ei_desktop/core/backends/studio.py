@@ -346,6 +346,7 @@ class StudioBackend:
             stop=lambda: is_cancelled(cancel) or reach.gone is not None,
         )
         done = [r for r in results if r is not None]
+        studio_edits.record_upload(self._journal, sum(1 for r in done if r.success))
         if reach.gone is not None:
             raise ServerUnreachable(reach.gone, done)
         return done
@@ -920,7 +921,10 @@ class StudioBackend:
             done[index] = ok
             tracker.step(ok)
 
-        attempted = _in_order(remove, len(ids), self._workers, lambda: is_cancelled(cancel))
+        try:
+            attempted = _in_order(remove, len(ids), self._workers, lambda: is_cancelled(cancel))
+        finally:
+            studio_edits.record_delete(self._journal, sum(done))
         return done[:attempted]
 
     def delete_all(self, category: Optional[str] = None) -> int:
@@ -932,6 +936,7 @@ class StudioBackend:
             raise BackendError(str(body.get("error") or "The server refused to delete"))
         with self._records_lock:
             self._records.clear()
+        studio_edits.record_delete(self._journal, count)
         return count
 
     # -- curation (see studio_edits) ---------------------------------------------------------

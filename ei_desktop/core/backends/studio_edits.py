@@ -11,7 +11,8 @@ ids it listed before the first request, so one step cannot change what the next 
 Edge Impulse keeps no history a client can undo, so the backend keeps one for the changes
 made through it in this session: before a change it lists the selected samples and records
 the previous value of each sample the change alters; undo writes those values back. A delete,
-crop or segment is final on Edge Impulse: it is recorded but cannot be undone.
+crop or segment is final on Edge Impulse, and an upload is not taken back here: they are
+recorded (so undo never skips over them) but cannot be undone.
 
 Requests that can be sent twice without harm are retried (labels, categories, metadata,
 enabled, names, boxes, segments' labels, delete by id); crop, segment and a delete by filter
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Optional
 
-from ei_desktop.core import naming
+from ei_desktop.core import display, naming
 from ei_desktop.core.backends.base import (
     BackendError,
     SampleQuery,
@@ -86,7 +87,7 @@ class _Entry:
     change: Optional[Change]
     #: the samples it changed, as they were before (empty for a final change)
     before: list[SampleRecord]
-    #: why it cannot be undone (``None``: it can)
+    #: why it cannot be undone, in words for the user (``None``: it can)
     final: Optional[str] = None
 
 
@@ -148,6 +149,26 @@ class Journal:
         self._redo.remove(entry)
 
 
+def final_message(what: str) -> str:
+    """Why a change Edge Impulse cannot take back is not undone."""
+    return f"{what} on Edge Impulse is final: it cannot be undone"
+
+
+def record_upload(journal: Journal, uploaded: int) -> None:
+    """Put an upload of ``uploaded`` samples in the history (not undoable here)."""
+    if uploaded:
+        what = f"Upload of {display.plural(uploaded, 'sample')}"
+        message = f"{what} is not undone here: delete the samples to take it back"
+        journal.add(what, uploaded, None, [], message)
+
+
+def record_delete(journal: Journal, deleted: int) -> None:
+    """Put a delete of ``deleted`` samples by id or category in the history (final)."""
+    if deleted:
+        what = f"Delete of {display.plural(deleted, 'sample')}"
+        journal.add(what, deleted, Delete(), [], final_message(what))
+
+
 def _who() -> str:
     try:
         return getpass.getuser()
@@ -179,7 +200,7 @@ def edit(backend: StudioBackend, journal: Journal, selection: SampleQuery, chang
         if not changing:
             return EditResult(len(records), 0)
         what = describe(change, changing)
-        final = f"{what} on Edge Impulse is final" if isinstance(change, Delete) else None
+        final = final_message(what) if isinstance(change, Delete) else None
         sent: list[int] = []
         try:
             apply(backend, change, changing, selection, sent)
@@ -489,7 +510,7 @@ def undo(backend: StudioBackend, journal: Journal) -> ChangeSet:
     with journal.lock:
         entry = journal.to_undo()
         if entry.final is not None or entry.change is None:
-            raise CannotUndo(f"{entry.final}: it cannot be undone")
+            raise CannotUndo(entry.final or f"{entry.changeset.what} cannot be undone")
         try:
             for change, records in inverse(entry.change, entry.before):
                 apply(backend, change, records, None, [])
@@ -580,8 +601,8 @@ def crop(
             )
         finally:
             backend._forget_records()
-        what = f"Crop '{record.filename}' to values {start:,}–{end:,}"
-        entry = journal.add(what, 1, None, [], f"{what} on Edge Impulse is final")
+        what = f"Crop to values {start}–{end}"
+        entry = journal.add(what, 1, None, [], final_message(what))
         return EditResult(1, 1, entry.changeset.id)
 
 
@@ -631,8 +652,8 @@ def segment(
         created = [int(i) for i in answer.get("sampleIds") or answer.get("ids") or []]
         if not created and newest is not None:
             created = _added_since(backend, newest, record.filename)
-        what = f"Split '{record.filename}' into {len(ranges)} samples"
-        entry = journal.add(what, 1, None, [], f"{what} on Edge Impulse is final")
+        what = f"Split into {display.plural(len(ranges), 'segment')}"
+        entry = journal.add(what, 1, None, [], final_message(what))
         return EditResult(1, 1, entry.changeset.id, created)
 
 
@@ -823,32 +844,28 @@ def _filter_options(backend: StudioBackend) -> Optional[dict[str, list[str]]]:
 # -- words ---------------------------------------------------------------------------------
 
 
-def _samples(count: int) -> str:
-    return f"{count:,} sample" + ("" if count == 1 else "s")
-
-
 def describe(change: Change, records: Sequence[SampleRecord]) -> str:
-    """What ``change`` does to ``records``, in words, for the history."""
-    n = _samples(len(records))
+    """What ``change`` does to ``records``, in words, as a local project's history says it."""
+    on = display.plural(len(records), "sample")
     if isinstance(change, SetLabel):
-        return f"Label '{change.label}' on {n}" if change.label else f"Remove the label of {n}"
+        return f"Label {change.label!r} on {on}"
     if isinstance(change, Move):
-        return f"Move {n} to {change.category}"
+        return f"Move of {on} to {change.category}"
     if isinstance(change, Rename):
-        return f"Rename '{records[0].filename}' to '{change.filename}'"
+        return f"Rename to {change.filename!r}"
     if isinstance(change, SetMetadata):
-        pairs = ", ".join(f"{k}={v}" for k, v in change.metadata.items())
         if change.replace:
-            return f"Set the metadata of {n} to {pairs}" if pairs else f"Clear metadata of {n}"
-        return f"Add metadata {pairs} to {n}"
+            return f"Metadata set on {on}"
+        pairs = ", ".join(f"{k}={v}" for k, v in change.metadata.items())
+        return f"Metadata {pairs} on {on}"
     if isinstance(change, RemoveMetadata):
         if change.key is None:
-            return f"Clear metadata of {n}"
-        return f"Remove metadata '{change.key}' from {n}"
+            return f"Metadata cleared on {on}"
+        return f"Metadata {change.key!r} removed from {on}"
     if isinstance(change, SetEnabled):
-        return f"{'Enable' if change.enabled else 'Disable'} {n}"
+        return f"{'Enable' if change.enabled else 'Disable'} {on}"
     if isinstance(change, SetBoundingBoxes):
-        return f"Set the bounding boxes of {n}"
+        return f"Bounding boxes set on {on}"
     if isinstance(change, SetStructuredLabels):
-        return f"Set the label segments of {n}"
-    return f"Delete {n}"
+        return f"Label segments set on {on}"
+    return f"Delete of {on}"
