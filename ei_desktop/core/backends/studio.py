@@ -1001,6 +1001,12 @@ class StudioBackend:
         """
         return studio_edits.redo(self, self._journal)
 
+    def _each(self, work: Callable[[int], None], count: int) -> None:
+        """``work(0)`` … ``work(count - 1)`` on the backend's worker threads (first error
+        raised once the requests in flight have finished).
+        """
+        _in_order(work, count, self._workers, stop=lambda: False)
+
     def _to_record(self, sample: dict) -> SampleRecord:
         return _record(sample)
 

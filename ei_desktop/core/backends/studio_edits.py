@@ -328,9 +328,12 @@ def apply(
     request that succeeded.
     """
     if isinstance(change, (SetBoundingBoxes, SetStructuredLabels, Rename)) or len(records) == 1:
-        for record in records:
-            _one(backend, change, record)
-            sent.append(record.id)
+
+        def one(index: int) -> None:
+            _one(backend, change, records[index])
+            sent.append(records[index].id)
+
+        backend._each(one, len(records))
         return
     steps = _batch_steps(change)
     if selection is not None and len(steps) == 1:
@@ -551,21 +554,45 @@ def inverse(change: Change, before: list[SampleRecord]) -> list[tuple[Change, li
     if isinstance(change, Move):
         return [(Move(category), group) for category, group in _grouped(before, "category")]
     if isinstance(change, (SetMetadata, RemoveMetadata)):
-        steps = []
-        for items, group in _grouped(before, "metadata"):
-            back: Change = SetMetadata(dict(items)) if items else RemoveMetadata(None)
-            steps.append((back, group))
-        return steps
+        return _metadata_inverse(change, before)
     raise CannotUndo(f"{type(change).__name__} cannot be undone")
+
+
+def _metadata_inverse(
+    change: Change, before: list[SampleRecord]
+) -> list[tuple[Change, list[SampleRecord]]]:
+    """Metadata back as it was, one batch per key and previous value (samples alike share
+    requests). A change of some keys restores those keys; one of all keys clears the
+    samples, then adds back every key they had. A group of one sample gets its whole
+    previous metadata through the per-sample endpoint, whatever the step.
+    """
+    if isinstance(change, SetMetadata) and not change.replace:
+        keys: Optional[list[str]] = list(change.metadata)
+    elif isinstance(change, RemoveMetadata) and change.key is not None:
+        keys = [change.key]
+    else:
+        keys = None
+    steps: list[tuple[Change, list[SampleRecord]]] = []
+    cleared = keys is None
+    if keys is None:
+        steps.append((RemoveMetadata(None), list(before)))
+        keys = sorted({key for r in before for key in (r.metadata or {})})
+    for key in keys:
+        groups: dict[Optional[str], list[SampleRecord]] = {}
+        for record in before:
+            groups.setdefault((record.metadata or {}).get(key), []).append(record)
+        for value, group in groups.items():
+            if value is not None:
+                steps.append((SetMetadata({key: value}, replace=False), group))
+            elif not cleared:  # the change gave them this key
+                steps.append((RemoveMetadata(key), group))
+    return steps
 
 
 def _grouped(records: Iterable[SampleRecord], field: str) -> list[tuple[Any, list[SampleRecord]]]:
     groups: dict[Any, list[SampleRecord]] = {}
     for record in records:
-        value = getattr(record, field)
-        if field == "metadata":
-            value = tuple(sorted((value or {}).items()))
-        groups.setdefault(value, []).append(record)
+        groups.setdefault(getattr(record, field), []).append(record)
     return list(groups.items())
 
 
