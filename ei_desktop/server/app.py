@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ei_desktop.core import about
-from ei_desktop.server import errors, ingestion, studio
+from ei_desktop.server import curation, errors, ingestion, studio
 from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
 from ei_desktop.server.budget import MemoryBudget
@@ -106,6 +106,8 @@ def _build(lifespan=None) -> FastAPI:
     )
     errors.install(app)
     app.include_router(ingestion.router)
+    # before studio: its GET raw-data/{sample_id} would take raw-data/metadata, ratio…
+    app.include_router(curation.router)
     app.include_router(studio.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

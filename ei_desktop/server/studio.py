@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Annotated, Literal, Optional
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ei_desktop.core import formats, naming
-from ei_desktop.core.backends.base import (
-    SORT_KEYS,
-    BackendError,
-    CorruptContentError,
-    SampleQuery,
-)
+from ei_desktop.core.backends.base import BackendError, CorruptContentError, SampleQuery
 from ei_desktop.server.content import (
     SERIES_KINDS,
     each_on,
@@ -30,20 +24,18 @@ from ei_desktop.server.content import (
 )
 from ei_desktop.server.context import ServerContext, context
 from ei_desktop.server.errors import RequestError, describe_backend_error, log, scrub_paths
+from ei_desktop.server.filters import MAX_ID, listing
 from ei_desktop.server.payloads import get_sample_json, project_json, sample_json
 from ei_desktop.server.responses import JSON, failure, ok
 
 router = APIRouter(prefix="/v1/api", tags=["studio"])
 
-#: SQLite integers are signed 64-bit
-MAX_ID = 2**63 - 1
 #: ids one batch request may ask for
 BATCH_MAX = 1000
 _INFO_FIELDS = {"id", "filename", "category", "label"}
 
 ProjectId = Path(ge=0, le=MAX_ID, description="Project id (from GET /v1/api/projects)")
 SampleId = Path(ge=0, le=MAX_ID, description="Sample id")
-ListCategory = Optional[Literal[(*naming.CATEGORIES, "all")]]  # type: ignore[misc]
 DeleteCategory = Literal[naming.CATEGORIES]  # type: ignore[valid-type]
 
 _MEDIA_TYPES = {
@@ -60,7 +52,12 @@ _MEDIA_TYPES = {
 }
 
 
-def _project(request: Request, project_id: int) -> ServerContext:
+def project_context(request: Request, project_id: int) -> ServerContext:
+    """The server's context, after checking that ``project_id`` is the served project.
+
+    Raises:
+        RequestError: 404 for another project.
+    """
     ctx = context(request)
     if project_id != ctx.project_id:
         raise RequestError(
@@ -75,53 +72,6 @@ def not_found(sample_id: int) -> JSON:
     return failure(f"No sample found with ID {sample_id}")
 
 
-def parse_labels(text: Optional[str]) -> Optional[tuple[str, ...]]:
-    """The ``labels`` filter: a JSON array of labels; ``null``, ``[]`` or absent: no filter.
-
-    A value that is not JSON is taken as one label.
-
-    Raises:
-        RequestError: 400 for JSON that is neither a string nor an array of strings.
-    """
-    if text is None or text.strip() in ("", "null"):
-        return None
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise RequestError("labels is nested too deeply") from None
-    except ValueError:
-        return (text,)
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value) or None
-    raise RequestError(f"labels must be a JSON array of strings, got {text!r}")
-
-
-def parse_sort(sort_by: Optional[str]) -> tuple[str, bool]:
-    """``sortBy`` as ``<key>-asc|desc`` with a key of :data:`SORT_KEYS`; default ``id-desc``.
-    Unknown values fall back to the default, as the contract asks of unsupported options.
-    """
-    if sort_by:
-        key, _, direction = sort_by.rpartition("-")
-        if key in SORT_KEYS and direction in ("asc", "desc"):
-            return key, direction == "desc"
-    return "id", True
-
-
-def _query(
-    category: Optional[str], labels: Optional[str], filename: Optional[str], sort_by=None
-) -> SampleQuery:
-    sort, descending = parse_sort(sort_by)
-    return SampleQuery(
-        category=None if category in (None, "all") else category,
-        labels=parse_labels(labels),
-        filename=filename or None,
-        sort=sort,
-        descending=descending,
-    )
-
-
 @router.get("/projects", summary="The project of this API key")
 async def list_projects(request: Request) -> Response:
     """One project: the one this server serves."""
@@ -132,7 +82,7 @@ async def list_projects(request: Request) -> Response:
 @router.get("/{project_id}", summary="Project information")
 async def project_info(request: Request, project_id: int = ProjectId) -> Response:
     """Project information (the fields the CLI uploader reads, plus a data summary)."""
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     counts = await ctx.pool.run(ctx.backend.label_counts)
     per_category: dict[str, int] = {}
     labels: set[str] = set()
@@ -161,21 +111,16 @@ async def project_info(request: Request, project_id: int = ProjectId) -> Respons
 @router.get("/{project_id}/devkeys/hmac", summary="The project's HMAC key")
 async def hmac_key(request: Request, project_id: int = ProjectId) -> Response:
     """The HMAC key the CLI may sign data with (signatures are not verified here)."""
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     return ok({"hmacKey": ctx.hmac_key})
 
 
 @router.get("/{project_id}/raw-data/count", summary="Count samples")
 async def count_samples(
-    request: Request,
-    project_id: int = ProjectId,
-    category: ListCategory = None,
-    labels: Optional[str] = Query(None, description="JSON array of labels; null: any"),
-    filename: Optional[str] = Query(None, description="Substring of the stored name"),
+    request: Request, project_id: int = ProjectId, query: SampleQuery = Depends(listing)
 ) -> Response:
-    """How many samples of ``category`` match the filters."""
-    ctx = _project(request, project_id)
-    query = _query(category, labels, filename)
+    """How many samples match the list filter (enabled ones unless ``includeDisabled``)."""
+    ctx = project_context(request, project_id)
     return ok({"count": await ctx.pool.run(ctx.backend.count, query)})
 
 
@@ -183,12 +128,9 @@ async def count_samples(
 async def list_samples(
     request: Request,
     project_id: int = ProjectId,
-    category: ListCategory = None,
+    query: SampleQuery = Depends(listing),
     limit: int = Query(100, ge=0, le=2**31),
     offset: int = Query(0, ge=0, le=2**62),
-    labels: Optional[str] = Query(None, description="JSON array of labels; null: any"),
-    filename: Optional[str] = Query(None, description="Substring of the stored name"),
-    sortBy: Optional[str] = Query(None, description="`<key>-asc|desc`, default id-desc"),  # noqa: N803
     excludeSensors: bool = Query(False),  # noqa: N803
     fields: Optional[str] = Query(
         None,
@@ -196,9 +138,10 @@ async def list_samples(
         "(servers without it ignore the parameter and send whole samples)",
     ),
 ) -> Response:
-    """One page of samples, newest first by default; ``totalCount`` counts every match."""
-    ctx = _project(request, project_id)
-    query = _query(category, labels, filename, sortBy)
+    """One page of the samples matching the list filter, newest first by default;
+    ``totalCount`` counts every match.
+    """
+    ctx = project_context(request, project_id)
     if fields is not None and set(fields.split(",")) <= _INFO_FIELDS:
 
         def infos():
@@ -230,7 +173,7 @@ async def get_sample(
     """The sample and its payload; unknown ids: 200 ``No sample found with ID <id>``.
     Large payloads are sent as they are encoded.
     """
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     record = await ctx.pool.run(ctx.backend.get_sample, sample_id)
     if record is None:
         return not_found(sample_id)
@@ -274,7 +217,7 @@ async def get_samples(
     server holds one sample at a time. Clients use it when it exists and fall back to one
     request per sample otherwise.
     """
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     ids = list(dict.fromkeys(body.ids))
     records = await ctx.pool.run(ctx.backend.get_samples, ids)
 
@@ -333,7 +276,7 @@ async def _media(
     Binary endpoints answer errors with a status (404 unknown sample, 400 other kind) rather
     than Edge Impulse's usual 200, so no client can take an error body for the file.
     """
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     backend = ctx.backend
 
     def load():
@@ -385,7 +328,7 @@ async def delete_sample(
     request: Request, project_id: int = ProjectId, sample_id: int = SampleId
 ) -> Response:
     """Delete one sample; unknown ids: 200 ``No sample found with ID <id>``."""
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     (deleted,) = await ctx.pool.run(ctx.backend.delete, [sample_id])
     return ok() if deleted else not_found(sample_id)
 
@@ -393,7 +336,7 @@ async def delete_sample(
 @router.post("/{project_id}/raw-data/delete-all", summary="Delete every sample")
 async def delete_all(request: Request, project_id: int = ProjectId) -> Response:
     """Delete every sample; the deletion is visible when the answer arrives."""
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     await ctx.pool.run(ctx.backend.delete_all)
     return ok()
 
@@ -403,6 +346,6 @@ async def delete_category(
     request: Request, category: DeleteCategory, project_id: int = ProjectId
 ) -> Response:
     """Delete every sample of one category."""
-    ctx = _project(request, project_id)
+    ctx = project_context(request, project_id)
     await ctx.pool.run(ctx.backend.delete_all, category)
     return ok()
