@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ei_desktop.core.backends import local_rows  # noqa: E402
 from ei_desktop.core.backends.local import LocalBackend, _split_sql  # noqa: E402
-from ei_desktop.core.backends.local_rows import INSERT  # noqa: E402
 from ei_desktop.core.backends.local_schema import REBUILD_LABEL_COUNTS, SCHEMA  # noqa: E402
 
 LABELS = [
@@ -90,6 +90,7 @@ def seed(directory: Path, samples: int, *, batch: int = 50_000) -> float:
                 upload = f"{label}.{start_id + n:08d}" + (".png" if image_row else ".csv")
                 rows.append(
                     (
+                        None,
                         upload.rsplit(".", 1)[0],
                         upload,
                         CATEGORIES[rng.randrange(len(CATEGORIES))],
@@ -112,10 +113,11 @@ def seed(directory: Path, samples: int, *, batch: int = 50_000) -> float:
                         f"{n % 99999999:08d}",
                         ".png" if image_row else ".json",
                         now - (samples - n) * 1000,
+                        0,
                     )
                 )
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(INSERT, rows)
+            local_rows.insert(conn, rows)
             conn.execute("COMMIT")
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO samples_name (samples_name) VALUES ('rebuild')")

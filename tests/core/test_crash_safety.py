@@ -77,7 +77,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     assert len(duplicate_lines) == stored
 
     with LocalBackend(project, create=True) as final:
-        total, distinct = final._one("SELECT count(*), count(DISTINCT sha256) FROM samples")
+        total, distinct = final._one("SELECT count(*), count(DISTINCT sha256) FROM contents")
         assert total == distinct == FILES
         names = {row[0] for row in final._all("SELECT filename FROM samples")}
         assert names == {f"s{i:05d}" for i in range(FILES)}

@@ -78,7 +78,7 @@ def rows_without_content(database: Path) -> list[str]:
     conn = sqlite3.connect(database, timeout=60, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
-        hashes = [row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM samples")]
+        hashes = [row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM contents")]
         blobs = database.parent / "blobs"
         missing = [sha for sha in hashes if not (blobs / sha[:2] / sha).is_file()]
         conn.execute("ROLLBACK")

@@ -65,6 +65,8 @@ from ei_desktop.core.backends.local_errors import (
 )
 from ei_desktop.core.backends.local_schema import (
     COLUMNS,
+    COPY_FROM_1,
+    OLD_SAMPLES,
     REBUILD_LABEL_COUNTS,
     SCHEMA,
     SCHEMA_VERSION,
@@ -278,19 +280,11 @@ class LocalBackend(LocalCuration):
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(samples)")}
-                upgrading = bool(columns) and "disabled" not in columns
-                if upgrading:
-                    for statement in _split_sql(UPGRADE_FROM_1):
+                if "upload_name" in columns:  # one wide table: schema version 1
+                    _upgrade_from_1(conn)
+                else:
+                    for statement in _split_sql(SCHEMA):
                         conn.execute(statement)
-                conn.execute("DROP TRIGGER IF EXISTS samples_after_update")  # before 2
-                for statement in _split_sql(SCHEMA):
-                    conn.execute(statement)
-                if upgrading:
-                    conn.execute(REBUILD_LABEL_COUNTS)
-                    conn.execute(
-                        "UPDATE project SET value = ? WHERE key = 'schema_version'",
-                        (str(SCHEMA_VERSION),),
-                    )
                 existing = dict(conn.execute("SELECT key, value FROM project"))
                 defaults = {
                     "schema_version": str(SCHEMA_VERSION),
@@ -520,8 +514,8 @@ class LocalBackend(LocalCuration):
             for start in range(0, len(hashes), _ID_CHUNK):
                 chunk = hashes[start : start + _ID_CHUNK]
                 rows = conn.execute(
-                    f"SELECT sha256, id FROM samples WHERE sha256 IN ({','.join('?' * len(chunk))})"
-                    " ORDER BY id",
+                    "SELECT sha256, id FROM contents"
+                    f" WHERE sha256 IN ({','.join('?' * len(chunk))}) ORDER BY id",
                     chunk,
                 )
                 for sha, sample_id in rows:
@@ -552,15 +546,13 @@ class LocalBackend(LocalCuration):
             inserted.append((index, p, category))
         if not rows_to_insert:
             return
-        conn.executemany(local_rows.INSERT, rows_to_insert)
-        # ids of one INSERT batch inside one write transaction are consecutive
-        last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-        first = last - len(rows_to_insert) + 1
-        for offset, (index, p, category) in enumerate(inserted):
+        ids = local_rows.insert(conn, rows_to_insert)
+        first = ids[0]
+        for sample_id, (index, p, category) in zip(ids, inserted):
             results[index] = UploadResult(
                 p.item,
                 True,
-                sample_id=first + offset,
+                sample_id=sample_id,
                 category=category,
                 project_id=self._project_id,
             )
@@ -576,7 +568,8 @@ class LocalBackend(LocalCuration):
         if query.simple:
             return self._count_from_label_counts(query)
         where, params = sql.where(query)
-        return int(self._one(f"SELECT count(*) FROM samples {where}", params)[0])
+        statement = f"SELECT count(*) FROM samples {where}"
+        return int(self._one(statement, params)[0])
 
     def _count_from_label_counts(self, query: SampleQuery) -> int:
         clauses, params = sql.category_and_labels(query)
@@ -598,7 +591,7 @@ class LocalBackend(LocalCuration):
         where, params = sql.where(query)
         order = sql.order(query)
         rows = self._all(
-            f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {COLUMNS} FROM sample_rows {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, int(limit), int(offset)),
         )
         return [_record(row, self._project_id) for row in rows]
@@ -613,7 +606,8 @@ class LocalBackend(LocalCuration):
         where, params = sql.where(query, after=after)
         order = sql.order(query)
         rows = self._all(
-            f"SELECT {COLUMNS} FROM samples {where} ORDER BY {order} LIMIT ?", (*params, int(limit))
+            f"SELECT {COLUMNS} FROM sample_rows {where} ORDER BY {order} LIMIT ?",
+            (*params, int(limit)),
         )
         return [_record(row, self._project_id) for row in rows]
 
@@ -635,7 +629,8 @@ class LocalBackend(LocalCuration):
         """
         where, params = sql.where(query)
         rows = self._all(
-            f"SELECT id, filename, category, label FROM samples {where} ORDER BY {sql.order(query)}"
+            f"SELECT id, filename, category, label FROM samples {where}"
+            f" ORDER BY {sql.order(query)}"
             " LIMIT ? OFFSET ?",
             (*params, -1 if limit is None else int(limit), int(offset)),
         )
@@ -656,7 +651,8 @@ class LocalBackend(LocalCuration):
         for start in range(0, len(ids), _ID_CHUNK):
             chunk = ids[start : start + _ID_CHUNK]
             rows = self._all(
-                f"SELECT {COLUMNS} FROM samples WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                f"SELECT {COLUMNS} FROM sample_rows WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
             )
             for row in rows:
                 found[row[0]] = _record(row, self._project_id)
@@ -664,7 +660,7 @@ class LocalBackend(LocalCuration):
 
     def get_sample(self, sample_id: int) -> Optional[SampleRecord]:
         """One record, or ``None``."""
-        row = self._one(f"SELECT {COLUMNS} FROM samples WHERE id = ?", (int(sample_id),))
+        row = self._one(f"SELECT {COLUMNS} FROM sample_rows WHERE id = ?", (int(sample_id),))
         return _record(row, self._project_id) if row else None
 
     # -- content -----------------------------------------------------------------------------
@@ -800,7 +796,7 @@ class LocalBackend(LocalCuration):
                 used = {
                     row[0]
                     for row in conn.execute(
-                        "SELECT DISTINCT sha256 FROM samples"
+                        "SELECT DISTINCT sha256 FROM contents"
                         f" WHERE sha256 IN ({','.join('?' * len(chunk))})",
                         chunk,
                     )
@@ -817,9 +813,8 @@ class LocalBackend(LocalCuration):
         """Insert sample rows read from an earlier database (columns as in ``COLUMNS``,
         ids kept), in one transaction; for recovering a damaged project. Returns the count.
         """
-        placeholders = ",".join("?" * len(COLUMNS.split(",")))
         with self._write_transaction("restore samples") as conn:
-            conn.executemany(f"INSERT INTO samples ({COLUMNS}) VALUES ({placeholders})", rows)
+            local_rows.insert(conn, rows)
         return len(rows)
 
     def check(
@@ -844,7 +839,7 @@ class LocalBackend(LocalCuration):
             DamagedProjectError: the database cannot be read at all.
         """
         integrity = "; ".join(row[0] for row in self._all("PRAGMA integrity_check"))
-        rows = self._all("SELECT id, sha256 FROM samples")
+        rows = self._all("SELECT id, sha256 FROM contents")
         referenced: dict[str, list[int]] = {}
         for sample_id, sha in rows:
             referenced.setdefault(sha, []).append(sample_id)
@@ -891,7 +886,7 @@ class LocalBackend(LocalCuration):
         integrity = "; ".join(row[0] for row in self._all("PRAGMA quick_check"))
         if integrity != "ok":
             raise DamagedProjectError(damaged_message(self.path, integrity))
-        referenced = {row[0] for row in self._all("SELECT DISTINCT sha256 FROM samples")}
+        referenced = {row[0] for row in self._all("SELECT DISTINCT sha256 FROM contents")}
         referenced |= self._history_hashes()
         cutoff = time.time() - min_age_seconds
         candidates = [
@@ -937,6 +932,33 @@ def _check_openable(path: Path, create: bool) -> None:
         )
     if not create:
         raise NotAProjectError(f"{path} is not an ei-desktop project (it has no {DATABASE})")
+
+
+def _upgrade_from_1(conn: sqlite3.Connection) -> None:
+    """Move a version 1 database (one wide table) to this schema, in the caller's
+    transaction; ids, and the ids never to be used again, are kept.
+    """
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'samples'").fetchone()
+    highest_id = row[0] if row else 0
+    for statement in _split_sql(UPGRADE_FROM_1):
+        conn.execute(statement)
+    statements = _split_sql(SCHEMA)
+    triggers = [s for s in statements if s.lstrip().upper().startswith("CREATE TRIGGER")]
+    for statement in statements:
+        if statement not in triggers:
+            conn.execute(statement)
+    for statement in _split_sql(COPY_FROM_1):
+        conn.execute(statement)
+    for statement in triggers:
+        conn.execute(statement)
+    conn.execute(REBUILD_LABEL_COUNTS)
+    conn.execute(
+        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'samples'", (highest_id,)
+    )
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", (OLD_SAMPLES,))
+    conn.execute(
+        "UPDATE project SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+    )
 
 
 def _holds_content(path: Path) -> bool:

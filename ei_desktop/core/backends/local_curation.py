@@ -67,21 +67,28 @@ class LocalCuration:
         spec = column_change(change)
         where, params = sql.where(selection)
         condition = f"{where} AND ({spec.differs})" if where else f"WHERE ({spec.differs})"
+        whole = not history.column_kind(spec.kind)
+        source = "sample_rows" if whole else "samples"
         with self._write_transaction("change samples") as conn:
             matched = self.count(selection) if selection.simple else _count(conn, where, params)
             if isinstance(change, Rename) and matched > 1:
                 raise InvalidEditError(f"Rename one sample at a time ({matched} are selected)")
             change_id = history.begin(conn, self.actor, spec.kind, spec.detail)
             changed = history.record_rows(
-                conn, change_id, condition, [*params, *spec.differs_params]
+                conn,
+                change_id,
+                condition,
+                [*params, *spec.differs_params],
+                source=source,
+                whole=whole,
             )
             if changed:
                 ids = history.touched(change_id)
-                history.update_totals(conn, ids, -1)
                 conn.execute(
-                    f"UPDATE samples SET {spec.assignments} WHERE id IN ({ids})", spec.params
+                    f"UPDATE {spec.table} SET {spec.assignments} WHERE id IN ({ids})", spec.params
                 )
-                history.update_totals(conn, ids, +1)
+                if spec.totals is not None:
+                    history.move_totals(conn, change_id, spec.totals)
             change_id, dropped = history.finish(conn, change_id, changed)
         self._forget(dropped)
         return EditResult(matched, changed, change_id)
@@ -113,7 +120,7 @@ class LocalCuration:
         where, params = sql.where(selection)
         with self._write_transaction("change samples") as conn:
             rows = conn.execute(
-                f"SELECT id, values_count FROM samples {where} LIMIT 2", params
+                f"SELECT id, values_count FROM sample_rows {where} LIMIT 2", params
             ).fetchall()
             if len(rows) > 1:
                 raise InvalidEditError("Set label segments on one sample at a time")
@@ -126,7 +133,7 @@ class LocalCuration:
                 raise InvalidEditError(str(exc)) from None
             label = summary_label(segments) or ""
             change_id = history.begin(conn, self.actor, "structured-labels", {})
-            history.record_rows(conn, change_id, "WHERE id = ?", [sample_id])
+            history.record_rows(conn, change_id, "WHERE id = ?", [sample_id], whole=False)
             ids = history.touched(change_id)
             history.update_totals(conn, ids, -1)
             conn.execute(
@@ -154,9 +161,11 @@ class LocalCuration:
             change_id = history.begin(conn, self.actor, "crop", {"start": start, "end": end})
             if not history.record_rows(conn, change_id, "WHERE id = ?", [record.id]):
                 raise InvalidEditError(f"Sample {record.id} was deleted meanwhile")
-            row = {**self._row_of(prepared, record), "id": record.id, "filename": record.filename}
+            row = local_rows.replace(
+                self._row_of(prepared, record), id=record.id, filename=record.filename
+            )
             conn.execute("DELETE FROM samples WHERE id = ?", (record.id,))
-            _insert(conn, row)
+            local_rows.insert(conn, [row])
             change_id, dropped = history.finish(conn, change_id, 1)
         self._forget(dropped)
         return EditResult(1, 1, change_id)
@@ -183,7 +192,7 @@ class LocalCuration:
             )
             if not history.record_rows(conn, change_id, "WHERE id = ?", [record.id]):
                 raise InvalidEditError(f"Sample {record.id} was deleted meanwhile")
-            created = [_insert(conn, self._row_of(p, record)) for p in prepared]
+            created = local_rows.insert(conn, [self._row_of(p, record) for p in prepared])
             history.record_created(conn, change_id, created)
             conn.execute("DELETE FROM samples WHERE id = ?", (record.id,))
             change_id, dropped = history.finish(conn, change_id, 1 + len(created))
@@ -226,14 +235,11 @@ class LocalCuration:
             )
         return prepared
 
-    def _row_of(self: LocalBackend, prepared, record: SampleRecord) -> dict:
+    def _row_of(self: LocalBackend, prepared, record: SampleRecord) -> tuple:
         """The row of new content for ``record``: its content columns, the rest kept."""
         added = int(round(record.added.timestamp() * 1000))
-        row = dict(zip(local_rows.INSERT_COLUMNS, local_rows.row(prepared, record.category, added)))
-        row["disabled"] = int(record.disabled)
-        if prepared.structured_labels is None:
-            row["label"] = record.label
-        return row
+        row = local_rows.row(prepared, record.category, added)
+        return local_rows.replace(row, disabled=int(record.disabled))
 
     def _ensure_blob(self: LocalBackend, prepared) -> None:
         """Under the write lock: the content is on disk (a clean may have removed it)."""
@@ -297,15 +303,8 @@ class LocalCuration:
 
 
 def _count(conn: sqlite3.Connection, where: str, params: Sequence) -> int:
-    return int(conn.execute(f"SELECT count(*) FROM samples {where}", list(params)).fetchone()[0])
-
-
-def _insert(conn: sqlite3.Connection, row: dict) -> int:
-    names = ", ".join(row)
-    cursor = conn.execute(
-        f"INSERT INTO samples ({names}) VALUES ({','.join('?' * len(row))})", list(row.values())
-    )
-    return int(cursor.lastrowid)
+    statement = f"SELECT count(*) FROM samples {where}"
+    return int(conn.execute(statement, list(params)).fetchone()[0])
 
 
 def _stem(record: SampleRecord) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ei_desktop.core import naming
 from ei_desktop.core.edits import (
@@ -40,6 +41,9 @@ class ColumnChange:
         detail: what the history entry keeps to describe the change.
         assignments: the ``SET`` list, with ``?`` for ``params``.
         differs: true for a sample the change would alter, with ``?`` for ``differs_params``.
+        table: the table whose columns the assignments set (``samples`` or ``contents``).
+        totals: the one new value of ``category``, ``label`` or ``disabled`` every changed
+            sample gets, when the change moves samples between per-label totals that way.
     """
 
     kind: str
@@ -48,6 +52,8 @@ class ColumnChange:
     params: list = field(default_factory=list)
     differs: str = "1"
     differs_params: list = field(default_factory=list)
+    table: str = "samples"
+    totals: Optional[dict] = None
 
 
 def column_change(change: Change) -> ColumnChange:
@@ -65,6 +71,7 @@ def column_change(change: Change) -> ColumnChange:
             [label],
             "label IS NOT ? OR structured_labels IS NOT NULL",
             [label],
+            totals={"label": label},
         )
     if isinstance(change, Move):
         category = checked_category(change.category)
@@ -75,6 +82,7 @@ def column_change(change: Change) -> ColumnChange:
             [category],
             "category IS NOT ?",
             [category],
+            totals={"category": category},
         )
     if isinstance(change, Rename):
         name = checked_name(change.filename)
@@ -99,7 +107,9 @@ def column_change(change: Change) -> ColumnChange:
     if isinstance(change, SetEnabled):
         flag = 0 if change.enabled else 1
         kind = "enable" if change.enabled else "disable"
-        return ColumnChange(kind, {}, "disabled = ?", [flag], "disabled != ?", [flag])
+        return ColumnChange(
+            kind, {}, "disabled = ?", [flag], "disabled != ?", [flag], totals={"disabled": flag}
+        )
     if isinstance(change, SetBoundingBoxes):
         try:
             boxes = normalize_bounding_boxes(change.boxes)
@@ -107,7 +117,13 @@ def column_change(change: Change) -> ColumnChange:
             raise InvalidEditError(str(exc)) from None
         text = None if boxes is None else json.dumps(boxes)
         return ColumnChange(
-            "bounding-boxes", {}, "bounding_boxes = ?", [text], "bounding_boxes IS NOT ?", [text]
+            "bounding-boxes",
+            {},
+            "bounding_boxes = ?",
+            [text],
+            "bounding_boxes IS NOT ?",
+            [text],
+            table="contents",
         )
     raise InvalidEditError(f"{type(change).__name__} is not a change of columns")
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from ei_desktop.core import display
-from ei_desktop.core.backends.local_schema import COLUMNS
+from ei_desktop.core.backends.local_schema import COLUMNS, CONTENT_COLUMNS, SAMPLE_COLUMNS
 from ei_desktop.core.edits import ChangeSet, NothingToUndo
 
 #: changes kept; older ones (and the content only they refer to) are dropped
@@ -38,13 +38,25 @@ def begin(conn: sqlite3.Connection, who: str, kind: str, detail: dict) -> int:
     return int(cursor.lastrowid)
 
 
-def record_rows(conn: sqlite3.Connection, change_id: int, condition: str, params: Sequence) -> int:
+def record_rows(
+    conn: sqlite3.Connection,
+    change_id: int,
+    condition: str,
+    params: Sequence,
+    *,
+    source: str = "sample_rows",
+    whole: bool = True,
+) -> int:
     """Record the before images of the samples matching ``condition`` (a ``WHERE`` clause
-    over ``samples``); returns how many.
+    over ``source``): whole rows (from ``sample_rows``), or only the columns of ``samples``
+    for a change of those (``whole=False``; ``source`` may then be ``samples``). Returns how
+    many.
     """
+    columns = COLUMNS if whole else ", ".join(SAMPLE_COLUMNS)
+    source = "sample_rows" if whole else source
     cursor = conn.execute(
-        f"INSERT INTO change_rows (change_id, side, present, {COLUMNS})"
-        f" SELECT ?, {BEFORE}, 1, {COLUMNS} FROM samples {condition}",
+        f"INSERT INTO change_rows (change_id, side, present, {columns})"
+        f" SELECT ?, {BEFORE}, 1, {columns} FROM {source} {condition}",
         (change_id, *params),
     )
     return cursor.rowcount
@@ -93,9 +105,12 @@ def undo(conn: sqlite3.Connection) -> ChangeSet:
         raise NothingToUndo("There is nothing to undo.")
     change_id = row[0]
     conn.execute("DELETE FROM change_rows WHERE change_id = ? AND side = ?", (change_id, AFTER))
+    in_place = _kind(conn, change_id) in _COLUMN_KINDS
+    columns = ", ".join(SAMPLE_COLUMNS) if in_place else COLUMNS
+    source = "samples" if in_place else "sample_rows"
     conn.execute(
-        f"INSERT INTO change_rows (change_id, side, present, {COLUMNS})"
-        f" SELECT ?, {AFTER}, 1, {COLUMNS} FROM samples WHERE id IN ({touched(change_id)})",
+        f"INSERT INTO change_rows (change_id, side, present, {columns})"
+        f" SELECT ?, {AFTER}, 1, {columns} FROM {source} WHERE id IN ({touched(change_id)})",
         (change_id,),
     )
     conn.execute(
@@ -160,55 +175,97 @@ def update_totals(conn: sqlite3.Connection, ids: str, sign: int) -> None:
         conn.execute("DELETE FROM label_counts WHERE n <= 0")
 
 
+def move_totals(conn: sqlite3.Connection, change_id: int, new: dict) -> None:
+    """Move the samples a change recorded from their old per-label totals to those of their
+    new values: ``new`` maps ``category``, ``label`` or ``disabled`` to the one value the
+    change gave every sample. Reads only the recorded images (no lookups in ``samples``).
+    """
+    images = f"FROM change_rows WHERE change_id = {int(change_id)} AND side = {BEFORE}"
+    category = ":category" if "category" in new else "category"
+    label = ":label" if "label" in new else "label"
+    disabled = ":disabled" if "disabled" in new else "disabled"
+    for sign, (c, lab, d) in (
+        (-1, ("category", "label", "disabled")),
+        (1, (category, label, disabled)),
+    ):
+        conn.execute(
+            "INSERT INTO label_counts (category, label, n, disabled, duration)"
+            f" SELECT {c}, {lab}, {sign} * count(*), {sign} * sum({d}),"
+            f" {sign} * sum(CASE WHEN {d} THEN 0 ELSE length END)"
+            f" {images} GROUP BY 1, 2"
+            " ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n,"
+            " disabled = disabled + excluded.disabled, duration = duration + excluded.duration",
+            {"category": None, "label": None, "disabled": None, **new},
+        )
+    conn.execute("DELETE FROM label_counts WHERE n <= 0")
+
+
 def drop_all(conn: sqlite3.Connection) -> list[str]:
     """Drop every entry; returns the content hashes they referred to."""
     return _drop(conn, "1")
 
 
 #: kinds that change only these columns: undone and redone in place
-_COLUMN_KINDS = {
-    "label",
-    "move",
-    "rename",
-    "metadata",
-    "metadata-add",
-    "metadata-remove",
-    "metadata-clear",
-    "enable",
-    "disable",
-    "bounding-boxes",
-    "structured-labels",
+#: the kinds of change that only set columns of ``samples``, and those columns: they are
+#: recorded, undone and redone as these columns alone
+_COLUMNS_OF_KIND = {
+    "label": ("label", "structured_labels"),
+    "structured-labels": ("label", "structured_labels"),
+    "move": ("category",),
+    "rename": ("filename",),
+    "metadata": ("metadata",),
+    "metadata-add": ("metadata",),
+    "metadata-remove": ("metadata",),
+    "metadata-clear": ("metadata",),
+    "enable": ("disabled",),
+    "disable": ("disabled",),
 }
-_MUTABLE = (
-    "filename",
-    "category",
-    "label",
-    "metadata",
-    "bounding_boxes",
-    "structured_labels",
-    "disabled",
-)
+_COLUMN_KINDS = set(_COLUMNS_OF_KIND)
+#: the kinds of change that move samples between per-label totals
+_COUNTED_KINDS = {"label", "move", "enable", "disable", "structured-labels"}
+
+
+def changes_totals(kind: str) -> bool:
+    """True when a change of this kind can move samples between per-label totals."""
+    return kind in _COUNTED_KINDS
+
+
+def column_kind(kind: str) -> bool:
+    """True for the kinds of change that only rewrite columns of ``samples`` (recorded and
+    restored as those columns only).
+    """
+    return kind in _COLUMN_KINDS
+
+
+def _kind(conn: sqlite3.Connection, change_id: int) -> str:
+    return conn.execute("SELECT kind FROM changes WHERE id = ?", (change_id,)).fetchone()[0]
 
 
 def _restore(conn: sqlite3.Connection, change_id: int, side: int) -> None:
-    kind = conn.execute("SELECT kind FROM changes WHERE id = ?", (change_id,)).fetchone()[0]
     ids = touched(change_id)
+    kind = _kind(conn, change_id)
     if kind in _COLUMN_KINDS:
-        update_totals(conn, ids, -1)
-        assignments = ", ".join(f"{column} = image.{column}" for column in _MUTABLE)
+        counted = changes_totals(kind)
+        if counted:
+            update_totals(conn, ids, -1)
+        columns = _COLUMNS_OF_KIND[kind]
+        assignments = ", ".join(f"{column} = image.{column}" for column in columns)
         conn.execute(
             f"UPDATE samples SET {assignments} FROM change_rows AS image"
             " WHERE image.change_id = ? AND image.side = ? AND image.id = samples.id",
             (change_id, side),
         )
-        update_totals(conn, ids, +1)
+        if counted:
+            update_totals(conn, ids, +1)
         return
-    conn.execute(f"DELETE FROM samples WHERE id IN ({ids})")
-    conn.execute(
-        f"INSERT INTO samples ({COLUMNS}) SELECT {COLUMNS} FROM change_rows"
-        " WHERE change_id = ? AND side = ? AND present = 1",
-        (change_id, side),
-    )
+    conn.execute(f"DELETE FROM samples WHERE id IN ({ids})")  # and their contents
+    for table, columns in (("samples", SAMPLE_COLUMNS), ("contents", CONTENT_COLUMNS)):
+        names = ", ".join(columns)
+        conn.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM change_rows"
+            " WHERE change_id = ? AND side = ? AND present = 1 ORDER BY id",
+            (change_id, side),
+        )
 
 
 def _drop(conn: sqlite3.Connection, condition: str, params: Sequence = ()) -> list[str]:

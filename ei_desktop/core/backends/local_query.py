@@ -103,7 +103,7 @@ def _metadata(query: SampleQuery, params: list) -> str:
 
 
 def _metadata_term(condition: MetadataFilter, params: list) -> str:
-    test = "EXISTS (SELECT 1 FROM json_each(samples.metadata) WHERE key = ?"
+    test = "EXISTS (SELECT 1 FROM json_each(metadata) WHERE key = ?"
     params.append(condition.key)
     if condition.values:
         test += f" AND value IN ({','.join('?' * len(condition.values))})"

@@ -109,10 +109,10 @@ def _rows(conn: sqlite3.Connection) -> list[tuple]:
         last = conn.execute("SELECT max(id) FROM samples").fetchone()[0] or 0
     except sqlite3.Error:
         return []
-    columns = _readable_columns(conn)
+    columns, source = _readable_columns(conn)
     rows: list[tuple] = []
     for start in range(0, last + 1, _ROW_BATCH):
-        query = f"SELECT {columns} FROM samples WHERE id >= ? AND id < ? ORDER BY id"
+        query = f"SELECT {columns} FROM {source} WHERE id >= ? AND id < ? ORDER BY id"
         try:
             rows.extend(conn.execute(query, (start, start + _ROW_BATCH)).fetchall())
             continue
@@ -120,22 +120,24 @@ def _rows(conn: sqlite3.Connection) -> list[tuple]:
             pass
         for sample_id in range(start, start + _ROW_BATCH):
             try:
-                row = conn.execute(f"SELECT {columns} FROM samples WHERE id = ?", (sample_id,))
+                row = conn.execute(f"SELECT {columns} FROM {source} WHERE id = ?", (sample_id,))
                 rows.extend(row.fetchall())
             except sqlite3.Error:
                 continue
     return rows
 
 
-def _readable_columns(conn: sqlite3.Connection) -> str:
-    """:data:`COLUMNS`, with defaults for the columns a database of an older version lacks."""
+def _readable_columns(conn: sqlite3.Connection) -> tuple[str, str]:
+    """What to select rows with, and from where: the ``sample_rows`` view, or the one wide
+    table of a version 1 database (whose samples are all enabled).
+    """
     try:
         present = {row[1] for row in conn.execute("PRAGMA table_info(samples)")}
     except sqlite3.Error:
-        return COLUMNS
-    if not present or "disabled" in present:
-        return COLUMNS
-    return COLUMNS.replace(", disabled", ", 0 AS disabled")
+        return COLUMNS, "sample_rows"
+    if "upload_name" in present:
+        return COLUMNS.replace(", disabled", ", 0 AS disabled"), "samples"
+    return COLUMNS, "sample_rows"
 
 
 def _move_aside(database: Path) -> Optional[Path]:

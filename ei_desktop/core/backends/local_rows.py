@@ -1,56 +1,46 @@
-"""A prepared upload as a ``samples`` row."""
+"""Sample rows of a local project: built from a prepared upload, written to the two tables.
+
+A row is a tuple in the order of :data:`COLUMNS` (the order of the ``sample_rows`` view);
+its first value is the id, ``None`` for a new sample.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ei_desktop.core import formats, naming
+from ei_desktop.core.backends.local_schema import COLUMNS, CONTENT_COLUMNS, SAMPLE_COLUMNS
 
 if TYPE_CHECKING:
     from ei_desktop.core.backends.local import _Prepared
 
-#: the columns :func:`row` fills, in its order
-INSERT_COLUMNS = (
-    "filename",
-    "upload_name",
-    "category",
-    "label",
-    "kind",
-    "sha256",
-    "size",
-    "interval_ms",
-    "values_count",
-    "length",
-    "frequency",
-    "sensors",
-    "device_type",
-    "device_name",
-    "width",
-    "height",
-    "metadata",
-    "bounding_boxes",
-    "structured_labels",
-    "tag",
-    "stored_ext",
-    "added",
+#: column names, in row order
+NAMES: tuple[str, ...] = tuple(name.strip() for name in COLUMNS.split(","))
+_SAMPLE_AT = [NAMES.index(name) for name in SAMPLE_COLUMNS]
+_CONTENT_AT = [NAMES.index(name) for name in CONTENT_COLUMNS]
+_INSERT_SAMPLE = (
+    f"INSERT INTO samples ({', '.join(SAMPLE_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(SAMPLE_COLUMNS))})"
 )
-
-INSERT = (
-    f"INSERT INTO samples ({', '.join(INSERT_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(INSERT_COLUMNS))})"
+_INSERT_CONTENT = (
+    f"INSERT INTO contents ({', '.join(CONTENT_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(CONTENT_COLUMNS))})"
 )
 
 
 def row(p: _Prepared, category: str, added_ms: int) -> tuple:
-    """The values of :data:`INSERT_COLUMNS` for a prepared item stored in ``category``."""
+    """The row of a new sample (id ``None``, enabled) for a prepared item in ``category``."""
     parsed = p.parsed
     assert parsed is not None
     ext = formats.extension_of(p.item.filename)
     stored_ext = ".json" if parsed.kind in (formats.TIMESERIES, formats.TABLE) else ext
     timed = parsed.kind in (formats.TIMESERIES, formats.AUDIO)
     return (
+        None,
         naming.stored_name(p.item.filename),
         os.path.basename(p.item.filename.replace("\\", "/")),
         category,
@@ -73,4 +63,34 @@ def row(p: _Prepared, category: str, added_ms: int) -> tuple:
         naming.new_tag(),
         stored_ext,
         added_ms,
+        0,
     )
+
+
+def replace(values: tuple, **changes) -> tuple:
+    """``values`` with some columns changed by name."""
+    out = list(values)
+    for name, value in changes.items():
+        out[NAMES.index(name)] = value
+    return tuple(out)
+
+
+def insert(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[int]:
+    """Write rows to ``samples`` and ``contents``; returns their ids in order.
+
+    Either every row has its id (restoring) or none has (new samples: SQLite numbers them,
+    consecutively within one statement of one write transaction).
+    """
+    if not rows:
+        return []
+    with_ids = rows[0][0] is not None
+    assert all((r[0] is not None) == with_ids for r in rows), "mixed new and kept ids"
+    conn.executemany(_INSERT_SAMPLE, [[r[i] for i in _SAMPLE_AT] for r in rows])
+    if with_ids:
+        ids = [int(r[0]) for r in rows]
+    else:
+        last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        ids = list(range(last - len(rows) + 1, last + 1))
+    contents = [[sample_id, *(r[i] for i in _CONTENT_AT[1:])] for sample_id, r in zip(ids, rows)]
+    conn.executemany(_INSERT_CONTENT, contents)
+    return ids

@@ -13,32 +13,48 @@ CREATE TABLE IF NOT EXISTS project (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- What a sample is listed, filtered and changed by: narrow rows, so that a change over
+-- 100,000 samples rewrites few pages.
 CREATE TABLE IF NOT EXISTS samples (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
     filename          TEXT    NOT NULL,
-    upload_name       TEXT    NOT NULL,
     category          TEXT    NOT NULL,
     label             TEXT    NOT NULL,
+    disabled          INTEGER NOT NULL DEFAULT 0,
     kind              TEXT    NOT NULL,
-    sha256            TEXT    NOT NULL,
+    length            REAL    NOT NULL,
     size              INTEGER NOT NULL,
+    frequency         REAL    NOT NULL,
+    added             INTEGER NOT NULL,
+    metadata          TEXT,
+    structured_labels TEXT
+);
+
+-- What a sample holds, for previews and downloads; rewritten only when its content changes
+-- (crop). Nothing lists, filters or sorts by these columns.
+CREATE TABLE IF NOT EXISTS contents (
+    id                INTEGER PRIMARY KEY REFERENCES samples (id) ON DELETE CASCADE,
+    upload_name       TEXT    NOT NULL,
+    sha256            TEXT    NOT NULL,
     interval_ms       REAL    NOT NULL,
     values_count      INTEGER NOT NULL,
-    length            REAL    NOT NULL,
-    frequency         REAL    NOT NULL,
     sensors           TEXT    NOT NULL,
     device_type       TEXT    NOT NULL,
     device_name       TEXT,
     width             INTEGER,
     height            INTEGER,
-    metadata          TEXT,
     bounding_boxes    TEXT,
-    structured_labels TEXT,
     tag               TEXT    NOT NULL,
-    stored_ext        TEXT    NOT NULL,
-    added             INTEGER NOT NULL,
-    disabled          INTEGER NOT NULL DEFAULT 0
+    stored_ext        TEXT    NOT NULL
 );
+
+-- Every column of a sample, for reads of whole records.
+CREATE VIEW IF NOT EXISTS sample_rows AS
+SELECT s.id, s.filename, c.upload_name, s.category, s.label, s.kind, c.sha256, s.size,
+       c.interval_ms, c.values_count, s.length, s.frequency, c.sensors, c.device_type,
+       c.device_name, c.width, c.height, s.metadata, c.bounding_boxes, s.structured_labels,
+       c.tag, c.stored_ext, s.added, s.disabled
+FROM samples AS s JOIN contents AS c ON c.id = s.id;
 
 -- Listing: category and label filters walk these in id order (keyset paging on id).
 CREATE INDEX IF NOT EXISTS samples_category ON samples (category, id);
@@ -46,13 +62,13 @@ CREATE INDEX IF NOT EXISTS samples_category_label ON samples (category, label, i
 CREATE INDEX IF NOT EXISTS samples_label ON samples (label, id);
 -- Sorting by a column: (column, id) gives a total order for keyset paging.
 CREATE INDEX IF NOT EXISTS samples_filename ON samples (filename, id);
-CREATE INDEX IF NOT EXISTS samples_kind ON samples (kind, id);
 CREATE INDEX IF NOT EXISTS samples_length ON samples (length, id);
+CREATE INDEX IF NOT EXISTS samples_kind ON samples (kind, id);
 CREATE INDEX IF NOT EXISTS samples_size ON samples (size, id);
 CREATE INDEX IF NOT EXISTS samples_frequency ON samples (frequency, id);
 CREATE INDEX IF NOT EXISTS samples_added ON samples (added, id);
 -- Duplicate detection and blob reference counting.
-CREATE INDEX IF NOT EXISTS samples_sha256 ON samples (sha256);
+CREATE INDEX IF NOT EXISTS contents_sha256 ON contents (sha256);
 
 -- Case-insensitive substring search on the stored name.
 CREATE VIRTUAL TABLE IF NOT EXISTS samples_name USING fts5 (
@@ -165,14 +181,63 @@ COLUMNS = (
     " bounding_boxes, structured_labels, tag, stored_ext, added, disabled"
 )
 
-#: statements that bring a version 1 database to this schema before :data:`SCHEMA` runs
-#: (the per-label totals gain columns: the table is rebuilt from the samples afterwards)
-UPGRADE_FROM_1 = """
-ALTER TABLE samples ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
-DROP TRIGGER IF EXISTS samples_after_update;
+#: columns of ``samples`` (the rest of :data:`COLUMNS` are columns of ``contents``)
+SAMPLE_COLUMNS = (
+    "id",
+    "filename",
+    "category",
+    "label",
+    "disabled",
+    "kind",
+    "length",
+    "size",
+    "frequency",
+    "added",
+    "metadata",
+    "structured_labels",
+)
+CONTENT_COLUMNS = tuple(
+    name for name in (c.strip() for c in COLUMNS.split(",")) if name not in SAMPLE_COLUMNS[1:]
+)
+
+#: the version 1 table is renamed to this, copied, then dropped
+OLD_SAMPLES = "samples_v1"
+
+#: statements that put a version 1 database aside before :data:`SCHEMA` runs
+UPGRADE_FROM_1 = f"""
 DROP TRIGGER IF EXISTS samples_after_insert;
 DROP TRIGGER IF EXISTS samples_after_delete;
+DROP TRIGGER IF EXISTS samples_after_update;
 DROP TABLE IF EXISTS label_counts;
+DROP INDEX IF EXISTS samples_category;
+DROP INDEX IF EXISTS samples_category_label;
+DROP INDEX IF EXISTS samples_label;
+DROP INDEX IF EXISTS samples_filename;
+DROP INDEX IF EXISTS samples_kind;
+DROP INDEX IF EXISTS samples_length;
+DROP INDEX IF EXISTS samples_size;
+DROP INDEX IF EXISTS samples_frequency;
+DROP INDEX IF EXISTS samples_added;
+DROP INDEX IF EXISTS samples_sha256;
+ALTER TABLE samples RENAME TO {OLD_SAMPLES};
+"""
+
+#: statements that copy the version 1 rows into the new tables once :data:`SCHEMA` ran
+#: (without its triggers), then rebuild what the triggers keep
+COPY_FROM_1 = f"""
+INSERT INTO samples (id, filename, category, label, disabled, kind, length, size, frequency,
+                     added, metadata, structured_labels)
+    SELECT id, filename, category, label, 0, kind, length, size, frequency, added, metadata,
+           structured_labels
+    FROM {OLD_SAMPLES};
+INSERT INTO contents (id, upload_name, sha256, interval_ms, values_count, sensors,
+                      device_type, device_name, width, height, bounding_boxes, tag,
+                      stored_ext)
+    SELECT id, upload_name, sha256, interval_ms, values_count, sensors, device_type,
+           device_name, width, height, bounding_boxes, tag, stored_ext
+    FROM {OLD_SAMPLES};
+DROP TABLE {OLD_SAMPLES};
+INSERT INTO samples_name (samples_name) VALUES ('rebuild');
 """
 
 #: refills the per-label totals from the samples

@@ -165,6 +165,34 @@ def test_disabled_samples_leave_listings_and_counts_unless_asked_for(local):
     assert (row.count, row.disabled, row.duration_ms) == (4, 3, 50.0)
 
 
+def test_the_per_label_totals_follow_every_change_undo_and_redo(local):
+    items = [
+        csv(f"{n}.{i}.csv", 10 * i + k, category="training")
+        for i in range(6)
+        for k, n in enumerate("ab")
+    ]
+    local.upload(items)
+    changes = [
+        (SampleQuery(labels=("a",)), SetLabel("c")),
+        (SampleQuery(labels=("c",)), Move("testing")),
+        (SampleQuery(category="training"), SetEnabled(False)),
+        (SampleQuery(include_disabled="both", max_id=4), SetEnabled(True)),
+        (SampleQuery(category="testing"), SetMetadata({"k": "v"})),
+        (SampleQuery(labels=("b",), include_disabled="both"), Delete()),
+    ]
+    for selection, change in changes:
+        assert local.edit(selection, change).changed > 0, change
+        assert totals_match_rows(local), change
+    for _ in changes:
+        local.undo()
+        assert totals_match_rows(local)
+    for _ in changes:
+        local.redo()
+        assert totals_match_rows(local)
+    by_category = local.summary().by_category()
+    assert by_category == {"testing": 6}  # the b samples are deleted, the a ones moved
+
+
 def test_history_is_bounded(local):
     from ei_desktop.core.backends import local_history
 
@@ -282,5 +310,8 @@ def test_a_project_made_before_curation_opens_upgraded(tmp_path, samples_dir):
         assert backend.summary().by_category() == {"training": 2}
         assert backend.edit(query_for_ids([1]), SetEnabled(False)).changed == 1
         assert backend.count(SampleQuery()) == 1 and backend.check().ok
+        with backend._read() as conn:
+            indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"samples_category_label", "samples_label", "contents_sha256"} <= indexes
     finally:
         backend.close()

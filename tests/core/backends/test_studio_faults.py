@@ -37,7 +37,7 @@ def assert_exact(results, project_dir, expected: int) -> None:
     ids = [r.sample_id for r in results]
     assert len(set(ids)) == expected
     with LocalBackend(project_dir, create=True) as project:
-        total, distinct = project._one("SELECT count(*), count(DISTINCT sha256) FROM samples")
+        total, distinct = project._one("SELECT count(*), count(DISTINCT sha256) FROM contents")
         assert total == distinct == expected
         assert sorted(ids) == sorted(project.sample_ids(SampleQuery()).tolist())
         assert project.check().ok
