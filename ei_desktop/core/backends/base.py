@@ -14,6 +14,7 @@ import numpy as np
 from ei_desktop.core.edits import Change, ChangeSet, EditResult, Summary
 from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback
+from ei_desktop.core.splitting import SplitOptions, SplitResult
 
 #: columns a listing can be sorted by
 SORT_KEYS: tuple[str, ...] = (
@@ -430,6 +431,16 @@ class Backend(Protocol):
 
     def summary(self) -> Summary:
         """Counts and durations per category and label (cheap at any size)."""
+        ...
+
+    def split(self, options: SplitOptions, *, dry_run: bool = False) -> SplitResult:
+        """Divide the samples of training, testing and validation between them as
+        ``options`` ask (see :mod:`ei_desktop.core.splitting`), as one step of the history;
+        with ``dry_run``, only say what would happen.
+
+        Raises:
+            InvalidEditError: the options cannot be met.
+        """
         ...
 
     def metadata_values(self) -> dict[str, list[str]]:

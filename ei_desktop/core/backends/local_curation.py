@@ -34,6 +34,13 @@ from ei_desktop.core.edits import (
 )
 from ei_desktop.core.formats.slices import slice_file, slice_structured_labels
 from ei_desktop.core.labels import LabelError, normalize_structured_labels, summary_label
+from ei_desktop.core.splitting import (
+    SplitOptions,
+    SplitResult,
+    SplitSample,
+    plan_split,
+    split_counts,
+)
 
 if TYPE_CHECKING:
     from ei_desktop.core.backends.local import LocalBackend
@@ -247,6 +254,55 @@ class LocalCuration:
             self.blobs.make_durable([self.blobs.write(prepared.sha256, prepared.data)])
         elif prepared.blob_dir:
             self.blobs.make_durable({prepared.blob_dir})
+
+    # -- splits ------------------------------------------------------------------------------
+
+    def split(self: LocalBackend, options: SplitOptions, *, dry_run: bool = False) -> SplitResult:
+        """Divide training, testing and validation as ``options`` ask; see ``Backend.split``.
+
+        The plan is made from one consistent read, then the samples that move are changed in
+        one transaction (a sample changed meanwhile by another process keeps that change's
+        category only if it left the split categories).
+        """
+        condition = "category IN ('training', 'testing', 'validation')"
+        if options.exclude_disabled:
+            condition += " AND disabled = 0"
+        rows = self._all(
+            f"SELECT id, label, category, length, metadata FROM samples WHERE {condition}"
+        )
+        samples = [
+            SplitSample(i, label, category, length, None if meta is None else json.loads(meta))
+            for i, label, category, length, meta in rows
+        ]
+        assignment = plan_split(samples, options)
+        counts = split_counts(samples, assignment, options)
+        moves = [(s.id, assignment[s.id]) for s in samples if assignment[s.id] != s.category]
+        if dry_run or not moves:
+            return SplitResult(len(moves), counts)
+        with self._write_transaction("split the dataset") as conn:
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS split_moves"
+                " (id INTEGER PRIMARY KEY, category TEXT NOT NULL)"
+            )
+            conn.execute("DELETE FROM temp.split_moves")
+            conn.executemany("INSERT INTO temp.split_moves VALUES (?, ?)", moves)
+            change_id = history.begin(conn, self.actor, "split", {"moved": len(moves)})
+            where = (
+                "WHERE id IN (SELECT id FROM temp.split_moves)"
+                " AND category IN ('training', 'testing', 'validation')"
+            )
+            changed = history.record_rows(conn, change_id, where, [], source="samples", whole=False)
+            ids = history.touched(change_id)
+            history.update_totals(conn, ids, -1)
+            conn.execute(
+                "UPDATE samples SET category = m.category FROM temp.split_moves AS m"
+                f" WHERE m.id = samples.id AND samples.id IN ({ids})"
+            )
+            history.update_totals(conn, ids, +1)
+            conn.execute("DELETE FROM temp.split_moves")
+            change_id, dropped = history.finish(conn, change_id, changed)
+        self._forget(dropped)
+        return SplitResult(changed, counts, change_id)
 
     # -- summaries ---------------------------------------------------------------------------
 

@@ -212,6 +212,7 @@ _COLUMNS_OF_KIND = {
     "label": ("label", "structured_labels"),
     "structured-labels": ("label", "structured_labels"),
     "move": ("category",),
+    "split": ("category",),
     "rename": ("filename",),
     "metadata": ("metadata",),
     "metadata-add": ("metadata",),
@@ -222,7 +223,7 @@ _COLUMNS_OF_KIND = {
 }
 _COLUMN_KINDS = set(_COLUMNS_OF_KIND)
 #: the kinds of change that move samples between per-label totals
-_COUNTED_KINDS = {"label", "move", "enable", "disable", "structured-labels"}
+_COUNTED_KINDS = {"label", "move", "split", "enable", "disable", "structured-labels"}
 
 
 def changes_totals(kind: str) -> bool:
@@ -322,6 +323,7 @@ def describe(kind: str, detail: dict, samples: int) -> str:
         "structured-labels": f"Label segments set on {on}",
         "crop": f"Crop to values {detail.get('start')}–{detail.get('end')}",
         "segment": f"Split into {display.plural(detail.get('segments', 0), 'segment')}",
+        "split": f"Dataset split: {on} moved between training, testing and validation",
     }
     return texts.get(kind, f"{kind} on {on}")
 
