@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ei_desktop.core import about
-from ei_desktop.server import curation, errors, ingestion, studio
+from ei_desktop.server import curation, errors, ingestion, splits, studio
 from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
 from ei_desktop.server.budget import MemoryBudget
@@ -53,7 +53,8 @@ def create_app(
     workers: int = DEFAULT_WORKERS,
     throttle: Optional[FailureThrottle] = None,
 ) -> FastAPI:
-    """An Edge Impulse–compatible server over ``backend``.
+    """An Edge Impulse–compatible server over ``backend``; changes made through it are
+    recorded in the project's history as made by ``serve``.
 
     Args:
         backend: the local project to serve; the caller keeps ownership (closes it).
@@ -65,6 +66,7 @@ def create_app(
     Studio API under ``/v1/api``, ingestion under ``/api/{category}``; repeated slashes in
     paths are collapsed; ``/openapi.json`` needs no key.
     """
+    backend.actor = "serve"
     pool = BlockingPool(workers)
     budget = MemoryBudget()
 
@@ -108,6 +110,7 @@ def _build(lifespan=None) -> FastAPI:
     app.include_router(ingestion.router)
     # before studio: its GET raw-data/{sample_id} would take raw-data/metadata, ratio…
     app.include_router(curation.router)
+    app.include_router(splits.router)
     app.include_router(studio.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

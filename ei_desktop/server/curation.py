@@ -365,7 +365,11 @@ async def batch_disable(request: Request, query: Selection, project_id: int = Pr
 
 @router.post(f"{_BATCH}/enable-samples", summary="Enable every selected sample")
 async def batch_enable(request: Request, query: Selection, project_id: int = ProjectId):
-    """Enable every selected sample (ask for ``includeDisabled=disabled`` or ``both``)."""
+    """Enable every selected sample; without ``includeDisabled`` the filter selects among
+    enabled and disabled samples (selecting enabled ones only would enable nothing).
+    """
+    if "includeDisabled" not in request.query_params:
+        query = replace(query, include_disabled="both")
     return await _change_all(request, project_id, query, SetEnabled(True))
 
 

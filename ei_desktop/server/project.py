@@ -17,6 +17,9 @@ from ei_desktop.core.backends.base import Backend
 class ServedProject(Backend, Protocol):
     """A backend the server can serve."""
 
+    #: who the project's history records changes by (the server sets ``serve``)
+    actor: str
+
     @property
     def name(self) -> str:
         """The project's name."""

@@ -262,11 +262,13 @@ def test_batch_disable_and_enable(raw, server, sdk):
     job_answer(raw.batch_disable(server.project_id, "all", exclude_ids=json.dumps([c])))
     assert [record(server, i).disabled for i in (a, b, c)] == [True, True, False]
     assert sdk_ids() == {c}
-    # enabled samples are what a filter selects unless it asks for disabled ones
-    job_answer(raw.batch_enable(server.project_id, "all"))
+    # enabling selects among disabled samples too, unless told otherwise
+    job_answer(raw.batch_enable(server.project_id, "all", include_disabled="enabled"))
     assert sdk_ids() == {c}
-    job_answer(raw.batch_enable(server.project_id, "testing", include_disabled="disabled"))
+    job_answer(raw.batch_enable(server.project_id, "testing"))
     assert sdk_ids() == {b, c}
+    job_answer(raw.batch_enable(server.project_id, "all", include_disabled="disabled"))
+    assert sdk_ids() == {a, b, c}
 
 
 def test_batch_delete(raw, server, sdk):
