@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Speed of curation on a 1,000,000-sample local project. Prints figures; asserts nothing.
+
+    .venv/bin/python benchmarks/curation.py [--quick]
+
+Each change selects about 127,000 samples by filter (two labels of one category, scattered
+over the whole project: the worst case for a row store) and is reported per 100,000:
+
+1. relabel, move, add metadata, disable (target: < 1 s per 100,000), and undo/redo;
+2. the summary (counts and durations per category and label; target < 20 ms);
+3. the machine's limit: the same rows updated by one bare SQL statement, without history,
+   totals or checks (what SQLite alone costs on this disk);
+4. the same relabel over HTTP: the HTTP backend and Edge Impulse's generated client
+   (``edgeimpulse_api``) against ``ei-desktop serve`` on loopback. The official SDK has no
+   way to change a sample, so these are the side-by-side figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from seed_project import seed  # noqa: E402
+
+from ei_desktop.core.backends.base import SampleQuery  # noqa: E402
+from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
+from ei_desktop.core.backends.studio import StudioBackend  # noqa: E402
+from ei_desktop.core.edits import Move, SetEnabled, SetLabel, SetMetadata  # noqa: E402
+from ei_desktop.server.testing import free_port, serve_process  # noqa: E402
+
+KEY = "bench-key-0123456789"
+SELECTION = SampleQuery(category="training", labels=("walk", "run"))
+
+
+def timed(call) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def per_100k(seconds: float, count: int) -> str:
+    scaled = seconds * 100_000 / count * 1000
+    return f"{seconds * 1000:,.0f} ms for {count:,} ({scaled:,.0f} ms per 100,000)"
+
+
+def bench_local(project: Path) -> None:
+    with LocalBackend(project) as backend:
+        selected = backend.count(SELECTION)
+        total = backend.count(SampleQuery(include_disabled="both"))
+        print(f"selected by filter: {selected:,} of {total:,}")
+        relabeled = SampleQuery(category="training", labels=("moving",))
+        steps = [
+            ("relabel", lambda: backend.edit(SELECTION, SetLabel("moving"))),
+            ("undo of the relabel", backend.undo),
+            ("redo of the relabel", backend.redo),
+            (
+                "add metadata",
+                lambda: backend.edit(relabeled, SetMetadata({"checked": "yes"}, replace=False)),
+            ),
+            ("disable", lambda: backend.edit(relabeled, SetEnabled(False))),
+            (
+                "move to testing",
+                lambda: backend.edit(
+                    SampleQuery(labels=("moving",), include_disabled="both"), Move("testing")
+                ),
+            ),
+            ("undo of the move", backend.undo),
+        ]
+        for name, step in steps:
+            seconds, _ = timed(step)
+            print(f"local {name}: {per_100k(seconds, selected)}")
+        summaries = []
+        for _ in range(20):
+            seconds, summary = timed(backend.summary)
+            summaries.append(seconds)
+        print(
+            f"local summary ({len(summary.rows)} category/label rows): "
+            f"median {statistics.median(summaries) * 1000:.2f} ms (target < 20 ms)"
+        )
+
+
+def bench_bare_sql(project: Path) -> None:
+    conn = sqlite3.connect(project / "project.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    cursor = conn.execute(
+        "UPDATE samples SET label = 'bare' WHERE category = 'training' AND label IN ('walk', 'run')"
+        " AND disabled = 0"
+    )
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    print(f"machine limit (bare SQL relabel, no history): {per_100k(seconds, cursor.rowcount)}")
+
+
+def bench_http(project: Path) -> None:
+    import edgeimpulse_api as api
+
+    port = free_port()
+    server = serve_process(project, port, KEY)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        backend = StudioBackend(KEY, f"{base}/v1", base)
+        selected = backend.count(SELECTION)
+        seconds, _ = timed(lambda: backend.edit(SELECTION, SetLabel("moving")))
+        print(f"HTTP backend → serve relabel: {per_100k(seconds, selected)}")
+        config = api.Configuration(host=f"{base}/v1", api_key={"ApiKeyAuthentication": KEY})
+        with api.ApiClient(config) as client:
+            raw = api.RawDataApi(client)
+            request = api.EditSampleLabelRequest(label="walk")
+            seconds, _ = timed(
+                lambda: raw.batch_edit_labels(
+                    backend.project_id(), "training", request, labels='["moving"]'
+                )
+            )
+        print(f"edgeimpulse_api batch/edit-labels → serve: {per_100k(seconds, selected)}")
+        backend.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 samples, for a smoke run")
+    args = parser.parse_args()
+    samples = 100_000 if args.quick else 1_000_000
+    with tempfile.TemporaryDirectory(prefix="ei-bench-") as tmp:
+        seeded = Path(tmp) / "seeded"
+        print(f"seeded {samples:,} samples in {seed(seeded, samples):.1f} s")
+        for name, bench in (("local", bench_local), ("bare", bench_bare_sql), ("http", bench_http)):
+            copy = Path(tmp) / name
+            shutil.copytree(seeded, copy)
+            bench(copy)
+            shutil.rmtree(copy)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
