@@ -45,8 +45,10 @@ def get_sample_ids(
     timeout_sec: Optional[float] = None,
     *,
     project: ProjectArg = None,
+    include_disabled: str = "enabled",
 ) -> list[SampleInfo]:
-    """Id, stored name, category and label of the samples that match.
+    """Id, stored name, category and label of the samples that match (enabled ones, as
+    Edge Impulse's SDK sees a project, unless asked for).
 
     Args:
         filename: keep samples whose stored name (upload name without its extension)
@@ -56,11 +58,17 @@ def get_sample_ids(
         api_key: an Edge Impulse project API key (default ``ei_desktop.API_KEY``).
         num_workers, timeout_sec: HTTP concurrency and timeout for Edge Impulse.
         project: a local project folder or backend to list instead.
+        include_disabled: ``"enabled"``, ``"disabled"`` or ``"both"``.
 
     Raises:
-        ValueError: an unknown category.
+        ValueError: an unknown category or ``include_disabled`` value.
     """
-    query = SampleQuery(listing_category(category), _labels_tuple(labels), filename or None)
+    query = SampleQuery(
+        listing_category(category),
+        _labels_tuple(labels),
+        filename or None,
+        include_disabled=include_disabled,
+    )
     backend = resolve(api_key, project, timeout_sec=timeout_sec, max_workers=num_workers)
     return backend.sample_infos(query)
 

@@ -407,3 +407,24 @@ def test_directory_progress_counts_across_batches(tmp_path):
     )
     assert len(response.successes) == 5
     assert seen == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+def test_disabled_samples_are_left_out_of_listings_unless_asked_for(tmp_path):
+    from ei_desktop.core.backends.base import query_for_ids
+    from ei_desktop.core.backends.local import LocalBackend
+    from ei_desktop.core.edits import SetEnabled
+
+    project = tmp_path / "p"
+    LocalBackend(project, create=True).close()
+    samples = [
+        data.Sample(filename=f"idle.{n}.csv", data=f"timestamp,x\n0,{n}\n10,1\n") for n in range(3)
+    ]
+    ids = [r.sample_id for r in data.upload_samples(samples, project=project).successes]
+    with LocalBackend(project) as backend:
+        backend.edit(query_for_ids(ids[:1]), SetEnabled(False))
+    assert {s.sample_id for s in data.get_sample_ids(project=project)} == set(ids[1:])
+    listed = data.get_sample_ids(project=project, include_disabled="disabled")
+    assert [s.sample_id for s in listed] == ids[:1]
+    assert len(data.get_sample_ids(project=project, include_disabled="both")) == 3
+    # asked for by id, a disabled sample is still there
+    assert data.download_samples_by_ids(ids[0], project=project)[0].sample_id == ids[0]
