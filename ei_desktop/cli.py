@@ -1,4 +1,7 @@
-"""The ``ei-desktop`` command: upload, ls, download, rm, check, serve and gui."""
+"""The ``ei-desktop`` command: upload, ls, download, rm, the curation commands (label, move,
+rename, meta, enable, disable, crop, split, summary, history, undo, redo), check, serve
+and gui.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Optional
 
 import ei_desktop
+from ei_desktop.core.naming import CATEGORIES
 from ei_desktop.core.progress import CancelToken
 
 #: exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it
@@ -71,10 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_project(upload)
 
-    ls = commands.add_parser("ls", help="list samples")
-    ls.add_argument("--category", help="only this category")
-    ls.add_argument("--label", action="append", help="only this label (repeatable)")
-    ls.add_argument("--filename", help="only names containing this text (case-insensitive)")
+    ls = commands.add_parser("ls", help="list samples (enabled ones unless asked)")
+    _add_filters(ls)
+    _add_state(ls, "enabled samples")
     ls.add_argument("--limit", type=int, help="at most this many samples")
     ls.add_argument("--json", action="store_true", help="print JSON (one array)")
     _add_project(ls)
@@ -91,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("--category", help="with --all or --filename: only this category")
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _add_project(rm)
+
+    _add_curation_commands(commands)
 
     check = commands.add_parser(
         "check",
@@ -138,6 +143,235 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    """The sample filters of ``ls``, also the selection of the commands that change samples."""
+    parser.add_argument("--category", help="only this category")
+    parser.add_argument(
+        "--label", action="append", metavar="LABEL", help="only this label (repeatable: any of)"
+    )
+    parser.add_argument(
+        "--name",
+        "--filename",
+        dest="filename",
+        metavar="TEXT",
+        help="only names containing this text (case-insensitive)",
+    )
+    parser.add_argument(
+        "--metadata",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="only samples with this metadata (repeatable: every key must match; the same key"
+        " twice matches either value)",
+    )
+
+
+def _add_state(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--disabled`` / ``--all``: which of enabled and disabled samples to include."""
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument("--disabled", action="store_true", help="only disabled samples")
+    state.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_states",
+        help=f"enabled and disabled samples (default: {default})",
+    )
+
+
+def _add_selection(parser: argparse.ArgumentParser, *, default_state: str) -> None:
+    """Which samples a change applies to: ids, or filters, or --all-samples; never everything
+    by accident.
+    """
+    parser.add_argument(
+        "--id",
+        dest="more_ids",
+        action="append",
+        type=int,
+        default=[],
+        metavar="ID",
+        help="a sample to change (repeatable; enabled or disabled)",
+    )
+    _add_filters(parser)
+    _add_state(parser, default_state)
+    parser.add_argument(
+        "--all-samples",
+        action="store_true",
+        help="change every sample of the project (needed when no ID or filter is given)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show how many samples would change and a few of their names; change nothing",
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help=f"do not ask for confirmation (asked when more than {CONFIRM_ABOVE} samples change)",
+    )
+    _add_project(parser)
+
+
+#: a change to more samples than this asks for confirmation first
+CONFIRM_ABOVE = 100
+
+_SELECTION_EPILOG = (
+    "Samples are chosen by ID (positional or --id, enabled or disabled) or by the filters of"
+    " 'ls'; with neither, give --all-samples. Undo any change with 'ei-desktop undo'."
+)
+
+
+def _edit_parser(commands, name: str, help: str) -> argparse.ArgumentParser:
+    """A command that changes the samples it selects (see :func:`_add_selection`)."""
+    description = help[0].upper() + help[1:] + "."
+    return commands.add_parser(name, help=help, description=description, epilog=_SELECTION_EPILOG)
+
+
+def _add_curation_commands(commands) -> None:
+    """label, move, rename, meta, enable, disable, crop, split, summary, history, undo, redo."""
+    label = _edit_parser(commands, "label", "give samples a label")
+    label.add_argument("new_label", metavar="NEW_LABEL", help="the new label")
+    label.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to change")
+    _add_selection(label, default_state="enabled samples")
+
+    move = _edit_parser(commands, "move", "move samples to another category")
+    move.add_argument(
+        "new_category",
+        choices=CATEGORIES,
+        metavar="CATEGORY",
+        help=f"one of: {', '.join(CATEGORIES)}",
+    )
+    move.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to move")
+    _add_selection(move, default_state="enabled samples")
+
+    rename = commands.add_parser(
+        "rename", help="rename one sample", description="Rename one sample (its stored name)."
+    )
+    rename.add_argument("id", type=int, metavar="ID", help="the sample")
+    rename.add_argument("new_name", metavar="NEW_NAME", help="its new name")
+    _add_project(rename)
+
+    meta = commands.add_parser(
+        "meta",
+        help="set or remove metadata of samples",
+        description="Set or remove metadata of samples: 'meta set KEY=VALUE... [ID...]',"
+        " 'meta remove KEY [ID...]', 'meta clear [ID...]'.",
+    )
+    actions = meta.add_subparsers(dest="meta_action", metavar="ACTION", required=True)
+    meta_set = actions.add_parser(
+        "set",
+        help="set metadata keys (others are kept unless --replace)",
+        description="Set metadata keys on samples; their other keys are kept unless --replace.",
+        epilog=_SELECTION_EPILOG,
+    )
+    meta_set.add_argument(
+        "items",
+        nargs="+",
+        metavar="KEY=VALUE|ID",
+        help="metadata to set, then optionally the samples to change by ID",
+    )
+    meta_set.add_argument(
+        "--replace", action="store_true", help="replace all their metadata with these keys"
+    )
+    _add_selection(meta_set, default_state="enabled samples")
+    meta_remove = actions.add_parser(
+        "remove",
+        help="remove one metadata key",
+        description="Remove one metadata key from samples.",
+        epilog=_SELECTION_EPILOG,
+    )
+    meta_remove.add_argument("key", metavar="KEY")
+    meta_remove.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to change")
+    _add_selection(meta_remove, default_state="enabled samples")
+    meta_clear = actions.add_parser(
+        "clear",
+        help="remove all metadata",
+        description="Remove all metadata of samples.",
+        epilog=_SELECTION_EPILOG,
+    )
+    meta_clear.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to change")
+    _add_selection(meta_clear, default_state="enabled samples")
+
+    enable = _edit_parser(commands, "enable", "enable disabled samples")
+    enable.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to enable")
+    _add_selection(enable, default_state="disabled samples")
+
+    disable = _edit_parser(
+        commands, "disable", "disable samples (kept, but left out of listings and training)"
+    )
+    disable.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to disable")
+    _add_selection(disable, default_state="enabled samples")
+
+    crop = commands.add_parser(
+        "crop",
+        help="keep part of a time-series or audio sample",
+        description="Keep values START up to (not including) END of a time-series or audio"
+        " sample (value indices: 0 is the first reading). Undo with 'ei-desktop undo'.",
+    )
+    crop.add_argument("id", type=int, metavar="ID", help="the sample")
+    crop.add_argument("start", type=int, metavar="START", help="first value kept (from 0)")
+    crop.add_argument("end", type=int, metavar="END", help="first value dropped after START")
+    _add_project(crop)
+
+    split = commands.add_parser(
+        "split",
+        help="split a time-series or audio sample into several",
+        description="Split a time-series or audio sample into one new sample per range of"
+        " milliseconds (START-END, END not included), named NAME.s1, NAME.s2…; the original"
+        " is removed. Undo with 'ei-desktop undo'.",
+    )
+    split.add_argument("id", type=int, metavar="ID", help="the sample")
+    split.add_argument("ranges", nargs="+", metavar="START-END", help="e.g. 0-1000 1000-2500")
+    _add_project(split)
+
+    summary = commands.add_parser(
+        "summary",
+        help="samples and durations per category and label, and the train/test split",
+        description="Samples and durations per category and label, and the train/test split"
+        " (of enabled samples; disabled ones are counted apart).",
+    )
+    summary.add_argument("--json", action="store_true", help="print JSON")
+    _add_project(summary)
+
+    history = commands.add_parser(
+        "history",
+        help="the latest changes, newest first",
+        description="The latest changes to the project, newest first; undone ones are marked.",
+    )
+    history.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
+    history.add_argument("--json", action="store_true", help="print JSON (one array)")
+    _add_project(history)
+
+    undo = commands.add_parser(
+        "undo",
+        help="undo the latest change",
+        description="Undo the latest change that is not undone yet (run again to go further back).",
+    )
+    _add_project(undo)
+    redo = commands.add_parser(
+        "redo",
+        help="redo the change undone last",
+        description="Redo the change undone last (until another change is made).",
+    )
+    _add_project(redo)
+
+
+#: commands that change or summarize samples (see :mod:`ei_desktop.curation_commands`)
+CURATION_COMMANDS = (
+    "label",
+    "move",
+    "rename",
+    "meta",
+    "enable",
+    "disable",
+    "crop",
+    "split",
+    "summary",
+    "history",
+    "undo",
+    "redo",
+)
+
+
 def _add_gui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", metavar="DIR", help="local project folder to open")
     parser.add_argument(
@@ -159,7 +393,18 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 #: first arguments that are not files to open: commands and top-level options
-_NOT_FILES = ("upload", "ls", "download", "rm", "check", "serve", "gui", "-h", "--help")
+_NOT_FILES = (
+    "upload",
+    "ls",
+    "download",
+    "rm",
+    *CURATION_COMMANDS,
+    "check",
+    "serve",
+    "gui",
+    "-h",
+    "--help",
+)
 
 
 def _files_mean_gui(argv: Sequence[str]) -> bool:
@@ -196,6 +441,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if command in stoppable:
             return _run_stoppable(stoppable[command], args)
+        if command in CURATION_COMMANDS:
+            from ei_desktop import curation_commands
+
+            return curation_commands.run(command, args)
         return {"ls": commands.ls, "check": commands.check}[command](args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""What each terminal command does (``ei-desktop upload|ls|download|rm|check``).
+"""What each terminal command does (``ei-desktop upload|ls|download|rm|check``; the commands
+that change samples are in :mod:`ei_desktop.curation_commands`).
 
 Every command prints a summary, lists each failure with its reason on stderr and returns 1
 when anything failed.
@@ -11,6 +12,7 @@ import json
 import os
 import sys
 from collections import Counter
+from dataclasses import replace
 from typing import Optional
 
 import ei_desktop
@@ -19,6 +21,7 @@ from ei_desktop.core import connection, display, naming
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
+    MetadataFilter,
     NotAProjectError,
     SampleQuery,
     SampleRecord,
@@ -149,7 +152,37 @@ def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
     return 0 if report.ok else 1
 
 
-def _query(args: argparse.Namespace) -> SampleQuery:
+def _metadata_filters(pairs: list[str]) -> tuple[MetadataFilter, ...]:
+    """``--metadata KEY=VALUE`` options as filters: one per key, a key given twice matches
+    either value.
+
+    Raises:
+        ValueError: an option is not KEY=VALUE.
+    """
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--metadata {pair!r} is not KEY=VALUE")
+        values.setdefault(key, []).append(value)
+    return tuple(MetadataFilter(key, "eq", tuple(v)) for key, v in values.items())
+
+
+def _state(args: argparse.Namespace, default: str = "enabled") -> str:
+    """The ``include_disabled`` of ``--disabled`` / ``--all`` (``default`` with neither)."""
+    if getattr(args, "all_states", False):
+        return "both"
+    if getattr(args, "disabled", False):
+        return "disabled"
+    return default
+
+
+def _query(args: argparse.Namespace, default_state: str = "enabled") -> SampleQuery:
+    """The query of the filter options shared by ``ls`` and the commands that change samples.
+
+    Raises:
+        ValueError: an unknown category or a malformed ``--metadata``.
+    """
     if args.category is not None and args.category not in naming.CATEGORIES:
         raise ValueError(
             f"Unknown category {args.category!r}; expected one of: {', '.join(naming.CATEGORIES)}"
@@ -158,6 +191,8 @@ def _query(args: argparse.Namespace) -> SampleQuery:
         category=args.category,
         labels=tuple(args.label) if getattr(args, "label", None) else None,
         filename=getattr(args, "filename", None) or None,
+        metadata=_metadata_filters(getattr(args, "metadata", None) or []),
+        include_disabled=_state(args, default_state),
     )
 
 
@@ -184,22 +219,27 @@ def _as_json(record: SampleRecord) -> dict:
         "metadata": record.metadata,
         "boundingBoxes": record.bounding_boxes,
         "structuredLabels": record.structured_labels,
+        "disabled": record.disabled,
     }
 
 
 def ls(args: argparse.Namespace) -> int:
-    """List samples, newest first."""
+    """List samples, newest first: enabled ones, or with ``--disabled`` / ``--all`` the
+    disabled ones too (a STATE column says which).
+    """
     try:
         query = _query(args)
         backend = _backend(args)
         records = backend.iter_samples(query)
         out = sys.stdout
         shown = 0
+        state = query.include_disabled != "enabled"
         if args.json:
             out.write("[")
         else:
             out.write(
-                f"{'ID':>8}  {'NAME':<32} {'LABEL':<16} {'CATEGORY':<15} {'KIND':<10} LENGTH\n"
+                f"{'ID':>8}  {'NAME':<32} {'LABEL':<16} {'CATEGORY':<15} {'KIND':<10} "
+                + (f"{'LENGTH':<10} STATE\n" if state else "LENGTH\n")
             )
         for record in records:
             if args.limit is not None and shown >= args.limit:
@@ -207,21 +247,36 @@ def ls(args: argparse.Namespace) -> int:
             if args.json:
                 out.write(("," if shown else "") + "\n  " + json.dumps(_as_json(record)))
             else:
-                out.write(
+                line = (
                     f"{record.id:>8}  {record.filename[:32]:<32} {record.label[:16]:<16} "
-                    f"{record.category:<15} {record.kind:<10} {_length(record)}\n"
+                    f"{record.category:<15} {record.kind:<10} {_length(record)}"
                 )
+                if state:
+                    line = f"{line:<97} {'disabled' if record.disabled else 'enabled'}"
+                out.write(line + "\n")
             shown += 1
         if args.json:
             out.write("\n]\n")
         else:
-            print(f"{shown} samples", file=sys.stderr)
+            print(display.plural(shown, "sample") + _hidden(backend, query), file=sys.stderr)
     except (ValueError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     return 0
+
+
+def _hidden(backend: Backend, query: SampleQuery) -> str:
+    """`` (2 disabled not shown; --all shows them)`` when a listing of enabled samples leaves
+    disabled ones out.
+    """
+    if query.include_disabled != "enabled":
+        return ""
+    hidden = backend.count(replace(query, include_disabled="disabled"))
+    if not hidden:
+        return ""
+    return f" ({display.count(hidden)} disabled not shown; --all shows them)"
 
 
 def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
