@@ -87,6 +87,21 @@ class SetBoundingBoxes:
 
 
 @dataclass(frozen=True)
+class RelabelBoxes:
+    """On every selected image, give the bounding boxes labelled one of ``old_labels`` the
+    label ``new_label``, or remove them when ``new_label`` is empty (Studio's batch edit of
+    bounding boxes).
+    """
+
+    old_labels: tuple[str, ...]
+    new_label: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.old_labels, tuple):
+            object.__setattr__(self, "old_labels", tuple(self.old_labels))
+
+
+@dataclass(frozen=True)
 class SetStructuredLabels:
     """Replace the structured labels (label segments) of the selected sample:
     ``[{"label", "startIndex", "endIndex"}, ...]`` over value rows, inclusive.
@@ -108,6 +123,7 @@ Change = Union[
     RemoveMetadata,
     SetEnabled,
     SetBoundingBoxes,
+    RelabelBoxes,
     SetStructuredLabels,
     Delete,
 ]

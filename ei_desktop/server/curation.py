@@ -10,7 +10,6 @@ when the answer arrives: ``{"success": true}``, which the generated client's
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Annotated, Literal, Optional
 
@@ -26,6 +25,7 @@ from ei_desktop.core.edits import (
     EditResult,
     InvalidEditError,
     Move,
+    RelabelBoxes,
     RemoveMetadata,
     Rename,
     SetBoundingBoxes,
@@ -387,30 +387,9 @@ async def batch_edit_bounding_boxes(
     ``newLabel``, or remove them when ``newLabel`` is empty.
     """
     ctx = project_context(request, project_id)
-    old, new = set(body.oldLabels), body.newLabel
-
-    def relabel() -> EditResult:
-        # Images whose boxes end up alike change together, one history step per such group.
-        groups: dict[str, list[int]] = {}
-        matched = 0
-        for record in ctx.backend.iter_samples(query):
-            boxes = list(record.bounding_boxes or [])
-            if not any(box.get("label") in old for box in boxes):
-                continue
-            matched += 1
-            changed = [
-                {**box, "label": new} if box.get("label") in old else box
-                for box in boxes
-                if new or box.get("label") not in old
-            ]
-            groups.setdefault(json.dumps(changed, sort_keys=True), []).append(record.id)
-        changed = 0
-        for boxes_json, ids in groups.items():
-            result = ctx.backend.edit(query_for_ids(ids), SetBoundingBoxes(json.loads(boxes_json)))
-            changed += result.changed
-        return EditResult(matched, changed)
-
-    result = await _run(ctx, relabel)
+    result = await _run(
+        ctx, ctx.backend.edit, query, RelabelBoxes(tuple(body.oldLabels), body.newLabel)
+    )
     return ok({"matched": result.matched, "changed": result.changed})
 
 

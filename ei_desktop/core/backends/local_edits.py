@@ -17,6 +17,7 @@ from ei_desktop.core.edits import (
     Change,
     InvalidEditError,
     Move,
+    RelabelBoxes,
     RemoveMetadata,
     Rename,
     SetBoundingBoxes,
@@ -125,7 +126,32 @@ def column_change(change: Change) -> ColumnChange:
             [text],
             table="contents",
         )
+    if isinstance(change, RelabelBoxes):
+        return _relabel_boxes(change)
     raise InvalidEditError(f"{type(change).__name__} is not a change of columns")
+
+
+def _relabel_boxes(change: RelabelBoxes) -> ColumnChange:
+    if not change.old_labels:
+        raise InvalidEditError("Name at least one box label to change")
+    new = checked_label(change.new_label) if change.new_label else ""
+    old = list(change.old_labels)
+    marks = ",".join("?" * len(old))
+    label = "json_extract(box.value, '$.label')"
+    boxes = (
+        "(SELECT nullif(json_group_array(json(CASE WHEN"
+        f" {label} IN ({marks}) THEN json_set(box.value, '$.label', ?) ELSE box.value END)),"
+        f" '[]') FROM json_each(bounding_boxes) AS box WHERE ? != '' OR {label} NOT IN ({marks}))"
+    )
+    return ColumnChange(
+        "bounding-boxes",
+        {"old": old, "new": new},
+        f"bounding_boxes = {boxes}",
+        [*old, new, new, *old],
+        f"EXISTS (SELECT 1 FROM json_each(bounding_boxes) AS box WHERE {label} IN ({marks}))",
+        old,
+        table="contents",
+    )
 
 
 def _metadata(change: SetMetadata) -> ColumnChange:

@@ -319,13 +319,22 @@ def describe(kind: str, detail: dict, samples: int) -> str:
         "metadata-clear": f"Metadata cleared on {on}",
         "enable": f"Enable {on}",
         "disable": f"Disable {on}",
-        "bounding-boxes": f"Bounding boxes set on {on}",
+        "bounding-boxes": _boxes_words(detail, on),
         "structured-labels": f"Label segments set on {on}",
         "crop": f"Crop to values {detail.get('start')}–{detail.get('end')}",
         "segment": f"Split into {display.plural(detail.get('segments', 0), 'segment')}",
         "split": f"Dataset split: {on} moved between training, testing and validation",
     }
     return texts.get(kind, f"{kind} on {on}")
+
+
+def _boxes_words(detail: dict, on: str) -> str:
+    if "new" not in detail:
+        return f"Bounding boxes set on {on}"
+    old = ", ".join(repr(label) for label in detail.get("old", []))
+    if not detail["new"]:
+        return f"Boxes labelled {old} removed from {on}"
+    return f"Boxes labelled {old} relabelled {detail['new']!r} on {on}"
 
 
 def _pairs(metadata: dict) -> str:

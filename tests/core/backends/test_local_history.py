@@ -23,6 +23,7 @@ from ei_desktop.core.edits import (
     Delete,
     Move,
     NothingToUndo,
+    RelabelBoxes,
     SetEnabled,
     SetLabel,
     SetMetadata,
@@ -315,3 +316,27 @@ def test_a_project_made_before_curation_opens_upgraded(tmp_path, samples_dir):
         assert {"samples_category_label", "samples_label", "contents_sha256"} <= indexes
     finally:
         backend.close()
+
+
+def test_box_labels_change_across_a_selection_in_one_step(local, samples_dir):
+    image = (samples_dir / "capacitor.01.png").read_bytes()
+
+    def box(label: str, x: int) -> dict:
+        return {"label": label, "x": x, "y": 1, "width": 2, "height": 3}
+
+    first, second = (
+        local.upload([UploadItem(name, data, category="training", bounding_boxes=boxes)])[0]
+        for name, data, boxes in [
+            ("a.png", image, [box("cat", 1), box("dog", 2)]),
+            ("b.png", image + b"\0", [box("dog", 5)]),
+        ]
+    )
+    result = local.edit(SampleQuery(), RelabelBoxes(("dog",), "puppy"))
+    assert (result.matched, result.changed) == (2, 2)
+    assert local.get_sample(first.sample_id).bounding_boxes == [box("cat", 1), box("puppy", 2)]
+    assert "'dog' relabelled 'puppy'" in local.history(limit=1)[0].what
+    local.edit(SampleQuery(), RelabelBoxes(("puppy",), ""))  # an empty label removes them
+    assert local.get_sample(second.sample_id).bounding_boxes == []
+    local.undo()
+    local.undo()
+    assert local.get_sample(second.sample_id).bounding_boxes == [box("dog", 5)]
