@@ -40,7 +40,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 from urllib3.util.retry import Retry
 
 from ei_desktop.core import about, formats, naming
-from ei_desktop.core.backends import studio_edits
+from ei_desktop.core.backends import studio_edits, studio_split
 from ei_desktop.core.backends.base import (
     DUPLICATE_MESSAGE,
     BackendError,
@@ -59,6 +59,7 @@ from ei_desktop.core.edits import Change, ChangeSet, EditResult, Summary
 from ei_desktop.core.labels import LabelError, normalize_label, normalize_metadata
 from ei_desktop.core.model import SampleInfo, Sensor
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
+from ei_desktop.core.splitting import SplitOptions, SplitResult
 
 PAGE = 1000
 #: ids per batch request, and per download step (cancel is checked between steps)
@@ -973,6 +974,16 @@ class StudioBackend:
         (two requests) where the server gives it, else from a listing of every sample.
         """
         return studio_edits.summary(self)
+
+    def split(self, options: SplitOptions, *, dry_run: bool = False) -> SplitResult:
+        """Divide training, testing and validation as ``options`` ask, the server deciding
+        where each sample goes (``POST …/split``, or ``split-preview`` for a dry run). The
+        samples it moved are in the history: undo moves them back.
+
+        Raises:
+            InvalidEditError: the server refused the options.
+        """
+        return studio_split.split(self, self._journal, options, dry_run=dry_run)
 
     def metadata_values(self) -> dict[str, list[str]]:
         """Every metadata key with its distinct values, sorted."""

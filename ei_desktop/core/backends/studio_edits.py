@@ -89,6 +89,8 @@ class _Entry:
     before: list[SampleRecord]
     #: why it cannot be undone, in words for the user (``None``: it can)
     final: Optional[str] = None
+    #: for a change of categories the server decided (a split): the samples after it
+    after: Optional[list[SampleRecord]] = None
 
 
 class Journal:
@@ -110,12 +112,16 @@ class Journal:
         change: Optional[Change],
         before: list[SampleRecord],
         final: Optional[str] = None,
+        after: Optional[list[SampleRecord]] = None,
     ) -> _Entry:
-        """Record a change (a new change ends what redo could bring back)."""
+        """Record a change (a new change ends what redo could bring back). ``after``: the
+        samples' records after a change of categories made by the server (``change`` is
+        then ``None``); undo moves ``before`` back, redo moves them as ``after``.
+        """
         with self.lock:
             changeset = ChangeSet(self._next_id, datetime.now(timezone.utc), _who(), what, samples)
             self._next_id += 1
-            entry = _Entry(changeset, change, before, final)
+            entry = _Entry(changeset, change, before, final, after)
             self._entries.append(entry)
             self._redo.clear()
             return entry
@@ -423,7 +429,7 @@ def _batch(
         idempotent=idempotent,
     )
     if answer is not None and isinstance(answer.get("id"), int):
-        _wait_for_job(backend, int(answer["id"]))
+        wait_for_job(backend, int(answer["id"]))
 
 
 def call(
@@ -485,7 +491,7 @@ def _error_text(response) -> Optional[str]:
     return None
 
 
-def _wait_for_job(backend: StudioBackend, job_id: int) -> None:
+def wait_for_job(backend: StudioBackend, job_id: int) -> None:
     """Wait for a job Edge Impulse started for a large batch change.
 
     Raises:
@@ -512,10 +518,10 @@ def undo(backend: StudioBackend, journal: Journal) -> ChangeSet:
     """Revert the latest change of this session not undone (see ``Backend.undo``)."""
     with journal.lock:
         entry = journal.to_undo()
-        if entry.final is not None or entry.change is None:
+        if entry.final is not None or (entry.change is None and entry.after is None):
             raise CannotUndo(entry.final or f"{entry.changeset.what} cannot be undone")
         try:
-            for change, records in inverse(entry.change, entry.before):
+            for change, records in inverse(entry.change or Move(""), entry.before):
                 apply(backend, change, records, None, [])
         finally:
             backend._forget_records()
@@ -527,9 +533,12 @@ def redo(backend: StudioBackend, journal: Journal) -> ChangeSet:
     """Make the change undone last again, on the samples it changed (see ``Backend.redo``)."""
     with journal.lock:
         entry = journal.to_redo()
-        assert entry.change is not None  # final changes are never undone
         try:
-            apply(backend, entry.change, entry.before, None, [])
+            if entry.change is not None:
+                apply(backend, entry.change, entry.before, None, [])
+            else:  # categories the server decided: move each sample as it was moved
+                for change, records in inverse(Move(""), entry.after or []):
+                    apply(backend, change, records, None, [])
         finally:
             backend._forget_records()
         journal.redone(entry)
