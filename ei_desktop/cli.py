@@ -335,7 +335,8 @@ def _add_curation_commands(commands) -> None:
     history = commands.add_parser(
         "history",
         help="the latest changes, newest first",
-        description="The latest changes to the project, newest first; undone ones are marked.",
+        description="The latest changes to a local project, newest first; undone ones are"
+        " marked. Through an API key the history lasts one command and is empty here.",
     )
     history.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
     history.add_argument("--json", action="store_true", help="print JSON (one array)")
@@ -344,13 +345,17 @@ def _add_curation_commands(commands) -> None:
     undo = commands.add_parser(
         "undo",
         help="undo the latest change",
-        description="Undo the latest change that is not undone yet (run again to go further back).",
+        description="Undo the latest change to a local project that is not undone yet,"
+        " whatever it was (an edit, an upload, a delete); run again to go further back."
+        " 'ei-desktop history' lists them. Through an API key the history lasts one command,"
+        " so a change cannot be undone afterwards.",
     )
     _add_project(undo)
     redo = commands.add_parser(
         "redo",
         help="redo the change undone last",
-        description="Redo the change undone last (until another change is made).",
+        description="Redo the change undone last on a local project (until another change"
+        " is made).",
     )
     _add_project(redo)
 

@@ -18,6 +18,7 @@ from ei_desktop import commands
 from ei_desktop.cli import CONFIRM_ABOVE
 from ei_desktop.core import display, naming
 from ei_desktop.core.backends.base import Backend, BackendError, SampleQuery, query_for_ids
+from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.edits import (
     Change,
     Move,
@@ -130,7 +131,7 @@ def _change(args: argparse.Namespace, change: Change, default_state: str = "enab
         question = preview.question.rstrip("?") + f" in {backend.description}?"
         if not commands._confirm(question):
             return 1
-    return _print_report(curate.apply(backend, selection, change))
+    return _print_report(curate.apply(backend, selection, change), backend)
 
 
 def _print_preview(preview: curate.EditPreview) -> int:
@@ -146,15 +147,20 @@ def _print_preview(preview: curate.EditPreview) -> int:
     return 0
 
 
-def _print_report(report: EditReport) -> int:
-    """Print what an operation did (stdout) and what went wrong (stderr); the exit status."""
+def _print_report(report: EditReport, backend: Backend) -> int:
+    """Print what an operation did (stdout) and what went wrong (stderr); the exit status.
+
+    A change to a local project says how to undo it; through an API key the history lasts
+    one session (this command), so another command could not undo it.
+    """
     if report.error is not None:
         return _error(report.error, 1)
     if report.matched or not report.missing:
         print(report.message)
     if report.missing:
         return _error(report.problem, 1)
-    if report.changed and report.change_id is not None and report.action not in ("Undo", "Redo"):
+    undoable = report.changed and report.change_id is not None
+    if undoable and report.action not in ("Undo", "Redo") and isinstance(backend, LocalBackend):
         print("Undo it with 'ei-desktop undo'.", file=sys.stderr)
     return 0
 
@@ -222,7 +228,8 @@ def rename(args: argparse.Namespace) -> int:
         backend = commands._backend(args)
     except BackendError as exc:
         return _error(exc, 1)
-    return _print_report(curate.apply(backend, query_for_ids([args.id]), Rename(args.new_name)))
+    report = curate.apply(backend, query_for_ids([args.id]), Rename(args.new_name))
+    return _print_report(report, backend)
 
 
 def crop(args: argparse.Namespace) -> int:
@@ -231,7 +238,7 @@ def crop(args: argparse.Namespace) -> int:
         backend = commands._backend(args)
     except BackendError as exc:
         return _error(exc, 1)
-    return _print_report(curate.crop(backend, args.id, args.start, args.end))
+    return _print_report(curate.crop(backend, args.id, args.start, args.end), backend)
 
 
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)\s*$")
@@ -262,7 +269,7 @@ def split(args: argparse.Namespace) -> int:
         backend = commands._backend(args)
     except BackendError as exc:
         return _error(exc, 1)
-    return _print_report(curate.split(backend, args.id, ranges))
+    return _print_report(curate.split(backend, args.id, ranges), backend)
 
 
 def undo(args: argparse.Namespace) -> int:
@@ -280,7 +287,7 @@ def _history_step(args: argparse.Namespace, step: Callable[[Backend], EditReport
         backend = commands._backend(args)
     except BackendError as exc:
         return _error(exc, 1)
-    return _print_report(step(backend))
+    return _print_report(step(backend), backend)
 
 
 def history(args: argparse.Namespace) -> int:

@@ -310,3 +310,35 @@ def test_a_large_change_goes_ahead_once_confirmed_on_a_terminal(project, samples
     assert "Move 102 samples to testing in " in result.stdout  # the question, on the terminal
     testing = ei(project, "ls", "--json", "--category", "testing").stdout
     assert len(json.loads(testing)) == 104
+
+
+def test_through_an_api_key_edits_reach_the_server_and_are_not_offered_for_undo(project):
+    from ei_desktop.server.testing import running_server
+
+    def remote(base, key, *args):
+        env = {**os.environ, "EI_API_ENDPOINT": base + "/v1", "EI_INGESTION_ENDPOINT": base}
+        return subprocess.run(
+            [sys.executable, "-m", "ei_desktop", *map(str, args), "--api-key", key],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    with (
+        LocalBackend(project) as backend,
+        running_server(backend, api_key="ei_" + "0123456789abcdef" * 4) as (base, key),
+    ):
+        result = remote(base, key, "label", "gesture", "--label", "wave")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "Label set to 'gesture' on 2 samples.\n"
+        assert "undo" not in result.stderr
+        disabled = remote(base, key, "disable", "--name", "idle")
+        assert disabled.stdout == "Disabled 1 sample.\n"
+        shown = json.loads(remote(base, key, "ls", "--all", "--json").stdout)
+        assert {s["filename"]: (s["label"], s["disabled"]) for s in shown}["idle.0"] == (
+            "idle",
+            True,
+        )
+        assert remote(base, key, "undo").stderr == "error: Nothing to undo.\n"
+    assert listed(project)["wave.0"]["label"] == "gesture"
