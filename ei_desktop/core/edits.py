@@ -30,7 +30,9 @@ class CannotUndo(Exception):
 
 @dataclass(frozen=True)
 class SetLabel:
-    """Give every selected sample this label (``""``: unlabeled)."""
+    """Give every selected sample this label (not empty: Edge Impulse refuses an empty label
+    here too; a sample's label segments, if any, are replaced by the one label).
+    """
 
     label: str
 
