@@ -47,6 +47,7 @@ from ei_desktop.core.edits import (
     LabelTotals,
     Move,
     NothingToUndo,
+    RelabelBoxes,
     RemoveMetadata,
     Rename,
     SetBoundingBoxes,
@@ -258,6 +259,11 @@ def checked(change: Change) -> Change:
             return SetBoundingBoxes(normalize_bounding_boxes(change.boxes) or [])
         if isinstance(change, SetStructuredLabels):
             return SetStructuredLabels(normalize_structured_labels(change.labels) or [])
+        if isinstance(change, RelabelBoxes):
+            if not change.old_labels:
+                raise InvalidEditError("Name at least one box label to change")
+            new = normalize_label(change.new_label) if change.new_label.strip() else ""
+            return RelabelBoxes(change.old_labels, new)
         if isinstance(change, (RemoveMetadata, SetEnabled, Delete)):
             return change
     except LabelError as exc:
@@ -284,7 +290,18 @@ def differs(record: SampleRecord, change: Change) -> bool:
         return list(record.bounding_boxes or []) != change.boxes
     if isinstance(change, SetStructuredLabels):
         return record.structured_labels != change.labels
+    if isinstance(change, RelabelBoxes):  # as a local project counts it
+        return any(b.get("label") in change.old_labels for b in record.bounding_boxes or [])
     return True
+
+
+def relabelled(record: SampleRecord, change: RelabelBoxes) -> list[dict]:
+    """The bounding boxes ``record`` has after ``change``."""
+    return [
+        {**box, "label": change.new_label} if box.get("label") in change.old_labels else box
+        for box in record.bounding_boxes or []
+        if change.new_label or box.get("label") not in change.old_labels
+    ]
 
 
 def merged(record: SampleRecord, change: SetMetadata) -> dict[str, str]:
@@ -374,6 +391,9 @@ def _batch_steps(change: Change) -> list[tuple[str, Optional[dict]]]:
         return [("enable-samples" if change.enabled else "disable-samples", None)]
     if isinstance(change, Delete):
         return [("delete", None)]
+    if isinstance(change, RelabelBoxes):
+        body = {"oldLabels": list(change.old_labels), "newLabel": change.new_label}
+        return [("edit-bounding-boxes", body)]
     raise InvalidEditError(f"{type(change).__name__} has no batch endpoint")
 
 
@@ -402,6 +422,8 @@ def _one(backend: StudioBackend, change: Change, record: SampleRecord) -> None:
         _post(backend, (sample, "enable" if change.enabled else "disable"), None)
     elif isinstance(change, SetBoundingBoxes):
         _post(backend, (sample, "bounding-boxes"), {"boundingBoxes": change.boxes})
+    elif isinstance(change, RelabelBoxes):
+        _post(backend, (sample, "bounding-boxes"), {"boundingBoxes": relabelled(record, change)})
     elif isinstance(change, SetStructuredLabels):
         _post(backend, (sample, "structured-labels"), {"structuredLabels": change.labels})
     elif isinstance(change, Delete):
@@ -551,7 +573,7 @@ def inverse(change: Change, before: list[SampleRecord]) -> list[tuple[Change, li
         return [(SetEnabled(not change.enabled), before)]
     if isinstance(change, Rename):
         return [(Rename(r.filename), [r]) for r in before]
-    if isinstance(change, SetBoundingBoxes):
+    if isinstance(change, (SetBoundingBoxes, RelabelBoxes)):
         return [(SetBoundingBoxes(list(r.bounding_boxes or [])), [r]) for r in before]
     if isinstance(change, (SetLabel, SetStructuredLabels)):
         segmented = [r for r in before if r.structured_labels]
@@ -902,6 +924,11 @@ def describe(change: Change, records: Sequence[SampleRecord]) -> str:
         return f"{'Enable' if change.enabled else 'Disable'} {on}"
     if isinstance(change, SetBoundingBoxes):
         return f"Bounding boxes set on {on}"
+    if isinstance(change, RelabelBoxes):
+        old = ", ".join(repr(label) for label in change.old_labels)
+        if not change.new_label:
+            return f"Boxes labelled {old} removed from {on}"
+        return f"Boxes labelled {old} relabelled {change.new_label!r} on {on}"
     if isinstance(change, SetStructuredLabels):
         return f"Label segments set on {on}"
     return f"Delete of {on}"

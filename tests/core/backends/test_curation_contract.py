@@ -25,6 +25,7 @@ from ei_desktop.core.edits import (
     InvalidEditError,
     Move,
     NothingToUndo,
+    RelabelBoxes,
     RemoveMetadata,
     Rename,
     SetBoundingBoxes,
@@ -307,6 +308,33 @@ def test_bounding_boxes_by_id_and_by_filter(backend, samples_dir):
     assert all(
         r.bounding_boxes == [box, other] for r in backend.get_samples([first, second]).values()
     )
+
+
+def test_box_labels_change_or_go_across_a_selection(backend, samples_dir):
+    png = samples_dir / "capacitor.01.png"
+    cap = {"label": "cap", "x": 1, "y": 2, "width": 3, "height": 4}
+    lid = {"label": "lid", "x": 5, "y": 6, "width": 7, "height": 8}
+    first, second, third = upload(
+        backend,
+        [
+            UploadItem("a.png", png, label="img", bounding_boxes=[cap, lid]),
+            UploadItem("b.png", png, label="img", bounding_boxes=[cap]),
+            UploadItem("c.png", png, label="img", bounding_boxes=[lid]),
+        ],
+        allow_duplicates=True,
+    )
+    result = backend.edit(SampleQuery(labels=("img",)), RelabelBoxes(("cap",), "capacitor"))
+    assert (result.matched, result.changed) == (3, 2)
+    boxes = {i: r.bounding_boxes for i, r in backend.get_samples([first, second, third]).items()}
+    renamed = {**cap, "label": "capacitor"}
+    assert boxes == {first: [renamed, lid], second: [renamed], third: [lid]}
+    gone = backend.edit(query_for_ids([first]), RelabelBoxes(("lid",), ""))
+    assert (gone.matched, gone.changed) == (1, 1)
+    assert backend.get_sample(first).bounding_boxes == [renamed]
+    backend.undo()
+    backend.undo()
+    assert backend.get_sample(first).bounding_boxes == [cap, lid]
+    assert backend.get_sample(second).bounding_boxes == [cap]
 
 
 def test_structured_labels_on_one_sample(backend):
