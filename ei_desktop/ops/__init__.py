@@ -11,6 +11,7 @@ from ei_desktop.ops.delete import delete, delete_all
 from ei_desktop.ops.download import download
 from ei_desktop.ops.plan import Plan, Skipped, UploadOptions, plan_upload
 from ei_desktop.ops.report import ItemReport, Report, Status
+from ei_desktop.ops.splits import SplitReport
 from ei_desktop.ops.upload import upload
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Plan",
     "Report",
     "Skipped",
+    "SplitReport",
     "Status",
     "UploadOptions",
     "curate",
