@@ -3,7 +3,8 @@ controllers that carry out every operation.
 
 The window builds the widgets and keeps the shared state (the backend, the connection, the
 current query); each flow (opening a project, browsing, previews, uploads, CSV import,
-downloads, deletes, drag and drop) lives in its controller under ``gui/controllers``. Nothing
+downloads, deletes, curation and its history, drag and drop) lives in its controller under
+``gui/controllers``. Nothing
 touches a file or a backend on the UI thread: every such call runs as a job.
 """
 
@@ -17,6 +18,7 @@ from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDockWidget,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -35,6 +37,7 @@ from ei_desktop.gui.controllers import (
     BrowseController,
     ConnectionController,
     CsvImportController,
+    CurationController,
     DeleteController,
     DownloadController,
     DropController,
@@ -55,6 +58,7 @@ from ei_desktop.gui.settings import Settings
 from ei_desktop.gui.widgets.drop_overlay import DropOverlay
 from ei_desktop.gui.widgets.empty_state import EmptyState
 from ei_desktop.gui.widgets.filter_bar import FilterBar
+from ei_desktop.gui.widgets.history import HistoryPanel
 from ei_desktop.gui.widgets.message_bar import MessageBar
 from ei_desktop.gui.widgets.preview_fallback import create_preview_panel
 from ei_desktop.gui.widgets.sample_table import SampleTableView
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         self.menu_actions = WindowActions.create(self)
         self.recent_menu, view_menu = self.menu_actions.build_menus(self)
         self.toolbar = self.menu_actions.build_toolbar(self, view_menu)
+        self._build_history_dock(view_menu)
         self._build_status_bar()
 
         self.operations = OperationRunner(self)
@@ -112,6 +117,7 @@ class MainWindow(QMainWindow):
         self.csv_import = CsvImportController(self)
         self.downloads = DownloadController(self)
         self.deletes = DeleteController(self)
+        self.curation = CurationController(self)
         self.drops = DropController(self)
         self._wire()
 
@@ -129,6 +135,12 @@ class MainWindow(QMainWindow):
         self.tree.setUniformRowHeights(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setAccessibleName("Categories and labels")
+        # sample rows dropped on a category move there, on a label get it too
+        self.tree.setAcceptDrops(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.tree.setDragDropOverwriteMode(True)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -154,6 +166,11 @@ class MainWindow(QMainWindow):
         center_layout.setSpacing(6)
         center_layout.addWidget(self.message_bar)
         center_layout.addWidget(self.filter_bar)
+        #: widgets shown between the filter bar and the table (see :meth:`add_above_table`)
+        self.above_table = QVBoxLayout()
+        self.above_table.setContentsMargins(0, 0, 0, 0)
+        self.above_table.setSpacing(6)
+        center_layout.addLayout(self.above_table)
         center_layout.addWidget(self.stack, 1)
 
         self.preview = create_preview_panel(self)
@@ -171,6 +188,22 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([240, 760, 420])
         self.setCentralWidget(self.splitter)
         self.drop_overlay = DropOverlay(self.splitter)
+
+    def add_above_table(self, widget: QWidget) -> None:
+        """Show ``widget`` above the sample table, below the filter bar (a summary bar…)."""
+        self.above_table.addWidget(widget)
+
+    def _build_history_dock(self, view_menu) -> None:
+        self.history_panel = HistoryPanel(self)
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("history-dock")
+        self.history_dock.setWidget(self.history_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
+        toggle = self.history_dock.toggleViewAction()
+        toggle.setText("&History")
+        toggle.setShortcut("Ctrl+H")
+        view_menu.addAction(toggle)
 
     def _wire(self) -> None:
         actions = self.menu_actions
@@ -191,8 +224,19 @@ class MainWindow(QMainWindow):
             (actions.quit, self.close),
             (actions.about, self.show_about),
             (actions.about_qt, QApplication.aboutQt),
+            (actions.undo, self.curation.undo),
+            (actions.redo, self.curation.redo),
+            (actions.set_label, self.curation.set_label_selected),
+            (actions.rename, self.curation.rename_selected),
+            (actions.enable, lambda: self.curation.set_enabled(True)),
+            (actions.disable, lambda: self.curation.set_enabled(False)),
         ):
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
+        for category, action in actions.move_to.items():
+            action.triggered.connect(
+                lambda _checked=False, category=category: self.curation.move_selected(category)
+            )
+        self.tree.customContextMenuRequested.connect(self.curation.show_tree_menu)
         actions.show_tree.toggled.connect(self.tree.setVisible)
         actions.show_preview.toggled.connect(self.preview.setVisible)
         self.recent_menu.aboutToShow.connect(
@@ -267,6 +311,7 @@ class MainWindow(QMainWindow):
         self.table_model.set_backend(backend, self.current_query())
         self.previews.clear()
         self.browse.refresh_counts()
+        self.curation.backend_changed()
         self.browse.update_actions()
 
     def show_location(self, place: Optional[Location]) -> None:
@@ -303,6 +348,7 @@ class MainWindow(QMainWindow):
             filename=self.filter_bar.text(),
             sort=current.sort,
             descending=current.descending,
+            include_disabled="both" if self.filter_bar.show_disabled() else "enabled",
         )
 
     def select_ids(self, ids, current: Optional[int] = None) -> None:
@@ -318,6 +364,8 @@ class MainWindow(QMainWindow):
     def _operation_finished(self, report: Report) -> None:
         if report.changed or report.cancelled:
             self.browse.refresh()
+        # uploads and deletes are steps of the history too
+        self.curation.refresh_history()
 
     def show_about(self) -> AboutDialog:
         """Show the About dialog."""

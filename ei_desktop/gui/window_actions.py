@@ -6,14 +6,16 @@ carries it out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
+from ei_desktop.core.naming import CATEGORIES
 from ei_desktop.gui import icons
+from ei_desktop.gui.models import format as fmt
 
 _SP = QStyle.StandardPixmap
 
@@ -41,6 +43,20 @@ def _action(
     return action
 
 
+def _redo_action(window: QMainWindow) -> QAction:
+    action = _action(window, "&Redo", icon=_SP.SP_ArrowForward)
+    action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    set_tip(action, "Redo")
+    return action
+
+
+def set_tip(action: QAction, tip: str) -> None:
+    """Give ``action`` a status tip and a tooltip naming its first shortcut."""
+    action.setStatusTip(tip)
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    action.setToolTip(f"{tip} ({keys})" if keys else tip)
+
+
 @dataclass
 class WindowActions:
     """Every action of the main window's menus, toolbar and shortcuts."""
@@ -63,6 +79,16 @@ class WindowActions:
     about_qt: QAction
     show_tree: QAction
     show_preview: QAction
+    undo: QAction
+    redo: QAction
+    set_label: QAction
+    rename: QAction
+    enable: QAction
+    disable: QAction
+    #: "Move to <category>" for each category
+    move_to: dict[str, QAction] = field(default_factory=dict)
+    #: the "Move to" submenu (built with the menus; the table's context menu shows it too)
+    move_menu: Optional[QMenu] = None
 
     @classmethod
     def create(cls, window: QMainWindow) -> WindowActions:
@@ -127,6 +153,30 @@ class WindowActions:
             about_qt=_action(window, "About &Qt", role=role.AboutQtRole),
             show_tree=show_tree,
             show_preview=show_preview,
+            undo=_action(window, "&Undo", QKeySequence.StandardKey.Undo, _SP.SP_ArrowBack, "Undo"),
+            redo=_redo_action(window),
+            set_label=_action(
+                window, "Set &label…", "Ctrl+L", tip="Give the selected samples one label"
+            ),
+            rename=_action(window, "Re&name…", "Ctrl+R", tip="Rename the selected sample"),
+            enable=_action(
+                window, "&Enable", "Ctrl+E", tip="Enable the selected samples (training uses them)"
+            ),
+            disable=_action(
+                window,
+                "D&isable",
+                "Ctrl+Shift+E",
+                tip="Disable the selected samples (left out of training and downloads)",
+            ),
+            move_to={
+                category: _action(
+                    window,
+                    f"&{number} {fmt.category_name(category)}",
+                    f"Ctrl+Alt+{number}",
+                    tip=f"Move the selected samples to {fmt.category_name(category)}",
+                )
+                for number, category in enumerate(CATEGORIES, start=1)
+            },
         )
 
     def build_menus(self, window: QMainWindow) -> tuple[QMenu, QMenu]:
@@ -142,6 +192,17 @@ class WindowActions:
         file_menu.addAction(self.quit)
 
         edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo)
+        edit_menu.addAction(self.redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.set_label)
+        self.move_menu = QMenu("&Move to", window)
+        self.move_menu.addActions(list(self.move_to.values()))
+        edit_menu.addMenu(self.move_menu)
+        edit_menu.addAction(self.rename)
+        edit_menu.addAction(self.enable)
+        edit_menu.addAction(self.disable)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.select_all)
         edit_menu.addAction(self.find)
         edit_menu.addSeparator()
@@ -180,6 +241,9 @@ class WindowActions:
         toolbar.addAction(self.download)
         toolbar.addAction(self.delete)
         toolbar.addSeparator()
+        toolbar.addAction(self.undo)
+        toolbar.addAction(self.redo)
+        toolbar.addSeparator()
         toolbar.addAction(self.refresh)
         toolbar.addAction(self.connect)
         for action, short in (
@@ -194,6 +258,9 @@ class WindowActions:
             button = toolbar.widgetForAction(action)
             if button is not None:
                 button.setText(short)
+        # their menu text names the change ("Undo Label 'idle' on 3 samples"): short here
+        self.undo.setIconText("Undo")
+        self.redo.setIconText("Redo")
         window.addToolBar(toolbar)
         view_menu.addAction(toolbar.toggleViewAction())
         return toolbar

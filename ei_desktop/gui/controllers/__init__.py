@@ -7,6 +7,7 @@ a controller reads that state, asks the user, runs a job and reports what happen
 from ei_desktop.gui.controllers.browse import BrowseController
 from ei_desktop.gui.controllers.connection import ConnectionController
 from ei_desktop.gui.controllers.csv_import import CsvImportController
+from ei_desktop.gui.controllers.curation import CurationController
 from ei_desktop.gui.controllers.delete import DeleteController
 from ei_desktop.gui.controllers.download import DownloadController
 from ei_desktop.gui.controllers.drop import DropController
@@ -18,6 +19,7 @@ __all__ = [
     "BrowseController",
     "ConnectionController",
     "CsvImportController",
+    "CurationController",
     "DeleteController",
     "DownloadController",
     "DropController",

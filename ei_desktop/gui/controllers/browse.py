@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
 
 
+#: the setting remembering "Show disabled"
+SHOW_DISABLED_KEY = "view/show_disabled"
+
+
 class BrowseController(QObject):
     """Keeps the tree, the filter bar, the table and the status bar telling the same story."""
 
@@ -44,6 +48,12 @@ class BrowseController(QObject):
         model.modelReset.connect(self._listing_reset)
         model.idsChanged.connect(self._selection_changed)
         model.rowsInserted.connect(self.update_status)
+        window.filter_bar.set_show_disabled(
+            _true(window.settings.qsettings.value(SHOW_DISABLED_KEY))
+        )
+        window.filter_bar.disabled_box.toggled.connect(
+            lambda show: window.settings.qsettings.setValue(SHOW_DISABLED_KEY, bool(show))
+        )
         window.filter_bar.changed.connect(self._filter_changed)
         window.tree.selectionModel().currentChanged.connect(self._tree_changed)
         window.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -129,6 +139,7 @@ class BrowseController(QObject):
         window.tree_model.set_counts(counts)
         window.tree.expand(window.tree_model.index_of(ALL))
         window.filter_bar.set_labels(window.tree_model.labels())
+        window.table.set_label_choices(window.tree_model.labels())
         self.update_empty_state()
         self.update_status()
 
@@ -241,6 +252,9 @@ class BrowseController(QObject):
         spec = window.spec
         actions.reveal.setEnabled(spec is not None and spec.kind == "local")
         actions.forget_key.setEnabled(spec is not None and spec.is_remote)
+        curation = getattr(window, "curation", None)
+        if curation is not None:
+            curation.update_actions()
 
     # -- the table's context menu -------------------------------------------------------------
 
@@ -248,6 +262,8 @@ class BrowseController(QObject):
         """The context menu of the table at ``position`` (viewport coordinates)."""
         window = self.window
         menu = QMenu(window)
+        window.curation.add_to_table_menu(menu)
+        menu.addSeparator()
         menu.addAction(window.menu_actions.download)
         menu.addAction(window.menu_actions.delete)
         menu.addSeparator()
@@ -261,3 +277,10 @@ class BrowseController(QObject):
         """Put the selected ids on the clipboard, one per line."""
         ids = self.window.table.selected_ids()
         QGuiApplication.clipboard().setText("\n".join(str(i) for i in ids.tolist()))
+
+
+def _true(value) -> bool:
+    """A boolean setting as read back from the INI file ("true", "false", or nothing)."""
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)

@@ -1,4 +1,9 @@
-"""Deleting samples: the selection, or a whole category (after the user types its name)."""
+"""Deleting samples: the selection, or a whole category (after the user types its name).
+
+The confirmation says whether the delete can be undone: on a local project it is one step of
+the history (Edit → Undo brings the samples back); through Edge Impulse or an ei-desktop
+server it is final.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QObject
 
+from ei_desktop.gui.connections import LOCAL
 from ei_desktop.gui.controllers.operation import PROBLEMS, open_dialog
 from ei_desktop.gui.dialogs.confirm import ConfirmDialog, TypedConfirmDialog
 from ei_desktop.gui.jobs.delete import delete_category_job, delete_job
@@ -15,6 +21,18 @@ from ei_desktop.gui.models import format as fmt
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
+
+
+#: what the confirmation adds when Edit → Undo can bring deleted samples back
+UNDOABLE = "You can undo it with Edit → Undo."
+#: what it adds when the delete is final
+FINAL = "This cannot be undone."
+
+
+def undo_note(window: MainWindow) -> str:
+    """Whether a delete in ``window``'s project can be undone, as a sentence."""
+    spec = window.spec
+    return UNDOABLE if spec is not None and spec.kind == LOCAL else FINAL
 
 
 class DeleteController(QObject):
@@ -34,10 +52,10 @@ class DeleteController(QObject):
             return None
         if len(ids) == 1:
             name = window.table_model.names(ids).get(ids[0], f"sample {ids[0]}")
-            text = f"Delete <b>{name}</b>? This cannot be undone."
+            text = f"Delete <b>{name}</b>? {undo_note(window)}"
             action = "Delete"
         else:
-            text = f"Delete the <b>{len(ids):,}</b> selected samples? This cannot be undone."
+            text = f"Delete the <b>{len(ids):,}</b> selected samples? {undo_note(window)}"
             action = f"Delete {len(ids):,} samples"
         dialog = ConfirmDialog("Delete samples", text, action, window)
         dialog.accepted.connect(lambda: self.start_delete(ids))
@@ -67,7 +85,7 @@ class DeleteController(QObject):
         name = fmt.category_name(category)
         dialog = TypedConfirmDialog(
             "Delete a whole category",
-            f"Delete <b>all {count:,} samples</b> in <b>{name}</b>? This cannot be undone.",
+            f"Delete <b>all {count:,} samples</b> in <b>{name}</b>? {undo_note(window)}",
             f"Delete all in {name}",
             category,
             window,

@@ -2,13 +2,20 @@
 
 Counts come from ``backend.label_counts()``. Updates happen in place (counts change, labels
 appear or vanish) so the view keeps its selection and expanded nodes.
+
+Sample rows dragged from the table (:data:`SAMPLE_IDS_MIME`) can be dropped on a category (to
+move them there), on a label of a category (to move and relabel them) or on a label under All
+samples (to relabel them); the model changes nothing itself, it emits
+:attr:`CategoryTreeModel.samplesDropped`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
-from PySide6.QtCore import Qt
+import numpy as np
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication
 
@@ -21,9 +28,46 @@ KeyRole = Qt.ItemDataRole.UserRole + 1
 Key = tuple[Optional[str], Optional[str]]
 ALL: Key = (None, None)
 
+#: the drag format of sample rows: their ids as little-endian int64
+SAMPLE_IDS_MIME = "application/x-ei-desktop-sample-ids"
+
+
+def ids_to_mime(ids: Sequence[int] | np.ndarray) -> QMimeData:
+    """Drag data carrying sample ``ids`` (and their ids as text, one per line)."""
+    array = np.asarray(ids, dtype="<i8")
+    mime = QMimeData()
+    mime.setData(SAMPLE_IDS_MIME, QByteArray(array.tobytes()))
+    mime.setText("\n".join(str(i) for i in array[:1000].tolist()))
+    return mime
+
+
+def ids_from_mime(mime: QMimeData) -> np.ndarray:
+    """The sample ids of drag data made by :func:`ids_to_mime` (empty for other data)."""
+    if mime is None or not mime.hasFormat(SAMPLE_IDS_MIME):
+        return np.zeros(0, dtype=np.int64)
+    raw = bytes(mime.data(SAMPLE_IDS_MIME).data())
+    return np.frombuffer(raw[: len(raw) // 8 * 8], dtype="<i8").astype(np.int64)
+
+
+def drop_target(key: Key) -> bool:
+    """True when samples can be dropped on the node ``key``: a category, or a label (not
+    "no label") under a category or under All samples.
+    """
+    category, label = key
+    if label is None:
+        return category is not None
+    return label != ""
+
 
 class CategoryTreeModel(QStandardItemModel):
-    """Two columns (name, count); top-level nodes are All samples and the categories."""
+    """Two columns (name, count); top-level nodes are All samples and the categories.
+
+    Signals:
+        samplesDropped(ndarray, object): sample ids were dropped on the node of this key
+            ``(category, label)``.
+    """
+
+    samplesDropped = Signal(object, object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, 2, parent)
@@ -63,16 +107,46 @@ class CategoryTreeModel(QStandardItemModel):
         value = self.itemFromIndex(index.siblingAtColumn(0)).data(KeyRole)
         return tuple(value) if value else ALL  # type: ignore[return-value]
 
+    # -- dropping sample rows -----------------------------------------------------------------
+
+    def mimeTypes(self) -> list[str]:  # noqa: D102, N802
+        return [SAMPLE_IDS_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: D102, N802
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def _drop_key(self, row: int, parent: QModelIndex) -> Optional[Key]:
+        index = self.index(row, 0, parent) if row >= 0 else parent
+        if not index.isValid():
+            return None
+        key = self.key_of(index)
+        return key if drop_target(key) else None
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: D102, N802
+        return data.hasFormat(SAMPLE_IDS_MIME) and self._drop_key(row, parent) is not None
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: D102, N802
+        key = self._drop_key(row, parent)
+        ids = ids_from_mime(data)
+        if key is None or not len(ids):
+            return False
+        self.samplesDropped.emit(ids, key)
+        return True
+
     def _make_row(self, key: Key, text: str) -> list[QStandardItem]:
         name = QStandardItem(text)
         name.setData(list(key), KeyRole)
         name.setEditable(False)
+        name.setDragEnabled(False)
+        name.setDropEnabled(drop_target(key))
         if key[1] == "":
             font = QFont()
             font.setItalic(True)
             name.setFont(font)
         count = QStandardItem("0")
         count.setEditable(False)
+        count.setDragEnabled(False)
+        count.setDropEnabled(drop_target(key))
         count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._items[key] = (name, count)
         return [name, count]

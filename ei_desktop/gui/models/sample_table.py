@@ -7,6 +7,10 @@ paints it, and kept in a bounded LRU cache. ``rowCount`` and ``flags`` never fet
 
 A refresh keeps the cache but marks it stale: stale rows still paint (no flicker) and are
 fetched again in the background.
+
+Disabled samples (listed when the query asks for them) read greyed and italic. The Label cell
+is editable: the model does not change the backend, it emits :attr:`SampleTableModel.labelEdited`
+and a controller runs the change as a job.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ei_desktop.core.backends.base import Backend, SampleQuery, SampleRecord
@@ -45,8 +49,14 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_EDIT = Qt.ItemDataRole.EditRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+#: the column of the label (edited in place)
+LABEL_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.sort == "label")
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
 
 class SampleTableModel(QAbstractTableModel):
@@ -62,6 +72,8 @@ class SampleTableModel(QAbstractTableModel):
             position by id. A new query, sort or backend resets without them: the view
             starts at the top with nothing selected.
         sortRejected: the user asked to sort by a column the backend cannot sort by.
+        labelEdited(int, str): the user typed a new label for this sample in its Label cell
+            (nothing is changed yet: a controller applies it).
     """
 
     listingStarted = Signal()
@@ -71,6 +83,7 @@ class SampleTableModel(QAbstractTableModel):
     idsAboutToChange = Signal()
     idsChanged = Signal()
     sortRejected = Signal()
+    labelEdited = Signal(int, str)
 
     #: rows fetched per job
     CHUNK = 200
@@ -109,6 +122,8 @@ class SampleTableModel(QAbstractTableModel):
         self._placeholder_color = QApplication.palette().color(
             QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
         )
+        self._disabled_font = QFont()
+        self._disabled_font.setItalic(True)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -214,7 +229,21 @@ class SampleTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:  # noqa: D102
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == LABEL_COLUMN:
+            return _FLAGS | Qt.ItemFlag.ItemIsEditable
+        return _FLAGS
+
+    def setData(  # noqa: D102, N802
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = _EDIT
+    ) -> bool:
+        if role != _EDIT or not index.isValid() or index.column() != LABEL_COLUMN:
+            return False
+        record = self.record(self._ids[index.row()]) if index.row() < len(self._ids) else None
+        label = str(value or "").strip()
+        if record is None or not label or label == record.label:
+            return False
+        self.labelEdited.emit(record.id, label)
+        return True
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: D102
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
@@ -263,10 +292,17 @@ class SampleTableModel(QAbstractTableModel):
             if column == 0:
                 self._cache.touch(sample_id)
             return entry.cells[column]
+        record = entry.record
+        if role == _EDIT:
+            return record.label if record is not None and column == LABEL_COLUMN else None
         if role == _TOOLTIP:
+            if record is not None and record.disabled:
+                return f"{entry.tooltip}\nDisabled: left out of training and downloads"
             return entry.tooltip
-        if role == _FOREGROUND and entry.record is None:
+        if role == _FOREGROUND and (record is None or record.disabled):
             return self._placeholder_color
+        if role == _FONT and record is not None and record.disabled:
+            return self._disabled_font
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102

@@ -1,4 +1,6 @@
-"""The filter bar above the sample table: name text (debounced), category and label."""
+"""The filter bar above the sample table: name text (debounced), category, label, and whether
+disabled samples are listed too.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Optional
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -30,7 +33,8 @@ class FilterBar(QWidget):
 
     Signals:
         changed: the filter changed (the text after :data:`DEBOUNCE_MS` of quiet typing,
-            the combo boxes at once). Read :meth:`category`, :meth:`label`, :meth:`text`.
+            the combo boxes and the "Show disabled" box at once). Read :meth:`category`,
+            :meth:`label`, :meth:`text`, :meth:`show_disabled`.
     """
 
     changed = Signal()
@@ -60,6 +64,10 @@ class FilterBar(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.label_combo.addItem("All labels", None)
+        self.disabled_box = QCheckBox("Show &disabled", self)
+        self.disabled_box.setToolTip(
+            "List disabled samples too (greyed); they stay out of training and downloads"
+        )
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -69,6 +77,7 @@ class FilterBar(QWidget):
         self.text_edit.returnPressed.connect(self.flush)
         self.category_combo.currentIndexChanged.connect(self._combo_changed)
         self.label_combo.currentIndexChanged.connect(self._combo_changed)
+        self.disabled_box.toggled.connect(self._combo_changed)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -81,6 +90,7 @@ class FilterBar(QWidget):
         label_label.setBuddy(self.label_combo)
         layout.addWidget(label_label)
         layout.addWidget(self.label_combo, 1)
+        layout.addWidget(self.disabled_box)
 
     def set_results_view(self, view: Optional[QAbstractItemView]) -> None:
         """Down in the name filter moves the focus to ``view``."""
@@ -141,6 +151,15 @@ class FilterBar(QWidget):
     def label(self) -> Optional[str]:
         """The label filter (``""`` for unlabeled), or ``None`` for any."""
         return self.label_combo.currentData()
+
+    def show_disabled(self) -> bool:
+        """True when disabled samples are listed too."""
+        return self.disabled_box.isChecked()
+
+    def set_show_disabled(self, show: bool) -> None:
+        """Check or uncheck "Show disabled" without emitting :attr:`changed`."""
+        with QSignalBlocker(self.disabled_box):
+            self.disabled_box.setChecked(bool(show))
 
     def set_labels(self, labels: list[str]) -> None:
         """Offer ``labels`` in the label combo, keeping the current choice if still there."""

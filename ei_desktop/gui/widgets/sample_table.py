@@ -1,5 +1,8 @@
 """The table view of samples: fixed row heights, interactive columns, backend sorting, and a
 selection and scroll position that survive a refresh (restored by sample id).
+
+The Label cell is edited in place (F2 or a double-click, completing from the project's
+labels), and selected rows can be dragged (onto the category tree) as a list of ids.
 """
 
 from __future__ import annotations
@@ -8,16 +11,20 @@ from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
-from ei_desktop.gui.models.sample_table import COLUMNS, SampleTableModel
+from ei_desktop.gui.dialogs.curation import label_completer
+from ei_desktop.gui.models.category_tree import ids_to_mime
+from ei_desktop.gui.models.sample_table import COLUMNS, LABEL_COLUMN, SampleTableModel
 
 #: starting widths of the columns, in characters
 _WIDTHS = (7, 20, 11, 10, 10, 11, 16, 10, 16)
@@ -33,6 +40,30 @@ class MiddleElideDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: D102, N802
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+class LabelDelegate(MiddleElideDelegate):
+    """Edits a label in a line edit that completes from the project's labels."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        #: the labels offered while typing
+        self.labels: list[str] = []
+
+    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: D102, N802
+        editor = QLineEdit(parent)
+        editor.setAccessibleName("Label")
+        editor.setFrame(False)
+        if self.labels:
+            editor.setCompleter(label_completer(self.labels, editor))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: D102, N802
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+        editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: D102, N802
+        model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
 
 
 class SampleTableView(QTableView):
@@ -53,9 +84,14 @@ class SampleTableView(QTableView):
         self._middle = MiddleElideDelegate(self)
         for column in MIDDLE_ELIDED:
             self.setItemDelegateForColumn(column, self._middle)
+        self.label_delegate = LabelDelegate(self)
+        self.setItemDelegateForColumn(LABEL_COLUMN, self.label_delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        triggers = QAbstractItemView.EditTrigger
+        self.setEditTriggers(triggers.EditKeyPressed | triggers.DoubleClicked)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setTabKeyNavigation(False)
 
         rows = self.verticalHeader()
@@ -87,6 +123,40 @@ class SampleTableView(QTableView):
         model.idsAboutToChange.connect(self._save_state)
         model.idsChanged.connect(self._restore_state)
         model.sortRejected.connect(self._reset_sort_indicator)
+
+    def set_label_choices(self, labels: list[str]) -> None:
+        """The labels offered while a label is edited in place."""
+        self.label_delegate.labels = list(labels)
+
+    def edit(self, index, trigger=None, event=None):  # noqa: D102
+        if trigger is None:  # edit(index): the slot
+            return super().edit(index)
+        # F2 on any cell of a row edits the row's label
+        if (
+            trigger == QAbstractItemView.EditTrigger.EditKeyPressed
+            and index.isValid()
+            and index.column() != LABEL_COLUMN
+        ):
+            index = index.siblingAtColumn(LABEL_COLUMN)
+        return super().edit(index, trigger, event)
+
+    def edit_label(self) -> bool:
+        """Start editing the current row's label in place; False when there is none."""
+        index = self.currentIndex()
+        if not index.isValid():
+            return False
+        index = index.siblingAtColumn(LABEL_COLUMN)
+        self.setCurrentIndex(index)
+        return super().edit(index, QAbstractItemView.EditTrigger.EditKeyPressed, None)
+
+    def startDrag(self, supported_actions) -> None:  # noqa: D102, N802
+        # the ids of the selection, not one item per selected cell (fast for any selection)
+        ids = self.selected_ids()
+        if not len(ids):
+            return
+        drag = QDrag(self)
+        drag.setMimeData(ids_to_mime(ids))
+        drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction, Qt.DropAction.MoveAction)
 
     def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: D102, N802
         # Home/End (with or without Ctrl) go to the first/last row in the first column, so
