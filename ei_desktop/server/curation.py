@@ -457,10 +457,15 @@ async def metadata_filter_options(
 
 
 def _category_facts(ctx: ServerContext, include_disabled: str) -> dict[str, CategoryFacts]:
-    """Length and frequency bounds per category, from the first sample of sorted listings."""
+    """Length and frequency bounds per category, from the first sample of sorted listings
+    (each walks an index; empty categories, known from the summary, are not listed at all).
+    """
     facts: dict[str, CategoryFacts] = {}
     backend = ctx.backend
+    filled = {row.category for row in backend.summary().rows}
     for category in naming.CATEGORIES:
+        if category not in filled:
+            continue
         base = SampleQuery(category=category, include_disabled=include_disabled)
 
         def first(sort: str, descending: bool, base: SampleQuery = base):
@@ -478,7 +483,9 @@ def _category_facts(ctx: ServerContext, include_disabled: str) -> dict[str, Cate
             min_frequency=slowest.frequency_hz if slowest else 0.0,
             max_frequency=fastest.frequency_hz if fastest else 0.0,
             timeseries=bool(longest and longest.length_ms > 0),
-            features=backend.count(replace(base, data_type=formats.TABLE)) > 0,
+            # tables have no length: when there are any, the shortest sample is one of them
+            # or an image (a project rarely holds both)
+            features=shortest.kind == formats.TABLE,
         )
     return facts
 
