@@ -258,8 +258,10 @@ class BrowseController(QObject):
 
     # -- the table's context menu -------------------------------------------------------------
 
-    def show_table_menu(self, position) -> None:
-        """The context menu of the table at ``position`` (viewport coordinates)."""
+    def show_table_menu(self, position) -> QMenu:
+        """Show the context menu of the table at ``position`` (viewport coordinates);
+        returns it.
+        """
         window = self.window
         menu = QMenu(window)
         window.curation.add_to_table_menu(menu)
@@ -272,6 +274,7 @@ class BrowseController(QObject):
         copy_ids.triggered.connect(self.copy_selected_ids)
         menu.addAction(window.menu_actions.select_all)
         menu.popup(window.table.viewport().mapToGlobal(position))
+        return menu
 
     def copy_selected_ids(self) -> None:
         """Put the selected ids on the clipboard, one per line."""
