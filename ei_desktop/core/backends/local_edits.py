@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ei_desktop.core import naming
+from ei_desktop.core.edit_rules import checked, kind_and_detail
 from ei_desktop.core.edits import (
     Change,
     InvalidEditError,
@@ -25,12 +25,6 @@ from ei_desktop.core.edits import (
     SetLabel,
     SetMetadata,
 )
-from ei_desktop.core.labels import (
-    LabelError,
-    normalize_bounding_boxes,
-    normalize_label,
-    normalize_metadata,
-)
 
 
 @dataclass
@@ -38,7 +32,7 @@ class ColumnChange:
     """A change as SQL: ``SET {assignments}`` where ``{differs}`` holds.
 
     Attributes:
-        kind: the history entry's kind (see ``local_history.describe``).
+        kind: the history entry's kind (see ``edit_rules.describe``).
         detail: what the history entry keeps to describe the change.
         assignments: the ``SET`` list, with ``?`` for ``params``.
         differs: true for a sample the change would alter, with ``?`` for ``differs_params``.
@@ -61,24 +55,25 @@ def column_change(change: Change) -> ColumnChange:
     """The SQL of a change that only rewrites columns (not content, not deletes).
 
     Raises:
-        InvalidEditError: the change cannot be applied as asked.
+        InvalidEditError: the change cannot be applied as asked (see ``edit_rules.checked``).
     """
+    change = checked(change)
+    kind, detail = kind_and_detail(change)
     if isinstance(change, SetLabel):
-        label = checked_label(change.label)
         return ColumnChange(
-            "label",
-            {"label": label},
+            kind,
+            detail,
             "label = ?, structured_labels = NULL",
-            [label],
+            [change.label],
             "label IS NOT ? OR structured_labels IS NOT NULL",
-            [label],
-            totals={"label": label},
+            [change.label],
+            totals={"label": change.label},
         )
     if isinstance(change, Move):
-        category = checked_category(change.category)
+        category = change.category
         return ColumnChange(
-            "move",
-            {"category": category},
+            kind,
+            detail,
             "category = ?",
             [category],
             "category IS NOT ?",
@@ -86,20 +81,18 @@ def column_change(change: Change) -> ColumnChange:
             totals={"category": category},
         )
     if isinstance(change, Rename):
-        name = checked_name(change.filename)
-        return ColumnChange(
-            "rename", {"filename": name}, "filename = ?", [name], "filename IS NOT ?", [name]
-        )
+        name = change.filename
+        return ColumnChange(kind, detail, "filename = ?", [name], "filename IS NOT ?", [name])
     if isinstance(change, SetMetadata):
-        return _metadata(change)
+        return _metadata(change, kind, detail)
     if isinstance(change, RemoveMetadata):
         if change.key is None:
-            return ColumnChange("metadata-clear", {}, "metadata = NULL", [], "metadata IS NOT NULL")
+            return ColumnChange(kind, detail, "metadata = NULL", [], "metadata IS NOT NULL")
         removed = json.dumps({change.key: None})
         new = "nullif(json_patch(metadata, ?), '{}')"
         return ColumnChange(
-            "metadata-remove",
-            {"key": change.key},
+            kind,
+            detail,
             f"metadata = {new}",
             [removed],
             f"metadata IS NOT NULL AND json(metadata) IS NOT {new}",
@@ -107,19 +100,14 @@ def column_change(change: Change) -> ColumnChange:
         )
     if isinstance(change, SetEnabled):
         flag = 0 if change.enabled else 1
-        kind = "enable" if change.enabled else "disable"
         return ColumnChange(
-            kind, {}, "disabled = ?", [flag], "disabled != ?", [flag], totals={"disabled": flag}
+            kind, detail, "disabled = ?", [flag], "disabled != ?", [flag], totals={"disabled": flag}
         )
     if isinstance(change, SetBoundingBoxes):
-        try:
-            boxes = normalize_bounding_boxes(change.boxes)
-        except (LabelError, ValueError) as exc:
-            raise InvalidEditError(str(exc)) from None
-        text = None if boxes is None else json.dumps(boxes)
+        text = json.dumps(change.boxes) if change.boxes else None
         return ColumnChange(
-            "bounding-boxes",
-            {},
+            kind,
+            detail,
             "bounding_boxes = ?",
             [text],
             "bounding_boxes IS NOT ?",
@@ -127,14 +115,37 @@ def column_change(change: Change) -> ColumnChange:
             table="contents",
         )
     if isinstance(change, RelabelBoxes):
-        return _relabel_boxes(change)
+        return _relabel_boxes(change, kind, detail)
     raise InvalidEditError(f"{type(change).__name__} is not a change of columns")
 
 
-def _relabel_boxes(change: RelabelBoxes) -> ColumnChange:
-    if not change.old_labels:
-        raise InvalidEditError("Name at least one box label to change")
-    new = checked_label(change.new_label) if change.new_label else ""
+def _metadata(change: SetMetadata, kind: str, detail: dict) -> ColumnChange:
+    metadata = change.metadata
+    text = None if not metadata else json.dumps(metadata)
+    if change.replace:
+        return ColumnChange(
+            kind,
+            detail,
+            "metadata = ?",
+            [text],
+            "metadata IS NULL AND ? IS NOT NULL OR json(metadata) IS NOT json(?)",
+            [text, text],
+        )
+    if text is None:
+        return ColumnChange(kind, detail, "metadata = metadata", [], "0")
+    new = "json_patch(coalesce(metadata, '{}'), ?)"
+    return ColumnChange(
+        kind,
+        detail,
+        f"metadata = {new}",
+        [text],
+        f"metadata IS NULL OR json(metadata) IS NOT {new}",
+        [text],
+    )
+
+
+def _relabel_boxes(change: RelabelBoxes, kind: str, detail: dict) -> ColumnChange:
+    new = change.new_label
     old = list(change.old_labels)
     marks = ",".join("?" * len(old))
     label = "json_extract(box.value, '$.label')"
@@ -144,73 +155,11 @@ def _relabel_boxes(change: RelabelBoxes) -> ColumnChange:
         f" '[]') FROM json_each(bounding_boxes) AS box WHERE ? != '' OR {label} NOT IN ({marks}))"
     )
     return ColumnChange(
-        "bounding-boxes",
-        {"old": old, "new": new},
+        kind,
+        detail,
         f"bounding_boxes = {boxes}",
         [*old, new, new, *old],
         f"EXISTS (SELECT 1 FROM json_each(bounding_boxes) AS box WHERE {label} IN ({marks}))",
         old,
         table="contents",
     )
-
-
-def _metadata(change: SetMetadata) -> ColumnChange:
-    try:
-        metadata = normalize_metadata(change.metadata)
-    except (LabelError, ValueError) as exc:
-        raise InvalidEditError(str(exc)) from None
-    text = None if not metadata else json.dumps(metadata)
-    if change.replace:
-        return ColumnChange(
-            "metadata",
-            {"metadata": metadata or {}},
-            "metadata = ?",
-            [text],
-            "metadata IS NULL AND ? IS NOT NULL OR json(metadata) IS NOT json(?)",
-            [text, text],
-        )
-    if text is None:
-        return ColumnChange("metadata-add", {"metadata": {}}, "metadata = metadata", [], "0")
-    new = "json_patch(coalesce(metadata, '{}'), ?)"
-    return ColumnChange(
-        "metadata-add",
-        {"metadata": metadata},
-        f"metadata = {new}",
-        [text],
-        f"metadata IS NULL OR json(metadata) IS NOT {new}",
-        [text],
-    )
-
-
-def checked_label(label: str) -> str:
-    """A label as stored, or :class:`InvalidEditError` (empty, control characters…)."""
-    try:
-        label = normalize_label(str(label))
-    except LabelError as exc:
-        raise InvalidEditError(str(exc)) from None
-    if not label.strip():
-        raise InvalidEditError("A label cannot be empty")
-    return label
-
-
-def checked_category(category: str) -> str:
-    """A category samples can be moved to, or :class:`InvalidEditError`."""
-    if category not in naming.CATEGORIES:
-        raise InvalidEditError(
-            f"Unknown category {category!r}; expected one of {', '.join(naming.CATEGORIES)}"
-        )
-    return category
-
-
-def checked_name(name: str) -> str:
-    """A sample name, or :class:`InvalidEditError` (empty, a path, control characters)."""
-    name = str(name).strip()
-    if not name:
-        raise InvalidEditError("A sample name cannot be empty")
-    if "/" in name or "\\" in name:
-        raise InvalidEditError(f"A sample name cannot contain a slash: {name!r}")
-    try:
-        normalize_label(name)
-    except LabelError as exc:
-        raise InvalidEditError(str(exc).replace("label", "name")) from None
-    return name

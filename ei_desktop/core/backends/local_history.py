@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Optional
 
-from ei_desktop.core import display
 from ei_desktop.core.backends.local_schema import COLUMNS, CONTENT_COLUMNS, SAMPLE_COLUMNS
+from ei_desktop.core.edit_rules import describe
 from ei_desktop.core.edits import ChangeSet, NothingToUndo
 
 #: changes kept; older ones (and the content only they refer to) are dropped
@@ -302,40 +302,3 @@ def _change_set(row: tuple) -> ChangeSet:
         samples=samples,
         undone=bool(undone),
     )
-
-
-def describe(kind: str, detail: dict, samples: int) -> str:
-    """A history entry in words: ``Label 'idle' on 50,000 samples``."""
-    on = display.plural(samples, "sample")
-    texts = {
-        "upload": f"Upload of {on}",
-        "delete": f"Delete of {on}",
-        "label": f"Label {detail.get('label')!r} on {on}",
-        "move": f"Move of {on} to {detail.get('category')}",
-        "rename": f"Rename to {detail.get('filename')!r}",
-        "metadata": f"Metadata set on {on}",
-        "metadata-add": f"Metadata {_pairs(detail.get('metadata', {}))} on {on}",
-        "metadata-remove": f"Metadata {detail.get('key')!r} removed from {on}",
-        "metadata-clear": f"Metadata cleared on {on}",
-        "enable": f"Enable {on}",
-        "disable": f"Disable {on}",
-        "bounding-boxes": _boxes_words(detail, on),
-        "structured-labels": f"Label segments set on {on}",
-        "crop": f"Crop to values {detail.get('start')}–{detail.get('end')}",
-        "segment": f"Split into {display.plural(detail.get('segments', 0), 'segment')}",
-        "split": f"Dataset split: {on} moved between training, testing and validation",
-    }
-    return texts.get(kind, f"{kind} on {on}")
-
-
-def _boxes_words(detail: dict, on: str) -> str:
-    if "new" not in detail:
-        return f"Bounding boxes set on {on}"
-    old = ", ".join(repr(label) for label in detail.get("old", []))
-    if not detail["new"]:
-        return f"Boxes labelled {old} removed from {on}"
-    return f"Boxes labelled {old} relabelled {detail['new']!r} on {on}"
-
-
-def _pairs(metadata: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in metadata.items())

@@ -37,6 +37,7 @@ from ei_desktop.core.backends.base import (
     query_for_ids,
 )
 from ei_desktop.core.backends.studio_query import IDS_PER_REQUEST, by_id_chunks, filter_params
+from ei_desktop.core.edit_rules import checked, describe, kind_and_detail
 from ei_desktop.core.edits import (
     CannotUndo,
     Change,
@@ -56,13 +57,6 @@ from ei_desktop.core.edits import (
     SetMetadata,
     SetStructuredLabels,
     Summary,
-)
-from ei_desktop.core.labels import (
-    LabelError,
-    normalize_bounding_boxes,
-    normalize_label,
-    normalize_metadata,
-    normalize_structured_labels,
 )
 
 if TYPE_CHECKING:
@@ -206,7 +200,7 @@ def edit(backend: StudioBackend, journal: Journal, selection: SampleQuery, chang
         changing = [r for r in records if differs(r, change)]
         if not changing:
             return EditResult(len(records), 0)
-        what = describe(change, changing)
+        what = describe(*kind_and_detail(change), len(changing))
         final = final_message(what) if isinstance(change, Delete) else None
         sent: list[int] = []
         try:
@@ -222,53 +216,6 @@ def edit(backend: StudioBackend, journal: Journal, selection: SampleQuery, chang
             backend._forget_records()
         entry = journal.add(what, len(changing), change, changing, final)
         return EditResult(len(records), len(changing), entry.changeset.id)
-
-
-def checked(change: Change) -> Change:
-    """``change`` with its values normalised as the server stores them.
-
-    Raises:
-        InvalidEditError: the change cannot be valid for any sample.
-    """
-    try:
-        if isinstance(change, SetLabel):
-            label = normalize_label(change.label)
-            if not label.strip():
-                raise InvalidEditError("A label cannot be empty")
-            return SetLabel(label)
-        if isinstance(change, Move):
-            if change.category not in naming.CATEGORIES:
-                raise InvalidEditError(
-                    f"Cannot move samples to {change.category!r}; the categories are "
-                    + ", ".join(naming.CATEGORIES)
-                )
-            return change
-        if isinstance(change, Rename):
-            name = str(change.filename).strip()
-            if not name:
-                raise InvalidEditError("A sample name cannot be empty")
-            if "/" in name or "\\" in name:
-                raise InvalidEditError(f"A sample name cannot contain a slash: {name!r}")
-            return Rename(name)
-        if isinstance(change, SetMetadata):
-            metadata = normalize_metadata(change.metadata) or {}
-            if any(not key for key in metadata):
-                raise InvalidEditError("A metadata key cannot be empty")
-            return SetMetadata(metadata, change.replace)
-        if isinstance(change, SetBoundingBoxes):
-            return SetBoundingBoxes(normalize_bounding_boxes(change.boxes) or [])
-        if isinstance(change, SetStructuredLabels):
-            return SetStructuredLabels(normalize_structured_labels(change.labels) or [])
-        if isinstance(change, RelabelBoxes):
-            if not change.old_labels:
-                raise InvalidEditError("Name at least one box label to change")
-            new = normalize_label(change.new_label) if change.new_label.strip() else ""
-            return RelabelBoxes(change.old_labels, new)
-        if isinstance(change, (RemoveMetadata, SetEnabled, Delete)):
-            return change
-    except LabelError as exc:
-        raise InvalidEditError(str(exc)) from None
-    raise InvalidEditError(f"{type(change).__name__} is not a change a sample can take")
 
 
 def differs(record: SampleRecord, change: Change) -> bool:
@@ -900,35 +847,3 @@ def _filter_options(backend: StudioBackend) -> Optional[dict[str, list[str]]]:
 
 
 # -- words ---------------------------------------------------------------------------------
-
-
-def describe(change: Change, records: Sequence[SampleRecord]) -> str:
-    """What ``change`` does to ``records``, in words, as a local project's history says it."""
-    on = display.plural(len(records), "sample")
-    if isinstance(change, SetLabel):
-        return f"Label {change.label!r} on {on}"
-    if isinstance(change, Move):
-        return f"Move of {on} to {change.category}"
-    if isinstance(change, Rename):
-        return f"Rename to {change.filename!r}"
-    if isinstance(change, SetMetadata):
-        if change.replace:
-            return f"Metadata set on {on}"
-        pairs = ", ".join(f"{k}={v}" for k, v in change.metadata.items())
-        return f"Metadata {pairs} on {on}"
-    if isinstance(change, RemoveMetadata):
-        if change.key is None:
-            return f"Metadata cleared on {on}"
-        return f"Metadata {change.key!r} removed from {on}"
-    if isinstance(change, SetEnabled):
-        return f"{'Enable' if change.enabled else 'Disable'} {on}"
-    if isinstance(change, SetBoundingBoxes):
-        return f"Bounding boxes set on {on}"
-    if isinstance(change, RelabelBoxes):
-        old = ", ".join(repr(label) for label in change.old_labels)
-        if not change.new_label:
-            return f"Boxes labelled {old} removed from {on}"
-        return f"Boxes labelled {old} relabelled {change.new_label!r} on {on}"
-    if isinstance(change, SetStructuredLabels):
-        return f"Label segments set on {on}"
-    return f"Delete of {on}"
