@@ -227,7 +227,9 @@ def _edit_parser(commands, name: str, help: str) -> argparse.ArgumentParser:
 
 
 def _add_curation_commands(commands) -> None:
-    """label, move, rename, meta, enable, disable, crop, split, summary, history, undo, redo."""
+    """label, move, rename, meta, enable, disable, crop, split, summary, rebalance, history,
+    undo, redo.
+    """
     label = _edit_parser(commands, "label", "give samples a label")
     label.add_argument("new_label", metavar="NEW_LABEL", help="the new label")
     label.add_argument("ids", nargs="*", type=int, metavar="ID", help="samples to change")
@@ -332,6 +334,50 @@ def _add_curation_commands(commands) -> None:
     summary.add_argument("--json", action="store_true", help="print JSON")
     _add_project(summary)
 
+    rebalance = commands.add_parser(
+        "rebalance",
+        help="divide training, testing and validation anew (80/20 per label by default)",
+        description="Divide the samples of training, testing and validation anew: each label"
+        " gets the asked shares, samples that share the value of a --keep-together metadata"
+        " key land in one category; the same project always splits the same way. Asks before"
+        " moving more than a few samples; undo with 'ei-desktop undo'.",
+    )
+    rebalance.add_argument(
+        "--training",
+        type=float,
+        default=80,
+        metavar="PERCENT",
+        help="share of training (default 80)",
+    )
+    rebalance.add_argument(
+        "--testing", type=float, default=20, metavar="PERCENT", help="share of testing (default 20)"
+    )
+    rebalance.add_argument(
+        "--validation",
+        type=float,
+        default=0,
+        metavar="PERCENT",
+        help="share of validation (default 0)",
+    )
+    rebalance.add_argument(
+        "--keep-together",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="metadata key whose values stay in one category (repeatable)",
+    )
+    rebalance.add_argument(
+        "--no-stratify", action="store_true", help="shares over all samples, not per label"
+    )
+    rebalance.add_argument(
+        "--include-disabled",
+        action="store_true",
+        help="move disabled samples too (left where they are by default)",
+    )
+    rebalance.add_argument("--dry-run", action="store_true", help="say what would move")
+    rebalance.add_argument("--yes", action="store_true", help="do not ask")
+    _add_project(rebalance)
+
     history = commands.add_parser(
         "history",
         help="the latest changes, newest first",
@@ -371,6 +417,7 @@ CURATION_COMMANDS = (
     "crop",
     "split",
     "summary",
+    "rebalance",
     "history",
     "undo",
     "redo",

@@ -21,6 +21,7 @@ from ei_desktop.core.backends.base import Backend, BackendError, SampleQuery, qu
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.edits import (
     Change,
+    InvalidEditError,
     Move,
     RemoveMetadata,
     Rename,
@@ -30,7 +31,8 @@ from ei_desktop.core.edits import (
     Summary,
 )
 from ei_desktop.core.labels import LabelError
-from ei_desktop.ops import EditReport, curate
+from ei_desktop.core.splitting import SplitOptions
+from ei_desktop.ops import EditReport, curate, splits
 
 #: how many sample names a dry run shows
 EXAMPLES = 5
@@ -52,6 +54,7 @@ def run(command: str, args: argparse.Namespace) -> int:
         "crop": crop,
         "split": split,
         "summary": summary,
+        "rebalance": rebalance,
         "history": history,
         "undo": undo,
         "redo": redo,
@@ -323,6 +326,66 @@ def history(args: argparse.Namespace) -> int:
             f" {display.count(c.samples):>9}  {c.what}{undone}"
         )
     return 0
+
+
+def rebalance(args: argparse.Namespace) -> int:
+    """``rebalance``: divide training, testing and validation as asked (after a preview and,
+    for more than :data:`CONFIRM_ABOVE` moves, a confirmation).
+    """
+    percents = (args.training, args.testing, args.validation)
+    if abs(sum(percents) - 100) > 1e-6:
+        return _error(
+            f"the percentages add up to {sum(percents):g}, not 100 (--training {args.training:g}"
+            f" --testing {args.testing:g} --validation {args.validation:g})",
+            2,
+        )
+    try:
+        options = SplitOptions(
+            training=args.training / 100,
+            testing=args.testing / 100,
+            validation=args.validation / 100,
+            stratify_by_label=not args.no_stratify,
+            keep_together=tuple(args.keep_together),
+            exclude_disabled=not args.include_disabled,
+        )
+    except InvalidEditError as exc:
+        return _error(exc, 2)
+    try:
+        backend = commands._backend(args)
+    except BackendError as exc:
+        return _error(exc, 1)
+    preview = splits.preview(backend, options)
+    if preview.error is not None:
+        return _error(preview.error, 1)
+    _print_strata(preview)
+    if args.dry_run or preview.moved == 0:
+        print(preview.message)
+        if args.dry_run:
+            print("Dry run: nothing was changed.", file=sys.stderr)
+        return 0
+    if not args.yes and preview.moved > CONFIRM_ABOVE:
+        question = f"Move {display.plural(preview.moved, 'sample')} in {backend.description}?"
+        if not commands._confirm(question):
+            return 1
+    report = splits.rebalance(backend, options)
+    if report.error is not None:
+        return _error(report.error, 1)
+    print(report.message)
+    if report.change_id is not None and isinstance(backend, LocalBackend):
+        print("Undo it with 'ei-desktop undo'.", file=sys.stderr)
+    return 0
+
+
+def _print_strata(report: splits.SplitReport) -> None:
+    """One line per stratum: its samples per category now → after."""
+    for stratum in report.strata:
+        parts = []
+        for category, after in stratum.after.items():
+            before = None if stratum.before is None else stratum.before.get(category, 0)
+            if after or before:
+                moved = "" if before in (None, after) else f"{before} → "
+                parts.append(f"{category} {moved}{after}")
+        print(f"  {stratum.stratum}: {', '.join(parts)}")
 
 
 def summary(args: argparse.Namespace) -> int:

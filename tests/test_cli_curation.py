@@ -342,3 +342,47 @@ def test_through_an_api_key_edits_reach_the_server_and_are_not_offered_for_undo(
         )
         assert remote(base, key, "undo").stderr == "error: Nothing to undo.\n"
     assert listed(project)["wave.0"]["label"] == "gesture"
+
+
+@pytest.fixture
+def sixty(tmp_path):
+    """A local project with 30 idle and 30 wave samples, all in training."""
+    path = tmp_path / "sixty"
+    with LocalBackend(path, create=True) as backend:
+        items = [
+            UploadItem(f"{label}.{n}.csv", f"timestamp,x\n0,{n}\n10,{k}\n".encode(), "training")
+            for k, label in enumerate(["idle", "wave"])
+            for n in range(30)
+        ]
+        assert all(r.success for r in backend.upload(items))
+    return path
+
+
+def categories(project) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for sample in listed(project).values():
+        found[sample["category"]] = found.get(sample["category"], 0) + 1
+    return found
+
+
+def test_rebalance_previews_then_moves_per_label(sixty):
+    dry = ei(sixty, "rebalance", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "idle: training 30 → 24, testing 0 → 6" in dry.stdout
+    assert "12 samples would move: training 80 %, testing 20 %." in dry.stdout
+    assert categories(sixty) == {"training": 60}
+    # 18 moves: fewer than the size that asks first
+    done = ei(sixty, "rebalance", "--training", "70", "--testing", "20", "--validation", "10")
+    assert done.returncode == 0, done.stderr
+    assert "18 samples moved: training 70 %, testing 20 %, validation 10 %." in done.stdout
+    assert categories(sixty) == {"training": 42, "testing": 12, "validation": 6}
+    again = ei(sixty, "rebalance", "--training", "70", "--testing", "20", "--validation", "10")
+    assert "Nothing to move" in again.stdout
+    assert ei(sixty, "undo").returncode == 0
+    assert categories(sixty) == {"training": 60}
+
+
+def test_rebalance_percentages_must_add_up_to_100(sixty):
+    refused = ei(sixty, "rebalance", "--training", "70", "--testing", "20")
+    assert refused.returncode == 2
+    assert "the percentages add up to 90, not 100" in refused.stderr
