@@ -67,8 +67,10 @@ class HistoryPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         char = self.fontMetrics().horizontalAdvance("0")
         header.resizeSection(0, 17 * char)
-        header.resizeSection(1, 10 * char)
-        header.resizeSection(3, 9 * char)
+        header.resizeSection(1, 8 * char)
+        header.resizeSection(3, 8 * char)
+        # room for the descriptions once the dock is shown
+        self.setMinimumWidth(62 * char)
         self.undo_button = QPushButton("Undo to here", self)
         self.undo_button.setToolTip(
             "Undo every change from the newest down to the selected one (included)"
