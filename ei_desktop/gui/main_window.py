@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ei_desktop.core.backends.base import Backend, SampleQuery
-from ei_desktop.gui import icons
+from ei_desktop.gui import curation_panels, icons
 from ei_desktop.gui.connections import LOCAL, SERVER, ConnectionSpec
 from ei_desktop.gui.controllers import (
     BrowseController,
@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
         self.curation = CurationController(self)
         self.drops = DropController(self)
         self._wire()
+
+        #: the summary bar, metadata editor and filter, and the rebalance action
+        self.panels = curation_panels.install(self)
 
         self._restore_layout()
         self.browse.update_actions()

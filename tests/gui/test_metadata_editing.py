@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from ei_desktop.core.backends.base import MetadataFilter, SampleQuery, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.edits import SetMetadata
-from ei_desktop.gui.curation_panels import install
 from ei_desktop.gui.widgets.metadata_editor import SEVERAL_VALUES
 from ei_desktop.gui.widgets.metadata_filter import MetadataFilterBar
 from ei_desktop.ops import curate
@@ -43,7 +42,7 @@ def metadata(backend, sample_id) -> dict:
 
 def open_window(qtbot, make_window, backend):
     window = make_window(backend.path)
-    panels = install(window)
+    panels = window.panels  # installed by the window itself
     assert panels.missing == []
     return window, panels
 

@@ -18,7 +18,6 @@ from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.edits import Move, SetMetadata
 from ei_desktop.core.model import Sample
 from ei_desktop.data import upload_samples
-from ei_desktop.gui.curation_panels import install
 from ei_desktop.gui.dialogs.rebalance import RebalanceDialog
 from ei_desktop.ops import curate
 
@@ -53,7 +52,7 @@ def split_project(tmp_path):
 
 def open_window(qtbot, make_window, backend):
     window = make_window(backend.path)
-    panels = install(window)
+    panels = window.panels  # installed by the window itself
     assert panels.missing == []
     bar = panels.summary_bar
     qtbot.waitUntil(lambda: bar.summary() is not None and not bar.loading, timeout=10000)
