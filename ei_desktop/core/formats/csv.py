@@ -268,9 +268,7 @@ def _shape(data: bytes, header: list[str]) -> int:
     return count
 
 
-def _careful_blocks(
-    data: bytes, header: list[str], count: int, size: int
-) -> Iterator[np.ndarray]:
+def _careful_blocks(data: bytes, header: list[str], count: int, size: int) -> Iterator[np.ndarray]:
     """The ``count`` data rows (all of :func:`_shape`'s width) as float64 blocks of ``size``
     rows, every column; raises at the first cell that is not a number, and after the last
     block at the first number that is not finite.
@@ -294,9 +292,7 @@ def _careful_blocks(
         done += len(rows)
     if not_finite is not None:
         index, column, cell = not_finite
-        raise _fail(
-            f"row {index + 2}, column '{header[column]}': '{cell}' is not a finite number"
-        )
+        raise _fail(f"row {index + 2}, column '{header[column]}': '{cell}' is not a finite number")
 
 
 def _convert_cells(rows: list[list[str]], header: list[str], first: int = 0) -> np.ndarray:
