@@ -53,3 +53,15 @@ def server(served) -> Served:
     """The module's server with an empty project."""
     served.backend.delete_all()
     return served
+
+
+@pytest.fixture
+def raw(server):
+    """Edge Impulse's generated raw-data API client, unchanged, pointed at the server."""
+    import edgeimpulse_api as api
+
+    config = api.Configuration(
+        host=f"{server.base}/v1", api_key={"ApiKeyAuthentication": server.key}
+    )
+    with api.ApiClient(config) as client:
+        yield api.RawDataApi(client)

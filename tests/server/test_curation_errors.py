@@ -17,16 +17,6 @@ EVERY = SampleQuery(include_disabled="both", sort="id", descending=False)
 
 
 @pytest.fixture
-def raw(server):
-    """The generated client's raw-data API pointed at the server."""
-    config = api.Configuration(
-        host=f"{server.base}/v1", api_key={"ApiKeyAuthentication": server.key}
-    )
-    with api.ApiClient(config) as client:
-        yield api.RawDataApi(client)
-
-
-@pytest.fixture
 def sample(server) -> int:
     """One time series of 10 values, 10 ms apart, with metadata; its id."""
     data, _ = csv_series(rows=10, interval=10)

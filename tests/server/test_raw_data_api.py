@@ -28,16 +28,6 @@ EVERY = SampleQuery(include_disabled="both")
 
 
 @pytest.fixture
-def raw(server):
-    """The generated client's raw-data API pointed at the server."""
-    config = api.Configuration(
-        host=f"{server.base}/v1", api_key={"ApiKeyAuthentication": server.key}
-    )
-    with api.ApiClient(config) as client:
-        yield api.RawDataApi(client)
-
-
-@pytest.fixture
 def sdk(server, monkeypatch):
     """The official SDK pointed at the server."""
     monkeypatch.setattr(ei, "API_KEY", server.key)

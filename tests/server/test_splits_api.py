@@ -14,15 +14,6 @@ from ei_desktop.core.backends.base import SampleQuery, UploadItem
 
 
 @pytest.fixture
-def raw(server):
-    config = api.Configuration(
-        host=f"{server.base}/v1", api_key={"ApiKeyAuthentication": server.key}
-    )
-    with api.ApiClient(config) as client:
-        yield api.RawDataApi(client)
-
-
-@pytest.fixture
 def forty(server):
     """20 idle and 20 wave samples, all in training; half of them recorded by each person."""
     items = [

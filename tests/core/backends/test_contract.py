@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from ei_desktop.core.backends.base import DownloadedSample, SampleQuery, UploadItem
 from ei_desktop.core.progress import CancelToken
 
@@ -14,25 +12,6 @@ from ei_desktop.core.progress import CancelToken
 def csv(name: str, seed: int, **kwargs) -> UploadItem:
     body = f"timestamp,x,y\n0,{seed},1\n10,{seed + 1},2\n20,{seed + 2},3\n".encode()
     return UploadItem(filename=name, source=body, **kwargs)
-
-
-@pytest.fixture(params=["local", "http"])
-def backend(request, tmp_path):
-    from ei_desktop.core.backends.local import LocalBackend
-
-    local = LocalBackend(tmp_path / "project", create=True)
-    if request.param == "local":
-        yield local
-        local.close()
-        return
-    from ei_desktop.core.backends.studio import StudioBackend
-    from ei_desktop.server.testing import running_server
-
-    with running_server(local, api_key="contract-key") as (base_url, key):
-        remote = StudioBackend(key, f"{base_url}/v1", base_url)
-        yield remote
-        remote.close()
-    local.close()
 
 
 def test_every_kind_is_stored_with_its_shape(backend, samples_dir):

@@ -43,25 +43,6 @@ def csv(name: str, seed: int, rows: int = 3, **kwargs) -> UploadItem:
     return UploadItem(filename=name, source="\n".join(lines).encode() + b"\n", **kwargs)
 
 
-@pytest.fixture(params=["local", "http"])
-def backend(request, tmp_path):
-    from ei_desktop.core.backends.local import LocalBackend
-
-    local = LocalBackend(tmp_path / "project", create=True)
-    if request.param == "local":
-        yield local
-        local.close()
-        return
-    from ei_desktop.core.backends.studio import StudioBackend
-    from ei_desktop.server.testing import running_server
-
-    with running_server(local, api_key="curation-key") as (base_url, key):
-        remote = StudioBackend(key, f"{base_url}/v1", base_url)
-        yield remote
-        remote.close()
-    local.close()
-
-
 def remote(backend) -> bool:
     from ei_desktop.core.backends.studio import StudioBackend
 
