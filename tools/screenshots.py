@@ -27,11 +27,14 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter  # noqa: E402
 
 from ei_desktop import data  # noqa: E402
 from ei_desktop.core import scan  # noqa: E402
+from ei_desktop.core.backends.base import query_for_ids  # noqa: E402
 from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
+from ei_desktop.core.edits import SetLabel  # noqa: E402
 from ei_desktop.gui.app import make_application  # noqa: E402
 from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
 from ei_desktop.gui.dialogs.results import ResultsDialog  # noqa: E402
 from ei_desktop.gui.main_window import MainWindow  # noqa: E402
+from ei_desktop.gui.models.sample_table import LABEL_COLUMN  # noqa: E402
 from ei_desktop.gui.settings import Settings  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "ei-samples"
@@ -299,6 +302,32 @@ def main() -> int:
         spin(300)
         csv_dialog.grab().save(str(out / "csv_grouped.png"))
         csv_dialog.reject()
+
+        # curation: a few changes in the history, an edit in progress, the summary bar
+        current = select(window, "wave.037")
+        window.curation.apply(SetLabel("wave-fast"), query_for_ids([current]))
+        spin_until(lambda: not window.curation.busy)
+        window.curation.move_selected("testing")
+        spin_until(lambda: not window.curation.busy)
+        window.history_dock.show()
+        window.resize(1600, 900)
+        window.splitter.setSizes([200, 760, 380])
+        spin_until(lambda: len(window.curation.history) >= 3)
+        row = window.table.index_for_id(current).row()
+        for _ in range(40):  # the row is fetched again when painted
+            spin(250)
+            if window.table_model.index(row, 3).data() == "Testing":
+                break
+        spin(300)
+        window.table.edit(window.table_model.index(row, LABEL_COLUMN))
+        spin(300)
+        window.grab().save(str(out / "curation.png"))
+        window.table.setFocus()  # ends the edit unchanged
+        dialog = window.panels.controller.open_rebalance()
+        spin(1500)
+        if dialog is not None:
+            dialog.grab().save(str(out / "rebalance.png"))
+            dialog.reject()
 
         window.close()
         app.processEvents()

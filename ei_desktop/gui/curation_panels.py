@@ -291,6 +291,9 @@ def _add_metadata_editor(window: Any, panels: CurationPanels) -> None:
         return
     editor.hide()
     panels.metadata_editor = editor
+    details = getattr(preview, "details", None)
+    if details is not None and hasattr(details, "set_metadata_shown"):
+        details.set_metadata_shown(False)  # the editor shows the metadata
 
 
 def _edit_menu(window: QMainWindow) -> QMenu:

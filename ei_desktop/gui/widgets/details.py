@@ -168,13 +168,21 @@ class DetailsPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(scroll, 3)
-        right = QVBoxLayout()
+        self._metadata_column = QWidget()
+        right = QVBoxLayout(self._metadata_column)
+        right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(heading)
         right.addWidget(self.metadata, 1)
         right.addWidget(self.no_metadata)
         right.addStretch(0)
-        layout.addLayout(right, 2)
+        layout.addWidget(self._metadata_column, 2)
         self.clear()
+
+    def set_metadata_shown(self, shown: bool) -> None:
+        """Show or hide the read-only metadata beside the facts (hidden where an editor of
+        the metadata is shown instead).
+        """
+        self._metadata_column.setVisible(shown)
 
     # -- content -----------------------------------------------------------------------------
 

@@ -153,6 +153,9 @@ class SummaryBar(QFrame):
         self.totals = QLabel(self)
         self.totals.setAccessibleName("Total samples and duration")
         self.chips = QWidget(self)
+        # the chips take the room there is and never widen the window: the ones that do not
+        # fit are clipped (the tooltip lists every label)
+        self.chips.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._chip_layout = QHBoxLayout(self.chips)
         self._chip_layout.setContentsMargins(0, 0, 0, 0)
         self._chip_layout.setSpacing(4)
