@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ei_desktop.core import formats, naming
+from ei_desktop.core import formats, naming, segments
 from ei_desktop.core.backends.base import SampleQuery, query_for_ids
 from ei_desktop.core.edits import (
     Change,
@@ -42,7 +42,7 @@ from ei_desktop.server.payloads import (
     filter_options_json,
     project_metadata_json,
 )
-from ei_desktop.server.responses import failure, ok
+from ei_desktop.server.responses import ok
 from ei_desktop.server.studio import ProjectId, SampleId, not_found, project_context
 
 router = APIRouter(prefix="/v1/api", tags=["curation"])
@@ -299,13 +299,41 @@ async def segment_sample(
     return ok({"sampleIds": list(result.created)}) if result.matched else not_found(sample_id)
 
 
-@router.post(f"{_SAMPLE}/find-segments", summary="Find segments in a sample (not supported)")
+class FindSegmentsBody(BaseModel):
+    """``FindSegmentSampleRequest``."""
+
+    shiftSegments: bool = False  # noqa: N815
+    segmentLengthMs: int = Field(ge=1, le=10**9)  # noqa: N815
+
+
+@router.post(f"{_SAMPLE}/find-segments", summary="Find the events in a sample")
 async def find_segments(
-    request: Request, project_id: int = ProjectId, sample_id: int = SampleId
+    request: Request,
+    body: FindSegmentsBody,
+    project_id: int = ProjectId,
+    sample_id: int = SampleId,
 ) -> Response:
-    """Not supported here: answers ``success: false`` saying so."""
-    project_context(request, project_id)
-    return failure("Finding segments automatically is not supported by ei-desktop serve")
+    """Windows of ``segmentLengthMs`` around the most active parts of a time series or audio
+    sample (see :mod:`ei_desktop.core.segments`); nothing changes. ``shiftSegments`` is
+    accepted and ignored: the segments are where the events are.
+    """
+    ctx = project_context(request, project_id)
+
+    def found():
+        series = ctx.backend.load_series(sample_id)
+        if series is None:
+            return None
+        return segments.find_segments(series.values, series.interval_ms, body.segmentLengthMs)
+
+    if await ctx.pool.run(ctx.backend.get_sample, sample_id) is None:
+        return not_found(sample_id)
+    try:
+        ranges = await ctx.pool.run(found)
+    except ValueError as exc:
+        raise RequestError(str(exc)) from None
+    if ranges is None:
+        raise RequestError(f"Sample {sample_id} has no values to find segments in")
+    return ok({"segments": [{"startMs": start, "endMs": end} for start, end in ranges]})
 
 
 # -- batches ---------------------------------------------------------------------------------------

@@ -175,11 +175,36 @@ def test_structured_labels(raw, server, sdk):
     assert listed.structured_labels_list == ["idle", "walk"]
 
 
-def test_find_segments_says_it_is_not_supported(raw, server):
-    sample_id, _ = add_series(server, "walk.01.csv")
-    request = api.FindSegmentSampleRequest(shiftSegments=False, segmentLengthMs=20)
-    with pytest.raises(Exception, match="not supported"):
-        raw.find_segments_in_sample(server.project_id, sample_id, request)
+def bursts_csv(starts_ms: list[int], length_ms: int = 300, total_ms: int = 5000) -> bytes:
+    """A quiet 100 Hz recording with a strong wiggle of ``length_ms`` at each start."""
+    lines = ["timestamp,accX,accY"]
+    for t in range(0, total_ms, 10):
+        active = any(s <= t < s + length_ms for s in starts_ms)
+        wiggle = 8.0 * ((t // 10) % 2 * 2 - 1) if active else 0.01 * ((t // 10) % 3)
+        lines.append(f"{t},{wiggle:g},{9.81 + wiggle / 2:g}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_find_segments_finds_the_events_then_segment_splits_there(raw, server):
+    sample_id = add(server, "gesture.01.csv", bursts_csv([500, 2000, 3700]))
+    request = api.FindSegmentSampleRequest(shiftSegments=False, segmentLengthMs=400)
+    found = raw.find_segments_in_sample(server.project_id, sample_id, request)
+    ranges = [(s.start_ms, s.end_ms) for s in found.segments]
+    assert len(ranges) == 3 and all(end - start == 400 for start, end in ranges)
+    for (start, end), burst in zip(ranges, [500, 2000, 3700]):
+        assert start <= burst and burst + 300 <= end  # each window holds its whole event
+    segments = [api.SegmentSampleRequestSegmentsInner(startMs=a, endMs=b) for a, b in ranges]
+    raw.segment_sample(server.project_id, sample_id, api.SegmentSampleRequest(segments=segments))
+    pieces = server.backend.list_samples(SampleQuery(labels=("gesture",)))
+    assert sorted(p.filename for p in pieces) == ["gesture.01.s1", "gesture.01.s2", "gesture.01.s3"]
+
+
+def test_find_segments_in_an_image_is_a_clear_error(raw, server):
+    image = add(server, "cap.01.png", (SAMPLES / "capacitor.01.png").read_bytes())
+    request = api.FindSegmentSampleRequest(shiftSegments=False, segmentLengthMs=400)
+    with pytest.raises(api.exceptions.ApiException) as refused:
+        raw.find_segments_in_sample(server.project_id, image, request)
+    assert refused.value.status == 400 and "no values" in refused.value.body
 
 
 # -- batches -----------------------------------------------------------------------------------
