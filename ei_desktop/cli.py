@@ -322,7 +322,14 @@ def _add_curation_commands(commands) -> None:
         " is removed. Undo with 'ei-desktop undo'.",
     )
     split.add_argument("id", type=int, metavar="ID", help="the sample")
-    split.add_argument("ranges", nargs="+", metavar="START-END", help="e.g. 0-1000 1000-2500")
+    split.add_argument("ranges", nargs="*", metavar="START-END", help="e.g. 0-1000 1000-2500")
+    split.add_argument(
+        "--find",
+        type=float,
+        metavar="MS",
+        help="split around the events found in the sample, one window of MS milliseconds each",
+    )
+    split.add_argument("--dry-run", action="store_true", help="print the ranges, split nothing")
     _add_project(split)
 
     summary = commands.add_parser(

@@ -263,7 +263,12 @@ def _ranges(words: list[str]) -> list[tuple[float, float]]:
 
 
 def split(args: argparse.Namespace) -> int:
-    """``split ID START-END...``: one new sample per millisecond range; the original goes."""
+    """``split ID START-END...``: one new sample per millisecond range; the original goes.
+    ``split ID --find MS``: the ranges are the events found in the sample (see
+    :func:`ops.curate.find_segments`); with ``--dry-run`` they are only printed.
+    """
+    if bool(args.ranges) == (args.find is not None):
+        return _error("give START-END ranges or --find MS, one of the two", 2)
     try:
         ranges = _ranges(args.ranges)
     except UsageError as exc:
@@ -272,6 +277,21 @@ def split(args: argparse.Namespace) -> int:
         backend = commands._backend(args)
     except BackendError as exc:
         return _error(exc, 1)
+    if args.find is not None:
+        found, problem = curate.find_segments(backend, args.id, args.find)
+        if problem is not None:
+            return _error(problem, 1)
+        if not found:
+            print(f"No events found in sample {args.id}; nothing was split.")
+            return 0
+        print(
+            f"{display.plural(len(found), 'event')} found: "
+            + " ".join(f"{a}-{b}" for a, b in found)
+        )
+        ranges = [(float(a), float(b)) for a, b in found]
+    if args.dry_run:
+        print("Dry run: nothing was changed.", file=sys.stderr)
+        return 0
     return _print_report(curate.split(backend, args.id, ranges), backend)
 
 

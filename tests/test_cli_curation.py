@@ -386,3 +386,23 @@ def test_rebalance_percentages_must_add_up_to_100(sixty):
     refused = ei(sixty, "rebalance", "--training", "70", "--testing", "20")
     assert refused.returncode == 2
     assert "the percentages add up to 90, not 100" in refused.stderr
+
+
+def test_split_at_the_events_found_in_a_recording(tmp_path):
+    lines = ["timestamp,accX,accY"]
+    for t in range(0, 5000, 10):
+        active = any(s <= t < s + 300 for s in (600, 2500))
+        wiggle = 8.0 * ((t // 10) % 2 * 2 - 1) if active else 0.01 * ((t // 10) % 3)
+        lines.append(f"{t},{wiggle:g},{9.81 + wiggle / 2:g}")
+    path = tmp_path / "p"
+    with LocalBackend(path, create=True) as backend:
+        item = UploadItem("punch.01.csv", ("\n".join(lines) + "\n").encode(), "training")
+        (result,) = backend.upload([item])
+    dry = ei(path, "split", result.sample_id, "--find", "400", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("2 events found: ") and len(listed(path)) == 1
+    done = ei(path, "split", result.sample_id, "--find", "400")
+    assert done.returncode == 0, done.stderr
+    assert sorted(listed(path)) == ["punch.01.s1", "punch.01.s2"]
+    both = ei(path, "split", result.sample_id, "0-100", "--find", "400")
+    assert both.returncode == 2 and "one of the two" in both.stderr

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ei_desktop.core import display
+from ei_desktop.core import display, segments
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
@@ -458,6 +458,24 @@ def split(
         result.change_id,
         created=list(result.created),
     )
+
+
+def find_segments(
+    backend: Backend, sample_id: int, segment_length_ms: float
+) -> tuple[list[tuple[int, int]], Optional[str]]:
+    """The events of a time-series or audio sample as millisecond ranges of
+    ``segment_length_ms`` (see :mod:`ei_desktop.core.segments`), ready for :func:`split`;
+    or no ranges and why (an unknown id, a sample without values…).
+    """
+    try:
+        series = backend.load_series(sample_id)
+        if series is None:
+            if backend.get_sample(sample_id) is None:
+                return [], _not_found([sample_id])
+            return [], f"Sample {sample_id} has no values to find segments in"
+        return segments.find_segments(series.values, series.interval_ms, segment_length_ms), None
+    except (ValueError, BackendError) as exc:
+        return [], _error_text(exc)
 
 
 # -- the project's history -----------------------------------------------------------------
