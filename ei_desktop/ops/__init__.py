@@ -5,7 +5,7 @@ faces over these. Curation (changing samples already stored, undo, redo) is
 :mod:`ei_desktop.ops.curate`, whose operations return one :class:`EditReport` each.
 """
 
-from ei_desktop.ops import curate
+from ei_desktop.ops import curate, export
 from ei_desktop.ops.curate import EditPreview, EditReport
 from ei_desktop.ops.delete import delete, delete_all
 from ei_desktop.ops.download import download
@@ -28,6 +28,7 @@ __all__ = [
     "delete",
     "delete_all",
     "download",
+    "export",
     "plan_upload",
     "upload",
 ]
