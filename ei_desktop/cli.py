@@ -85,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     download = commands.add_parser("download", help="download samples by id")
     download.add_argument("ids", nargs="+", type=int, metavar="ID")
     download.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write to")
+    download.add_argument(
+        "--layout",
+        choices=("sdk", "uploaded", "export"),
+        default="sdk",
+        help="sdk: acquisition JSON files in one folder, as the official SDK writes (default); "
+        "uploaded: each file as uploaded, in category folders; "
+        "export: Edge Impulse's export layout (category folders and info.labels), "
+        "which 'ei-desktop upload' reads back",
+    )
     _add_project(download)
 
     rm = commands.add_parser("rm", help="delete samples")

@@ -280,8 +280,8 @@ def _hidden(backend: Backend, query: SampleQuery) -> str:
 
 
 def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
-    """Write samples into a folder under the names the SDK gives them, printing each path as
-    it is written.
+    """Write samples into a folder in the chosen ``--layout`` (by default under the names the
+    SDK gives them), printing each path as it is written.
 
     Once ``cancel`` is triggered (Ctrl-C) no new request starts; what was written and what was
     not is printed; returns 130 then.
@@ -301,8 +301,10 @@ def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> 
             print(item.name, flush=True)
 
     try:
-        report = ops.download(backend, args.ids, args.output, progress=written, cancel=cancel)
-    except BackendError as exc:
+        report = ops.export.download_in_layout(
+            backend, args.ids, args.output, args.layout, progress=written, cancel=cancel
+        )
+    except (BackendError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
