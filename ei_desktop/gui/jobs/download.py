@@ -14,11 +14,16 @@ def download_job(
     ids: Sequence[int],
     directory: str,
     names: Mapping[int, str] | None = None,
+    layout: ops.export.Layout | str = ops.export.Layout.SDK,
 ):
-    """A job function running :func:`ei_desktop.ops.download` into ``directory``."""
+    """A job function running :func:`ei_desktop.ops.export.download_in_layout` into
+    ``directory`` (the SDK's layout unless ``layout`` says otherwise).
+    """
     ids = [int(i) for i in ids]
 
     def run(progress, cancel: CancelToken) -> ops.Report:
-        return ops.download(backend, ids, directory, names=names, progress=progress, cancel=cancel)
+        return ops.export.download_in_layout(
+            backend, ids, directory, layout, names=names, progress=progress, cancel=cancel
+        )
 
     return run
