@@ -45,6 +45,7 @@ from ei_desktop.gui.controllers import (
     PreviewController,
     UploadController,
 )
+from ei_desktop.gui.controllers.cutting import CuttingController
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.controllers.preview import NOTHING_SELECTED
 from ei_desktop.gui.credentials import CredentialStore
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.deletes = DeleteController(self)
         self.curation = CurationController(self)
         self.drops = DropController(self)
+        self.cutting = CuttingController(self)
         self._wire()
 
         #: the summary bar, metadata editor and filter, and the rebalance action

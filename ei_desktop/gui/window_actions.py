@@ -85,6 +85,8 @@ class WindowActions:
     rename: QAction
     enable: QAction
     disable: QAction
+    crop: QAction
+    split: QAction
     #: "Move to <category>" for each category
     move_to: dict[str, QAction] = field(default_factory=dict)
     #: the "Move to" submenu (built with the menus; the table's context menu shows it too)
@@ -168,6 +170,14 @@ class WindowActions:
                 "Ctrl+Shift+E",
                 tip="Disable the selected samples (left out of training and downloads)",
             ),
+            crop=_action(
+                window, "&Crop…", tip="Keep a part of the selected time series or audio sample"
+            ),
+            split=_action(
+                window,
+                "S&plit…",
+                tip="Split the selected time series or audio sample into several samples",
+            ),
             move_to={
                 category: _action(
                     window,
@@ -202,6 +212,9 @@ class WindowActions:
         edit_menu.addAction(self.rename)
         edit_menu.addAction(self.enable)
         edit_menu.addAction(self.disable)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.crop)
+        edit_menu.addAction(self.split)
         edit_menu.addSeparator()
         edit_menu.addAction(self.select_all)
         edit_menu.addAction(self.find)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import Series
+from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.plotting import SignalPlot
 
 
@@ -36,6 +37,9 @@ class AudioView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        #: crop and split over the waveform
+        self.cut_tools = CutTools(self.plot)
+        layout.addWidget(self.cut_tools)
 
     def set_audio(self, series: Series) -> None:
         """Show ``series`` (frames × channels, ``interval_ms`` per frame)."""
@@ -44,6 +48,7 @@ class AudioView(QWidget):
             values = values.reshape(-1, 1)
         frames, channels = values.shape if values.ndim == 2 else (0, 0)
         rate = 1000.0 / series.interval_ms if series.interval_ms > 0 else 0.0
+        self.cut_tools.set_signal(frames if channels else 0, series.interval_ms)
         if frames == 0 or channels == 0:
             self.plot.clear()
             self.plot.info.setText("This audio sample has no frames.")
@@ -64,4 +69,5 @@ class AudioView(QWidget):
 
     def clear(self) -> None:
         """Show nothing and let go of the last sample's arrays."""
+        self.cut_tools.set_signal(0, 0.0)
         self.plot.clear()

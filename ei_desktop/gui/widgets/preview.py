@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QLabel,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord, Series
 from ei_desktop.gui.widgets.audio import AudioView
+from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.details import DetailsPanel
 from ei_desktop.gui.widgets.image_view import ImageView
 from ei_desktop.gui.widgets.timeseries import TimeSeriesView
@@ -93,11 +94,17 @@ class PreviewPanel(QWidget):
 
     The panel does no I/O. The caller loads content in the background and hands it over on
     the UI thread; :attr:`current_id` tells it whether a result is still wanted.
+
+    Signals:
+        contentChanged(): another sample (or none, or a loading state) is shown.
     """
+
+    contentChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._current_id: int | None = None
+        self._kind: str | None = None
         self.empty = MessagePage()
         self.loading = LoadingPage()
         self.message = MessagePage()
@@ -135,6 +142,23 @@ class PreviewPanel(QWidget):
         """The id of the sample shown or loading (``None`` when none)."""
         return self._current_id
 
+    def cut_tools(self) -> CutTools | None:
+        """The crop and split tools of the sample shown, when it is a time series or audio
+        plotted with at least two values (``None`` otherwise).
+        """
+        page = self.stack.currentWidget()
+        if self._kind == "timeseries" and page is self.timeseries:
+            tools = self.timeseries.cut_tools
+        elif self._kind == "audio" and page is self.audio:
+            tools = self.audio.cut_tools
+        else:
+            return None
+        return tools if tools.rows > 1 else None
+
+    def all_cut_tools(self) -> tuple[CutTools, CutTools]:
+        """The crop and split tools of every page that has them."""
+        return self.timeseries.cut_tools, self.audio.cut_tools
+
     def current_page(self) -> QWidget:
         """The page shown above the details."""
         return self.stack.currentWidget()
@@ -147,6 +171,7 @@ class PreviewPanel(QWidget):
         self.details.hide()
         self.empty.set_message("", text)
         self.stack.setCurrentWidget(self.empty)
+        self._shown(None)
 
     def show_loading(self, record: SampleRecord) -> None:
         """Show ``record``'s details now and a loading state until its content arrives."""
@@ -154,6 +179,7 @@ class PreviewPanel(QWidget):
         self._release_content()
         self._show_details(record)
         self.stack.setCurrentWidget(self.loading)
+        self._shown(None)
 
     def show_sample(
         self, record: SampleRecord, series: Series | None = None, data: bytes | None = None
@@ -169,6 +195,7 @@ class PreviewPanel(QWidget):
             log.exception("Preview of sample %s failed", record.id)
             self._release_content()
             self._show_message("Could not show this sample", f"{type(error).__name__}: {error}")
+        self._shown(record.kind)
 
     def show_error(self, record: SampleRecord | None, message: str) -> None:
         """Show that loading ``record`` (or anything, when ``None``) failed, and why."""
@@ -180,8 +207,16 @@ class PreviewPanel(QWidget):
             self.details.clear()
             self.details.hide()
         self._show_message("Could not load the preview", message)
+        self._shown(None)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _shown(self, kind: str | None) -> None:
+        self._kind = kind
+        self.timeseries.cut_tools.setVisible(
+            kind == "timeseries" and self.timeseries.showing() == "plot"
+        )
+        self.contentChanged.emit()
 
     def _show_content(
         self, record: SampleRecord, series: Series | None, data: bytes | None

@@ -22,6 +22,7 @@ from ei_desktop.core.backends.base import Series
 from ei_desktop.core.model import Sensor
 from ei_desktop.gui.models import format as fmt
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
+from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.plotting import SignalPlot
 
 
@@ -78,6 +79,10 @@ class TimeSeriesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
+        #: crop and split over the plot (shown with the plot)
+        self.cut_tools = CutTools(self.plot)
+        layout.addWidget(self.cut_tools)
+        self.cut_tools.hide()
         self._regions: list[tuple[str, pg.LinearRegionItem, pg.InfiniteLine]] = []
 
     def set_series(self, series: Series, structured_labels: list[dict] | None = None) -> None:
@@ -104,10 +109,14 @@ class TimeSeriesView(QWidget):
         self.plot.set_time_axis(series.interval_ms, rows)
         self.plot.info.setText(self._summary(series.interval_ms, rows, columns))
         self._add_regions(valid_segments(structured_labels, rows))
+        self.cut_tools.set_signal(rows, series.interval_ms)
+        self.cut_tools.show()
         self._stack.setCurrentWidget(self.plot)
 
     def clear(self) -> None:
         """Show nothing and let go of the last sample's arrays."""
+        self.cut_tools.set_signal(0, 0.0)
+        self.cut_tools.hide()
         self.plot.clear()
         self._regions = []
         self.table.setRowCount(0)

@@ -1,0 +1,427 @@
+"""Crop and split on a signal plot: a region to keep, or split points and found segments,
+drawn over the curves, with a bar below the plot that says what Apply will do.
+
+The tools know positions only (x is the value index, as on :class:`SignalPlot`); the cutting
+controller starts a mode, runs the change and finds segments in the background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ei_desktop.gui.widgets.plotting import SignalPlot
+
+CROP = "crop"
+SPLIT = "split"
+#: the part of the sample the crop region covers at first
+CROP_START_FRACTION = 0.1
+#: default and limits of the segment length (ms) for Find segments
+SEGMENT_MS = 1000
+SEGMENT_MS_RANGE = (1, 3_600_000)
+#: pieces named in the split summary before "…"
+SUMMARY_PIECES = 4
+
+_REGION_FILL = QColor(60, 130, 230, 45)
+_REGION_EDGE = QColor(60, 130, 230, 200)
+_SEGMENT_FILL = QColor(40, 170, 90, 50)
+_SEGMENT_EDGE = QColor(40, 170, 90, 200)
+_LINE = QColor(220, 90, 40)
+_LINE_PICKED = QColor(200, 30, 30)
+
+
+def ms_text(ms: float) -> str:
+    """``1200``, ``22.7``: milliseconds without a useless fraction."""
+    return f"{ms:.1f}".rstrip("0").rstrip(".")
+
+
+class SplitLine(pg.InfiniteLine):
+    """A draggable split point; a right click asks to remove it, a left click picks it."""
+
+    sigRemoveRequested = Signal(object)
+    sigPicked = Signal(object)
+
+    def __init__(self, x: float, rows: int) -> None:
+        super().__init__(
+            pos=x,
+            angle=90,
+            movable=True,
+            bounds=(0, rows),
+            pen=pg.mkPen(_LINE, width=2),
+            hoverPen=pg.mkPen(_LINE_PICKED, width=3),
+        )
+        self.setZValue(20)
+        self.setToolTip("Drag to move; right-click (or Delete) to remove")
+
+    def set_picked(self, picked: bool) -> None:
+        """Draw the line as the one Delete removes."""
+        self.setPen(pg.mkPen(_LINE_PICKED if picked else _LINE, width=3 if picked else 2))
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph override)
+        """Right click: remove; left click: pick."""
+        if ev.button() == Qt.MouseButton.RightButton and not self.moving:
+            ev.accept()
+            self.sigRemoveRequested.emit(self)
+            return
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.sigPicked.emit(self)
+            return
+        super().mouseClickEvent(ev)
+
+
+class CutTools(QWidget):
+    """The bar under a plot: *Crop…* and *Split…* buttons, and while a mode is on, what it
+    will do with Apply and Cancel (and for a split, *Add point* and *Find segments*).
+
+    Signals:
+        applyRequested(): Apply was pressed.
+        cancelRequested(): Cancel was pressed.
+        findRequested(float): Find segments was pressed, with the segment length in ms.
+        changed(): the region, points or segments moved.
+    """
+
+    applyRequested = Signal()
+    cancelRequested = Signal()
+    findRequested = Signal(float)
+    changed = Signal()
+
+    def __init__(self, plot: SignalPlot, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.plot = plot
+        #: values in the sample shown, and milliseconds per value (0: unknown)
+        self.rows = 0
+        self.interval_ms = 0.0
+        #: ``"crop"``, ``"split"`` or ``None``
+        self.mode: Optional[str] = None
+        self.region: Optional[pg.LinearRegionItem] = None
+        self.lines: list[SplitLine] = []
+        self.segments: list[pg.LinearRegionItem] = []
+        self._picked: Optional[SplitLine] = None
+
+        self.crop_button = QToolButton()
+        self.split_button = QToolButton()
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.summary = QLabel()
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setMinimumWidth(40)
+        self.add_button = QToolButton()
+        self.add_button.setText("Add point")
+        self.add_button.setToolTip("Add a split point in the middle of the view")
+        self.add_button.clicked.connect(self.add_point_in_view)
+        self.length = QSpinBox()
+        self.length.setRange(*SEGMENT_MS_RANGE)
+        self.length.setValue(SEGMENT_MS)
+        self.length.setSuffix(" ms")
+        self.length.setToolTip("Length of each segment")
+        self.length.setAccessibleName("Segment length")
+        self.find_button = QToolButton()
+        self.find_button.setText("Find segments")
+        self.find_button.setToolTip("Find the most active windows of this length")
+        self.find_button.clicked.connect(self._find_clicked)
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.applyRequested)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Leave without changing the sample (Esc)")
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        self._mode_widgets = (
+            self.title,
+            self.summary,
+            self.add_button,
+            self.length,
+            self.find_button,
+            self.apply_button,
+            self.cancel_button,
+        )
+        self._split_widgets = (self.add_button, self.length, self.find_button)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.crop_button)
+        layout.addWidget(self.split_button)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary, 1)
+        layout.addStretch(0)
+        for widget in self._mode_widgets[2:]:
+            layout.addWidget(widget)
+        self._show_mode_widgets()
+
+        plot.plot_widget.scene().sigMouseClicked.connect(self._scene_clicked)
+        plot.plot_widget.installEventFilter(self)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def set_actions(self, crop: QAction, split: QAction) -> None:
+        """Show ``crop`` and ``split`` as the bar's buttons (they follow their enabled state)."""
+        self.crop_button.setDefaultAction(crop)
+        self.split_button.setDefaultAction(split)
+
+    def set_signal(self, rows: int, interval_ms: float) -> None:
+        """The sample now shown: ``rows`` values, ``interval_ms`` apart; ends any mode."""
+        self.stop()
+        self.rows = int(rows)
+        self.interval_ms = float(interval_ms)
+
+    # -- modes ---------------------------------------------------------------------------------
+
+    def start_crop(self) -> None:
+        """Show the region to keep over the middle of the sample."""
+        self.stop()
+        rows = self.rows
+        start = int(round(rows * CROP_START_FRACTION))
+        end = max(start + 1, rows - start)
+        self.region = pg.LinearRegionItem(
+            values=(start, end),
+            bounds=(0, rows),
+            brush=pg.mkBrush(_REGION_FILL),
+            pen=pg.mkPen(_REGION_EDGE, width=2),
+        )
+        self.region.setZValue(15)
+        self.region.setToolTip("Drag the region or its edges: the part inside is kept")
+        self.region.sigRegionChanged.connect(self._changed)
+        self.plot.plot_item.addItem(self.region, ignoreBounds=True)
+        self.mode = CROP
+        self._show_mode_widgets()
+        self._changed()
+
+    def start_split(self) -> None:
+        """Wait for split points (double click, *Add point*) or found segments."""
+        self.stop()
+        self.mode = SPLIT
+        self._set_reset_on_double_click(False)
+        self._show_mode_widgets()
+        self._changed()
+
+    def stop(self) -> None:
+        """Leave the mode and remove what it drew."""
+        if self.mode == SPLIT:
+            self._set_reset_on_double_click(True)
+        self.mode = None
+        for item in [self.region, *self.lines, *self.segments]:
+            if item is not None:
+                self.plot.plot_item.removeItem(item)
+        self.region = None
+        self.lines = []
+        self.segments = []
+        self._picked = None
+        self._show_mode_widgets()
+
+    # -- crop ----------------------------------------------------------------------------------
+
+    def crop_indices(self) -> tuple[int, int]:
+        """The values the region keeps: ``(start, end)``, end exclusive, inside the sample."""
+        if self.region is None:
+            return 0, self.rows
+        low, high = self.region.getRegion()
+        return self._clamped(low, high)
+
+    def set_crop_region(self, start: float, end: float) -> None:
+        """Move the region to ``start``–``end`` (value indices), as a drag would."""
+        if self.region is not None:
+            self.region.setRegion((start, end))
+
+    # -- split ---------------------------------------------------------------------------------
+
+    def add_point(self, x: float) -> Optional[SplitLine]:
+        """Add a split point at value index ``x`` (inside the sample); found segments go."""
+        if self.mode != SPLIT or not 0 < x < self.rows:
+            return None
+        self._clear_segments()
+        line = SplitLine(x, self.rows)
+        line.sigPositionChanged.connect(self._changed)
+        line.sigRemoveRequested.connect(self.remove_point)
+        line.sigPicked.connect(self._pick)
+        self.plot.plot_item.addItem(line, ignoreBounds=True)
+        self.lines.append(line)
+        self._pick(line)
+        self._changed()
+        return line
+
+    def add_point_in_view(self) -> Optional[SplitLine]:
+        """Add a split point in the middle of what the plot shows."""
+        (left, right), _ = self.plot.plot_item.getViewBox().viewRange()
+        left, right = max(0.0, left), min(float(self.rows), right)
+        return self.add_point((left + right) / 2)
+
+    def remove_point(self, line: SplitLine) -> None:
+        """Remove split point ``line``."""
+        if line in self.lines:
+            self.lines.remove(line)
+            self.plot.plot_item.removeItem(line)
+            if self._picked is line:
+                self._picked = self.lines[-1] if self.lines else None
+                if self._picked is not None:
+                    self._picked.set_picked(True)
+            self._changed()
+
+    def set_segments_ms(self, ranges_ms: Sequence[tuple[float, float]]) -> None:
+        """Show ``ranges_ms`` (found segments) as the pieces; the split points go."""
+        if self.mode != SPLIT:
+            return
+        for line in list(self.lines):
+            self.plot.plot_item.removeItem(line)
+        self.lines = []
+        self._picked = None
+        self._clear_segments()
+        interval = self.interval_ms
+        for start_ms, end_ms in ranges_ms if interval > 0 else []:
+            region = pg.LinearRegionItem(
+                values=(start_ms / interval, end_ms / interval),
+                bounds=(0, self.rows),
+                brush=pg.mkBrush(_SEGMENT_FILL),
+                pen=pg.mkPen(_SEGMENT_EDGE, width=2),
+            )
+            region.setZValue(15)
+            region.setToolTip("A found segment: drag to adjust")
+            region.sigRegionChanged.connect(self._changed)
+            self.plot.plot_item.addItem(region, ignoreBounds=True)
+            self.segments.append(region)
+        self._changed()
+
+    def pieces(self) -> list[tuple[int, int]]:
+        """The samples Apply makes, as ``(start, end)`` value indices (end exclusive)."""
+        if self.segments:
+            found = [self._clamped(*region.getRegion()) for region in self.segments]
+            return sorted({piece for piece in found if piece[1] > piece[0]})
+        cuts = sorted({self._index(line.value()) for line in self.lines} - {0, self.rows})
+        bounds = [0, *cuts, self.rows]
+        return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+    def split_ranges_ms(self) -> list[tuple[float, float]]:
+        """:meth:`pieces` as half-open millisecond ranges."""
+        interval = self.interval_ms
+        return [(start * interval, end * interval) for start, end in self.pieces()]
+
+    # -- what Apply does -----------------------------------------------------------------------
+
+    def can_apply(self) -> bool:
+        """True when Apply would change the sample."""
+        if self.mode == CROP:
+            start, end = self.crop_indices()
+            return end - start < self.rows
+        if self.mode == SPLIT:
+            pieces = self.pieces()
+            return self.interval_ms > 0 and (len(pieces) > 1 or bool(self.segments and pieces))
+        return False
+
+    def summary_text(self) -> str:
+        """What Apply will do, in a line."""
+        if self.mode == CROP:
+            start, end = self.crop_indices()
+            kept = f"{end - start:,} of {self.rows:,} values kept"
+            return f"Keep {self._span(start, end)} · {kept}"
+        if self.mode == SPLIT:
+            if not self.lines and not self.segments:
+                return "Double-click the plot to add split points, or find segments"
+            pieces = self.pieces()
+            named = [self._span(a, b) for a, b in pieces[:SUMMARY_PIECES]]
+            more = ", …" if len(pieces) > SUMMARY_PIECES else ""
+            noun = "piece" if len(pieces) == 1 else "pieces"
+            return f"{len(pieces)} {noun}: {', '.join(named)}{more}"
+        return ""
+
+    def show_status(self, text: str) -> None:
+        """Show ``text`` in place of the summary until something moves."""
+        self.summary.setText(text)
+        self.summary.setToolTip(text)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _index(self, x: float) -> int:
+        return min(self.rows, max(0, int(round(x))))
+
+    def _clamped(self, low: float, high: float) -> tuple[int, int]:
+        start, end = sorted((self._index(low), self._index(high)))
+        return start, end
+
+    def _span(self, start: int, end: int) -> str:
+        if self.interval_ms > 0:
+            return f"{ms_text(start * self.interval_ms)}–{ms_text(end * self.interval_ms)} ms"
+        return f"values {start:,}–{end:,}"
+
+    def _changed(self, *_args) -> None:
+        text = self.summary_text()
+        self.summary.setText(text)
+        self.summary.setToolTip(text)
+        self.apply_button.setEnabled(self.can_apply())
+        self.changed.emit()
+
+    def _find_clicked(self) -> None:
+        self.findRequested.emit(float(self.length.value()))
+
+    def _clear_segments(self) -> None:
+        for region in self.segments:
+            self.plot.plot_item.removeItem(region)
+        self.segments = []
+
+    def _pick(self, line: SplitLine) -> None:
+        if self._picked is not None and self._picked in self.lines:
+            self._picked.set_picked(False)
+        self._picked = line
+        line.set_picked(True)
+
+    def _show_mode_widgets(self) -> None:
+        on = self.mode is not None
+        self.crop_button.setVisible(not on)
+        self.split_button.setVisible(not on)
+        for widget in self._mode_widgets:
+            widget.setVisible(on)
+        for widget in self._split_widgets:
+            widget.setVisible(self.mode == SPLIT)
+        self.title.setText({CROP: "Crop:", SPLIT: "Split:"}.get(self.mode or "", ""))
+        if not on:
+            self.summary.clear()
+
+    def _set_reset_on_double_click(self, enabled: bool) -> None:
+        # In split mode a double click adds a point rather than showing everything.
+        scene = self.plot.plot_widget.scene()
+        reset = self.plot._on_scene_click  # noqa: SLF001 - the plot's own double-click handler
+        try:
+            if enabled:
+                scene.sigMouseClicked.connect(reset)
+            else:
+                scene.sigMouseClicked.disconnect(reset)
+        except (RuntimeError, TypeError):
+            pass
+
+    def _scene_clicked(self, event) -> None:
+        if self.mode != SPLIT or event.button() != Qt.MouseButton.LeftButton:
+            return
+        if not event.double():
+            return
+        view = self.plot.plot_item.getViewBox()
+        if not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        self.add_point(view.mapSceneToView(event.scenePos()).x())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Delete (or Backspace) on the plot removes the picked split point."""
+        kind = event.type()
+        if (
+            self.mode == SPLIT
+            and self._picked is not None
+            and kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        ):
+            event.accept()
+            if kind == QEvent.Type.KeyPress:
+                self.remove_point(self._picked)
+            return True
+        return super().eventFilter(watched, event)
