@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -130,6 +131,7 @@ class CutTools(QWidget):
         self.length.setSuffix(" ms")
         self.length.setToolTip("Length of each segment")
         self.length.setAccessibleName("Segment length")
+        self.length.setMaximumWidth(self.length.fontMetrics().horizontalAdvance("00000 ms") + 28)
         self.find_button = QToolButton()
         self.find_button.setText("Find segments")
         self.find_button.setToolTip("Find the most active windows of this length")
@@ -151,15 +153,26 @@ class CutTools(QWidget):
         )
         self._split_widgets = (self.add_button, self.length, self.find_button)
 
-        layout = QHBoxLayout(self)
+        for button in (self.add_button, self.find_button):
+            button.setMinimumWidth(button.sizeHint().width())  # never elided
+        # what Apply does with Apply and Cancel (the summary wraps), the split's tools below
+        self.summary.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        controls = QHBoxLayout()
+        controls.addWidget(self.crop_button)
+        controls.addWidget(self.split_button)
+        for widget in self._split_widgets:
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.crop_button)
-        layout.addWidget(self.split_button)
-        layout.addWidget(self.title)
-        layout.addWidget(self.summary, 1)
-        layout.addStretch(0)
-        for widget in self._mode_widgets[2:]:
-            layout.addWidget(widget)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(controls)
         self._show_mode_widgets()
 
         plot.plot_widget.scene().sigMouseClicked.connect(self._scene_clicked)

@@ -213,9 +213,8 @@ class PreviewPanel(QWidget):
 
     def _shown(self, kind: str | None) -> None:
         self._kind = kind
-        self.timeseries.cut_tools.setVisible(
-            kind == "timeseries" and self.timeseries.showing() == "plot"
-        )
+        if kind is not None:  # a table's rows plot like a time series, but are not cut
+            self.timeseries.cut_tools.setVisible(kind == "timeseries")
         self.contentChanged.emit()
 
     def _show_content(

@@ -73,16 +73,21 @@ class TimeSeriesView(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
 
+        #: crop and split over the plot, in a bar below it
+        self.cut_tools = CutTools(self.plot)
+        self._plot_page = QWidget()
+        plot_layout = QVBoxLayout(self._plot_page)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        plot_layout.setSpacing(0)
+        plot_layout.addWidget(self.plot, 1)
+        plot_layout.addWidget(self.cut_tools)
+
         self._stack = QStackedWidget()
-        for page in (self.plot, self.table, self.message):
+        for page in (self._plot_page, self.table, self.message):
             self._stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
-        #: crop and split over the plot (shown with the plot)
-        self.cut_tools = CutTools(self.plot)
-        layout.addWidget(self.cut_tools)
-        self.cut_tools.hide()
         self._regions: list[tuple[str, pg.LinearRegionItem, pg.InfiniteLine]] = []
 
     def set_series(self, series: Series, structured_labels: list[dict] | None = None) -> None:
@@ -110,13 +115,11 @@ class TimeSeriesView(QWidget):
         self.plot.info.setText(self._summary(series.interval_ms, rows, columns))
         self._add_regions(valid_segments(structured_labels, rows))
         self.cut_tools.set_signal(rows, series.interval_ms)
-        self.cut_tools.show()
-        self._stack.setCurrentWidget(self.plot)
+        self._stack.setCurrentWidget(self._plot_page)
 
     def clear(self) -> None:
         """Show nothing and let go of the last sample's arrays."""
         self.cut_tools.set_signal(0, 0.0)
-        self.cut_tools.hide()
         self.plot.clear()
         self._regions = []
         self.table.setRowCount(0)
@@ -141,7 +144,9 @@ class TimeSeriesView(QWidget):
     def showing(self) -> str:
         """What is shown: ``"plot"``, ``"table"`` or ``"message"``."""
         current = self._stack.currentWidget()
-        return "plot" if current is self.plot else "table" if current is self.table else "message"
+        if current is self._plot_page:
+            return "plot"
+        return "table" if current is self.table else "message"
 
     # -- helpers -----------------------------------------------------------------------------
 
