@@ -11,7 +11,7 @@ import wave
 import numpy as np
 import pytest
 from gui_helpers import SAMPLES, wait_idle, wait_listed
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -158,7 +158,7 @@ def test_crop_by_dragging_the_region_edge(qtbot, make_window, cut_project):
 
     def at(x):
         y = sum(view.viewRange()[1]) / 2
-        return graphics.mapFromScene(view.mapViewToScene(pg_point(x, y)))
+        return graphics.mapFromScene(view.mapViewToScene(QPointF(x, y)))
 
     start = at(270)  # the region's right edge
     end = at(200)
@@ -169,12 +169,6 @@ def test_crop_by_dragging_the_region_edge(qtbot, make_window, cut_project):
     QTest.mouseRelease(graphics.viewport(), Qt.MouseButton.LeftButton, pos=end)
     low, high = tools.crop_indices()
     assert low == 30 and 195 <= high <= 205, (low, high)
-
-
-def pg_point(x, y):
-    from PySide6.QtCore import QPointF
-
-    return QPointF(x, y)
 
 
 def test_split_with_two_points_makes_three_samples(qtbot, make_window, cut_project):
@@ -312,3 +306,29 @@ def test_escape_cancels_and_changes_nothing(qtbot, make_window, cut_project):
     wait_idle(qtbot, window)
     assert np.array_equal(values(cut_project, sample_id), original)
     assert window.menu_actions.undo.text() == "&Undo Upload of 5 samples"
+
+
+def test_double_click_adds_a_split_point_where_clicked(qtbot, make_window, cut_project):
+    window = make_window(cut_project.path)
+    tools = show(qtbot, window, cut_project.ids["ramp.a.csv"])
+    window.menu_actions.split.trigger()
+    view = tools.plot.plot_item.getViewBox()
+    before = view.viewRange()[0]
+    graphics = tools.plot.plot_widget
+    y = sum(view.viewRange()[1]) / 2
+    point = graphics.mapFromScene(view.mapViewToScene(QPointF(100, y)))
+    viewport = graphics.viewport()
+    # a real double click is press, release, double-click, release
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=point)
+    assert len(tools.lines) == 1 and abs(tools.lines[0].value() - 100) < 3
+    assert view.viewRange()[0] == pytest.approx(before)  # the view was not reset
+    window.cutting.cancel()
+    # out of split mode a double click shows everything again, as before
+    view.setXRange(100, 200, padding=0)
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=point)
+    assert view.viewRange()[0][1] - view.viewRange()[0][0] > 250
+    assert tools.lines == []
