@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/curation.py [--quick]
 
 Each change selects about 127,000 samples by filter (two labels of one category, scattered
-over the whole project: the worst case for a row store) and is reported per 100,000:
+over the whole project: the worst case for a row store) and is reported per 100,000; then
+100,000 consecutive ids (what one upload session gives) are relabelled and undone:
 
 1. relabel, move, add metadata, disable (target: < 1 s per 100,000), and undo/redo;
 2. the summary (counts and durations per category and label; target < 20 ms);
@@ -79,6 +80,12 @@ def bench_local(project: Path) -> None:
         for name, step in steps:
             seconds, _ = timed(step)
             print(f"local {name}: {per_100k(seconds, selected)}")
+        consecutive = SampleQuery(min_id=1, max_id=100_001, include_disabled="both")
+        count = backend.count(consecutive)
+        seconds, _ = timed(lambda: backend.edit(consecutive, SetLabel("session-1")))
+        print(f"local relabel of consecutive ids (one upload session): {per_100k(seconds, count)}")
+        seconds, _ = timed(backend.undo)
+        print(f"local undo of it: {per_100k(seconds, count)}")
         summaries = []
         for _ in range(20):
             seconds, summary = timed(backend.summary)
