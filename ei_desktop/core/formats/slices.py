@@ -7,10 +7,10 @@ stays WAV with the same encoding, cut at the frames kept.
 from __future__ import annotations
 
 import io
-import wave
 from typing import Optional
 
 import numpy as np
+import soundfile as sf
 
 from ei_desktop.core.formats import AUDIO, FormatError
 from ei_desktop.core.formats.acquisition import to_json
@@ -58,16 +58,27 @@ def slice_structured_labels(segments: Optional[list], start: int, end: int) -> O
     return kept or None
 
 
+#: the sample type that holds each WAV encoding's values exactly
+_EXACT_DTYPE = {
+    "PCM_U8": "int16",
+    "PCM_16": "int16",
+    "PCM_24": "int32",
+    "PCM_32": "int32",
+    "FLOAT": "float32",
+    "DOUBLE": "float64",
+}
+
+
 def _wav_frames(data: bytes, start: int, end: int) -> bytes:
+    """Frames ``start``…``end - 1`` as a WAV file of the same encoding (values unchanged)."""
     try:
-        with wave.open(io.BytesIO(data), "rb") as source:
-            params = source.getparams()
-            source.setpos(start)
-            frames = source.readframes(end - start)
-    except (wave.Error, EOFError) as exc:
+        info = sf.info(io.BytesIO(data))
+        dtype = _EXACT_DTYPE.get(info.subtype)
+        if dtype is None:
+            raise FormatError(f"A WAV file in {info.subtype_info} cannot be cut")
+        frames, rate = sf.read(io.BytesIO(data), start=start, stop=end, dtype=dtype, always_2d=True)
+        out = io.BytesIO()
+        sf.write(out, frames, rate, subtype=info.subtype, format="WAV")
+    except sf.LibsndfileError as exc:
         raise FormatError(f"This WAV file cannot be cut: {exc}") from None
-    out = io.BytesIO()
-    with wave.open(out, "wb") as target:
-        target.setparams(params)
-        target.writeframes(frames)
     return out.getvalue()

@@ -340,3 +340,21 @@ def test_box_labels_change_across_a_selection_in_one_step(local, samples_dir):
     local.undo()
     local.undo()
     assert local.get_sample(second.sample_id).bounding_boxes == [box("dog", 5)]
+
+
+def test_a_real_float_wav_crops_to_exactly_its_frames(local, samples_dir):
+    import io
+
+    import soundfile as sf
+
+    data = (samples_dir / "hadouken.01.wav").read_bytes()
+    [sample] = local.upload([UploadItem("hadouken.01.wav", data, category="training")])
+    before = local.load_series(sample.sample_id).values
+    count = len(before)
+    assert local.crop(sample.sample_id, count // 4, count // 2).changed == 1
+    after = local.load_series(sample.sample_id).values
+    assert (after == before[count // 4 : count // 2]).all()
+    cropped = local.load_bytes(sample.sample_id)
+    assert sf.info(io.BytesIO(cropped)).subtype == sf.info(io.BytesIO(data)).subtype
+    local.undo()
+    assert local.load_bytes(sample.sample_id) == data
