@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QToolButton,
@@ -152,10 +153,20 @@ class SummaryBar(QFrame):
         self.split_text.setAccessibleName("Train / test split")
         self.totals = QLabel(self)
         self.totals.setAccessibleName("Total samples and duration")
-        self.chips = QWidget(self)
-        # the chips take the room there is and never widen the window: the ones that do not
-        # fit are clipped (the tooltip lists every label)
-        self.chips.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.chips = QWidget()
+        # the chips keep their size in a strip that takes the room there is and never widens
+        # the window: the ones that do not fit are cut at the edge (the tooltip lists every
+        # label; the wheel scrolls the strip)
+        self.chip_strip = QScrollArea(self)
+        self.chip_strip.setWidget(self.chips)
+        self.chip_strip.setFrameShape(QFrame.Shape.NoFrame)
+        self.chip_strip.setWidgetResizable(True)
+        self.chip_strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chip_strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chip_strip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.chip_strip.setFixedHeight(self.fontMetrics().height() + 8)
+        self.chip_strip.setStyleSheet("QScrollArea { background: transparent; }")
+        self.chips.setStyleSheet("background: transparent;")
         self._chip_layout = QHBoxLayout(self.chips)
         self._chip_layout.setContentsMargins(0, 0, 0, 0)
         self._chip_layout.setSpacing(4)
@@ -188,13 +199,13 @@ class SummaryBar(QFrame):
         top.addWidget(self.split_text)
         top.addSpacing(12)
         top.addWidget(self.totals)
-        top.addSpacing(12)
-        top.addWidget(self.chips, 1)
+        top.addStretch(1)
         top.addWidget(self.rebalance_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.setSpacing(2)
         layout.addLayout(top)
+        layout.addWidget(self.chip_strip)
         layout.addWidget(self.warning_row)
         self.clear()
 
@@ -256,6 +267,7 @@ class SummaryBar(QFrame):
         self.totals.setText(text)
         self._set_chips(summary.by_label(), summary.duration_by_label())
         self.chips.setToolTip(self._label_tooltip(summary))
+        self.chip_strip.setToolTip(self.chips.toolTip())
         self._warnings = summary_warnings(summary)
         self.warning_text.setText("  ".join(self._warnings))
         self.warning_row.setVisible(bool(self._warnings))
