@@ -57,6 +57,7 @@ from ei_desktop.core.backends.base import (
     query_for_ids,
 )
 from ei_desktop.core.backends.blobs import BlobStore
+from ei_desktop.core.backends.local_checkpoint import Checkpointer
 from ei_desktop.core.backends.local_curation import LocalCuration
 from ei_desktop.core.backends.local_errors import (
     damaged_message,
@@ -217,7 +218,11 @@ class LocalBackend(LocalCuration):
         )
         self._closed = False
         self._writer = self._connect(cache_kib=128_000)
+        self._checkpointer: Optional[Checkpointer] = None
         self._initialise()
+        # the log is copied into the database off the writer's path (see local_checkpoint)
+        self._writer.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = Checkpointer(self.path / DATABASE)
         self._project_id = int(self.setting("project_id") or 1)
 
     # -- connections -------------------------------------------------------------------------
@@ -314,6 +319,8 @@ class LocalBackend(LocalCuration):
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
+                if self._checkpointer is not None:
+                    self._checkpointer.written()
             except sqlite3.DatabaseError as exc:
                 _rollback(conn)
                 raise database_error(self.path, exc, doing) from exc
@@ -362,6 +369,8 @@ class LocalBackend(LocalCuration):
                 return
             self._closed = True
         self._pool.shutdown(wait=True)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         with self._connections_lock:
             self._idle.clear()
             for conn in self._connections:

@@ -52,7 +52,7 @@ def record_rows(
     for a change of those (``whole=False``; ``source`` may then be ``samples``). Returns how
     many.
     """
-    columns = COLUMNS if whole else ", ".join(SAMPLE_COLUMNS)
+    columns = COLUMNS if whole else _recorded_columns(_kind(conn, change_id))
     source = "sample_rows" if whole else source
     cursor = conn.execute(
         f"INSERT INTO change_rows (change_id, side, present, {columns})"
@@ -105,8 +105,9 @@ def undo(conn: sqlite3.Connection) -> ChangeSet:
         raise NothingToUndo("There is nothing to undo.")
     change_id = row[0]
     conn.execute("DELETE FROM change_rows WHERE change_id = ? AND side = ?", (change_id, AFTER))
-    in_place = _kind(conn, change_id) in _COLUMN_KINDS
-    columns = ", ".join(SAMPLE_COLUMNS) if in_place else COLUMNS
+    kind = _kind(conn, change_id)
+    in_place = kind in _COLUMN_KINDS
+    columns = _recorded_columns(kind) if in_place else COLUMNS
     source = "samples" if in_place else "sample_rows"
     conn.execute(
         f"INSERT INTO change_rows (change_id, side, present, {columns})"
@@ -178,25 +179,47 @@ def update_totals(conn: sqlite3.Connection, ids: str, sign: int) -> None:
 def move_totals(conn: sqlite3.Connection, change_id: int, new: dict) -> None:
     """Move the samples a change recorded from their old per-label totals to those of their
     new values: ``new`` maps ``category``, ``label`` or ``disabled`` to the one value the
-    change gave every sample. Reads only the recorded images (no lookups in ``samples``).
+    change gave every sample. Reads the recorded images once (no lookups in ``samples``).
     """
-    images = f"FROM change_rows WHERE change_id = {int(change_id)} AND side = {BEFORE}"
     category = ":category" if "category" in new else "category"
     label = ":label" if "label" in new else "label"
     disabled = ":disabled" if "disabled" in new else "disabled"
-    for sign, (c, lab, d) in (
-        (-1, ("category", "label", "disabled")),
-        (1, (category, label, disabled)),
-    ):
-        conn.execute(
-            "INSERT INTO label_counts (category, label, n, disabled, duration)"
-            f" SELECT {c}, {lab}, {sign} * count(*), {sign} * sum({d}),"
-            f" {sign} * sum(CASE WHEN {d} THEN 0 ELSE length END)"
-            f" {images} GROUP BY 1, 2"
-            " ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n,"
-            " disabled = disabled + excluded.disabled, duration = duration + excluded.duration",
-            {"category": None, "label": None, "disabled": None, **new},
-        )
+    conn.execute(
+        "WITH old AS MATERIALIZED (SELECT category, label, disabled, count(*) AS n,"
+        " total(length) AS duration FROM change_rows WHERE change_id = :change"
+        f" AND side = {BEFORE}"
+        " GROUP BY category, label, disabled)"
+        " INSERT INTO label_counts (category, label, n, disabled, duration)"
+        " SELECT * FROM (SELECT category, label, -n, -disabled * n,"
+        " CASE WHEN disabled THEN 0 ELSE -duration END FROM old"
+        f" UNION ALL SELECT {category}, {label}, n, {disabled} * n,"
+        f" CASE WHEN {disabled} THEN 0 ELSE duration END FROM old) WHERE true"
+        " ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n,"
+        " disabled = disabled + excluded.disabled,"
+        " duration = duration + excluded.duration",
+        {"category": None, "label": None, "disabled": None, **new, "change": int(change_id)},
+    )
+    conn.execute("DELETE FROM label_counts WHERE n <= 0")
+
+
+def _shift_totals(conn: sqlite3.Connection, change_id: int, leaving: int, arriving: int) -> None:
+    """Move a change's samples from the per-label totals of their ``leaving`` images (what
+    the samples are now) to those of their ``arriving`` images, reading only the images.
+    """
+    conn.execute(
+        "WITH image AS MATERIALIZED (SELECT side, category, label, disabled, count(*) AS n,"
+        " total(length) AS duration FROM change_rows WHERE change_id = :change"
+        " AND side IN (:leaving, :arriving) AND present = 1"
+        " GROUP BY side, category, label, disabled)"
+        " INSERT INTO label_counts (category, label, n, disabled, duration)"
+        " SELECT category, label, sign * n, sign * disabled * n,"
+        " CASE WHEN disabled THEN 0 ELSE sign * duration END"
+        " FROM (SELECT *, CASE WHEN side = :leaving THEN -1 ELSE 1 END AS sign FROM image)"
+        " WHERE true"
+        " ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n,"
+        " disabled = disabled + excluded.disabled, duration = duration + excluded.duration",
+        {"change": int(change_id), "leaving": leaving, "arriving": arriving},
+    )
     conn.execute("DELETE FROM label_counts WHERE n <= 0")
 
 
@@ -238,6 +261,16 @@ def column_kind(kind: str) -> bool:
     return kind in _COLUMN_KINDS
 
 
+def _recorded_columns(kind: str) -> str:
+    """The columns an in-place change of ``kind`` records: the ones it sets, and those the
+    per-label totals are moved by (a narrow image is less to write for a large change).
+    """
+    columns = ["id", *_COLUMNS_OF_KIND[kind]]
+    if kind in _COUNTED_KINDS:
+        columns += ["category", "label", "disabled", "length"]
+    return ", ".join(dict.fromkeys(columns))
+
+
 def _kind(conn: sqlite3.Connection, change_id: int) -> str:
     return conn.execute("SELECT kind FROM changes WHERE id = ?", (change_id,)).fetchone()[0]
 
@@ -247,7 +280,9 @@ def _restore(conn: sqlite3.Connection, change_id: int, side: int) -> None:
     kind = _kind(conn, change_id)
     if kind in _COLUMN_KINDS:
         counted = changes_totals(kind)
-        if counted:
+        if counted and side == BEFORE:  # an undo: the after images were just taken
+            _shift_totals(conn, change_id, AFTER, BEFORE)
+        elif counted:
             update_totals(conn, ids, -1)
         columns = _COLUMNS_OF_KIND[kind]
         assignments = ", ".join(f"{column} = image.{column}" for column in columns)
@@ -256,7 +291,7 @@ def _restore(conn: sqlite3.Connection, change_id: int, side: int) -> None:
             " WHERE image.change_id = ? AND image.side = ? AND image.id = samples.id",
             (change_id, side),
         )
-        if counted:
+        if counted and side == AFTER:
             update_totals(conn, ids, +1)
         return
     conn.execute(f"DELETE FROM samples WHERE id IN ({ids})")  # and their contents

@@ -157,8 +157,10 @@ CREATE TABLE IF NOT EXISTS change_rows (
     disabled          INTEGER
 );
 CREATE INDEX IF NOT EXISTS change_rows_change ON change_rows (change_id, side, id);
--- Content still needed by the history is not garbage.
-CREATE INDEX IF NOT EXISTS change_rows_sha256 ON change_rows (sha256);
+-- Content still needed by the history is not garbage. Only images with content are
+-- indexed: a large change of columns records none, and adds nothing to this index.
+DROP INDEX IF EXISTS change_rows_sha256;
+CREATE INDEX IF NOT EXISTS change_rows_content ON change_rows (sha256) WHERE sha256 IS NOT NULL;
 """
 
 #: listing sort keys → column
