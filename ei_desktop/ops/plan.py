@@ -18,6 +18,10 @@ The rules, in order:
    folder, at any depth.
 6. The user's category, label and metadata also apply to exported datasets (metadata keys are
    added to each entry's own).
+7. A folder holding an object detection dataset (COCO, YOLO, Pascal VOC, Open Images CSV or
+   a plain CSV label file; detected, or named by ``dataset_format``) gives its images with
+   their boxes, categories from its splits; its annotation files are not samples. Samples
+   of such a dataset are unlabeled unless the dataset or the user gives a label.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Optional
 
 from ei_desktop.core import formats, naming, scan
 from ei_desktop.core.backends.base import UploadItem
+from ei_desktop.core.formats import datasets
 from ei_desktop.core.labels import is_companion
 from ei_desktop.core.model import Sample
 
@@ -47,8 +52,11 @@ class UploadOptions:
         allow_duplicates: store content that is already in the project again.
         label_from_name: with ``label=None``, apply rule 4 (``False`` leaves the label to the
             backend, as the official SDK's functions do).
-        exported_datasets: recognise folders with ``info.labels`` (``False``: their files are
-            plain files, as the SDK's ``upload_plain_directory`` does).
+        exported_datasets: recognise folders with ``info.labels`` and other datasets
+            (``False``: their files are plain files, as the SDK's ``upload_plain_directory``
+            does).
+        dataset_format: how folders are read: one of ``datasets.FORMATS`` (``ei``: exports
+            with ``info.labels`` and plain files); ``None``: detected per folder.
     """
 
     category: Optional[str] = None
@@ -57,6 +65,7 @@ class UploadOptions:
     allow_duplicates: bool = False
     label_from_name: bool = True
     exported_datasets: bool = True
+    dataset_format: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -77,12 +86,20 @@ class Plan:
         skipped: files that are not samples, and problems met while looking (``failed``).
         exported_datasets: folders read through their ``info.labels``.
         options: the options the plan was made with.
+        datasets: folder → format of each folder read as a dataset (``ei`` included).
+        classes: the box classes those datasets declare or use.
     """
 
     items: list[UploadItem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     exported_datasets: list[str] = field(default_factory=list)
     options: UploadOptions = field(default_factory=UploadOptions)
+    datasets: dict[str, str] = field(default_factory=dict)
+    classes: list[str] = field(default_factory=list)
+
+    def box_count(self) -> int:
+        """The number of bounding boxes over all items."""
+        return sum(len(item.bounding_boxes or ()) for item in self.items)
 
     def categories(self) -> Counter:
         """Items per category (``split`` for those split 80/20 when stored)."""
@@ -103,10 +120,16 @@ def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> P
     Never raises for a bad file: each problem is a :class:`Skipped` entry with its reason.
 
     Raises:
-        ValueError: ``options.category`` is not a category (nor ``split``).
+        ValueError: ``options.category`` is not a category (nor ``split``), or
+            ``options.dataset_format`` is not a format.
     """
     if options.category is not None:
         naming.check_category(options.category)
+    if options.dataset_format is not None and options.dataset_format not in datasets.FORMATS:
+        raise ValueError(
+            f"Unknown dataset format {options.dataset_format!r}; expected one of: "
+            + ", ".join(datasets.FORMATS)
+        )
     plan = Plan(options=options)
     for raw in paths:
         path = os.path.abspath(os.fspath(raw))
@@ -127,6 +150,12 @@ def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> P
 
 def _plan_folder(plan: Plan, root: str) -> None:
     detect = plan.options.exported_datasets
+    if detect and plan.options.dataset_format != datasets.EI:
+        files = datasets.walk(root)
+        form = plan.options.dataset_format or datasets.detect(root, files)
+        if form in datasets.READERS:
+            _plan_dataset(plan, datasets.read(root, form, files))
+            return
     found = scan.find_files(
         [root], exported_datasets=detect, exported_datasets_at_any_depth=detect
     )
@@ -159,9 +188,37 @@ def _plan_files(plan: Plan, files: list[str], base: str, *, explicit: bool) -> N
         )
 
 
+def _plan_dataset(plan: Plan, dataset: datasets.Dataset) -> None:
+    options = plan.options
+    plan.datasets[dataset.root] = dataset.format
+    plan.classes.extend(c for c in dataset.classes if c not in plan.classes)
+    plan.skipped.extend(Skipped(p.path, p.reason, True) for p in dataset.problems)
+    plan.skipped.extend(Skipped(p.path, p.reason) for p in dataset.ignored)
+    base = os.path.dirname(dataset.root)
+    for sample in dataset.samples:
+        path = sample.path
+        if options.category is not None:
+            category = options.category
+        else:
+            category = sample.category or _category(options, path, base)
+        label = options.label if options.label is not None else (sample.label or "")
+        plan.items.append(
+            UploadItem(
+                filename=os.path.basename(path),
+                source=path,
+                category=category,
+                label=label,
+                metadata=dict(options.metadata) or None,
+                bounding_boxes=list(sample.boxes) or None,
+                key=path,
+            )
+        )
+
+
 def _plan_exported(plan: Plan, directory: str) -> None:
     options = plan.options
     plan.exported_datasets.append(directory)
+    plan.datasets[directory] = datasets.EI
     samples, problems = scan.exported_samples(directory)
     plan.skipped.extend(Skipped(p.path, p.error, True) for p in problems)
     for sample in samples:
