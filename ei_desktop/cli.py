@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument(
         "--allow-duplicates", action="store_true", help="store content already in the project again"
     )
+    from ei_desktop import dataset_commands
+
+    dataset_commands.add_upload_arguments(upload)
     _add_project(upload)
 
     ls = commands.add_parser("ls", help="list samples (enabled ones unless asked)")
@@ -149,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the desktop app")
     _add_gui_arguments(gui)
+    dataset_commands.add_commands(commands, _add_filters, _add_state, _add_project)
     return parser
 
 
@@ -466,6 +470,7 @@ _NOT_FILES = (
     "ls",
     "download",
     "rm",
+    "export",
     *CURATION_COMMANDS,
     "check",
     "serve",
@@ -503,9 +508,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _gui(getattr(args, "project", None), getattr(args, "files", None) or [])
     if command == "serve":
         return _serve(args)
-    from ei_desktop import commands
+    from ei_desktop import commands, dataset_commands
 
     stoppable = {"upload": commands.upload, "download": commands.download, "rm": commands.rm}
+    stoppable.update(dataset_commands.STOPPABLE)
     try:
         if command in stoppable:
             return _run_stoppable(stoppable[command], args)

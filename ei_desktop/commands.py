@@ -82,18 +82,20 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
             label=None if args.label is None else normalize_label(args.label),
             metadata=_parse_metadata(args.metadata) or {},
             allow_duplicates=args.allow_duplicates,
+            dataset_format=getattr(args, "dataset_format", None),
         )
         backend = _backend(args)
     except (LabelError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     plan = ops.plan_upload(args.paths, options)
+    from ei_desktop.dataset_commands import print_datasets
+
+    print_datasets(plan)
     if not plan.items and not any(s.failed for s in plan.skipped):
         print("Nothing to upload: no sample files found.", file=sys.stderr)
         _print_skipped([s.path for s in plan.skipped])
         return 1
-    for folder in plan.exported_datasets:
-        print(f"Exported dataset: {folder} (labels from its info.labels)", file=sys.stderr)
     bar, update = terminal_bar("Uploading", total=len(plan.items))
     try:
         report = ops.upload(backend, plan, progress=update, cancel=cancel)
