@@ -17,7 +17,7 @@ import numpy as np
 from ei_desktop.core.model import Sensor
 
 #: sample kinds as stored and shown
-TIMESERIES = "timeseries"  # acquisition JSON/CBOR, multi-row CSV
+TIMESERIES = "timeseries"  # acquisition JSON/CBOR, multi-row CSV, Parquet
 TABLE = "table"  # single-row CSV without timestamp (non-time-series)
 AUDIO = "audio"
 IMAGE = "image"
@@ -28,6 +28,7 @@ EXTENSIONS: dict[str, str] = {
     ".json": "acquisition",
     ".cbor": "acquisition",
     ".csv": "csv",
+    ".parquet": "parquet",
     ".txt": "csv",
     ".wav": "wav",
     ".jpg": "image",
@@ -124,6 +125,10 @@ def parse(filename: str, data: bytes, *, with_values: bool = False) -> ParsedSam
             from ei_desktop.core.formats import csv
 
             return csv.parse(data, with_values=with_values)
+        if reader == "parquet":
+            from ei_desktop.core.formats import parquet
+
+            return parquet.parse(data)
         if reader == "wav":
             from ei_desktop.core.formats import wav
 
