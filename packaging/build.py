@@ -55,6 +55,7 @@ REQUIRED_MODULES = (
     "multipart",
     "keyring",
     "soundfile",
+    "miniaudio",
     "cbor2",
     "PIL",
     "numpy",

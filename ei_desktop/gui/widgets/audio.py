@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import Series
 from ei_desktop.gui.widgets.cut_tools import CutTools
+from ei_desktop.gui.widgets.media_player import AudioOutput, AudioPlayer
 from ei_desktop.gui.widgets.plotting import SignalPlot
+
+PLAY_TIP = "Play the sample (Space)"
+PAUSE_TIP = "Pause (Space)"
+
+
+def clock(seconds: float) -> str:
+    """``"0:03.25"``: minutes, seconds and hundredths."""
+    seconds = max(0.0, seconds)
+    minutes, rest = divmod(seconds, 60.0)
+    return f"{int(minutes)}:{rest:05.2f}"
 
 
 def describe_audio(rate_hz: float, channels: int, frames: int) -> str:
@@ -26,20 +39,53 @@ class AudioView(QWidget):
     """Shows an audio sample's waveform, one curve per channel over time in seconds, with its
     sample rate, channel count and duration above it.
 
-    Curves are downsampled for display, so minutes of 44.1 kHz audio stay responsive. (No
-    playback: the Qt build we ship may not include QtMultimedia.)
+    Curves are downsampled for display, so minutes of 44.1 kHz audio stay responsive. The
+    Play button (or Space while the waveform is shown) plays the sample on the default audio
+    output with a cursor following the sound; hiding the view (another sample, another kind,
+    the window closing) stops it.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, output: AudioOutput | None = None) -> None:
         super().__init__(parent)
         self.plot = SignalPlot()
         self.plot.plot_item.getAxis("left").setLabel("Amplitude")
+        #: plays the sample; its position moves :attr:`cursor`
+        self.player = AudioPlayer(output, self)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e8710a", width=2))
+        self.cursor.setZValue(50)
+        self.cursor.setVisible(False)
+        self._rows = 0
+
+        self.play_action = QAction("Play", self)
+        self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.play_action.triggered.connect(self.toggle_playback)
+        self.addAction(self.play_action)
+        self.play_button = QToolButton()
+        self.play_button.setDefaultAction(self.play_action)
+        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.time_label = QLabel()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.time_label)
+        controls.addWidget(self.status, 1)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
         layout.addWidget(self.plot)
         #: crop and split over the waveform
         self.cut_tools = CutTools(self.plot)
         layout.addWidget(self.cut_tools)
+
+        self.player.stateChanged.connect(self._on_state)
+        self.player.positionChanged.connect(self._on_position)
+        self.player.failed.connect(self._on_failed)
+        self._on_state(False)
 
     def set_audio(self, series: Series) -> None:
         """Show ``series`` (frames × channels, ``interval_ms`` per frame)."""
@@ -49,12 +95,18 @@ class AudioView(QWidget):
         frames, channels = values.shape if values.ndim == 2 else (0, 0)
         rate = 1000.0 / series.interval_ms if series.interval_ms > 0 else 0.0
         self.cut_tools.set_signal(frames if channels else 0, series.interval_ms)
+        self._rows = frames if channels else 0
         if frames == 0 or channels == 0:
+            self.player.unload()
             self.plot.clear()
             self.plot.info.setText("This audio sample has no frames.")
+            self._on_state(False)
             return
+        self.player.load(values, rate)
         names = [None] if channels == 1 else [f"Channel {i + 1}" for i in range(channels)]
         self.plot.set_curves(values, names)
+        self.plot.plot_item.addItem(self.cursor, ignoreBounds=True)
+        self._on_state(False)
         self.plot.set_time_axis(series.interval_ms, frames, seconds=True)
         self.plot.info.setText(describe_audio(rate, channels, frames))
 
@@ -68,6 +120,43 @@ class AudioView(QWidget):
         return self.plot.curves()
 
     def clear(self) -> None:
-        """Show nothing and let go of the last sample's arrays."""
+        """Stop playing, show nothing and let go of the last sample's arrays."""
+        self.player.unload()
+        self._rows = 0
         self.cut_tools.set_signal(0, 0.0)
         self.plot.clear()
+        self._on_state(False)
+
+    # -- playback ----------------------------------------------------------------------------
+
+    def toggle_playback(self) -> None:
+        """Play or pause (the Play button and Space)."""
+        self.status.clear()
+        self.player.toggle()
+
+    def hideEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Stop playing when the view goes away (another page, the window closing)."""
+        self.player.stop()
+        super().hideEvent(event)
+
+    def _on_state(self, playing: bool) -> None:
+        style = self.style()
+        pixmap = QStyle.StandardPixmap
+        icon = pixmap.SP_MediaPause if playing else pixmap.SP_MediaPlay
+        self.play_action.setIcon(style.standardIcon(icon))
+        self.play_action.setText("Pause" if playing else "Play")
+        self.play_action.setEnabled(self.player.frames > 0 and self.player.rate > 0)
+        if not self.status.text():
+            self.play_action.setToolTip(PAUSE_TIP if playing else PLAY_TIP)
+        self._on_position(self.player.position)
+
+    def _on_position(self, seconds: float) -> None:
+        frames = self.player.position_frames
+        self.cursor.setValue(frames)
+        self.cursor.setVisible(self._rows > 0 and (self.player.playing or frames > 0))
+        total = self.player.frames / self.player.rate if self.player.rate else 0.0
+        self.time_label.setText(f"{clock(seconds)} / {clock(total)}" if self._rows else "")
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.play_action.setToolTip(f"{message}\n{PLAY_TIP}")
