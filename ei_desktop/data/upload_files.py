@@ -67,6 +67,7 @@ def upload_directory(
         metadata=metadata or {},
         allow_duplicates=bool(allow_duplicates),
         label_from_name=False,
+        dataset_format="ei",  # as the official SDK: info.labels, no other dataset formats
     )
     return upload_planned(
         directory,
@@ -159,7 +160,9 @@ def upload_exported_dataset(
         raise FileNotFoundError(
             f"Labels file '{naming.LABEL_FILE}' not found in the specified directory."
         )
-    options = UploadOptions(allow_duplicates=bool(allow_duplicates), label_from_name=False)
+    options = UploadOptions(
+        allow_duplicates=bool(allow_duplicates), label_from_name=False, dataset_format="ei"
+    )
     return upload_planned(
         directory,
         options,
