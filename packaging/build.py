@@ -56,6 +56,7 @@ REQUIRED_MODULES = (
     "keyring",
     "soundfile",
     "miniaudio",
+    "av",
     "cbor2",
     "PIL",
     "numpy",

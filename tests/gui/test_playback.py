@@ -248,3 +248,112 @@ def test_closing_the_window_stops_playback(qtbot, make_window, audio_project):
     window.close()
     assert not audio.player.playing
     qtbot.waitUntil(lambda: not output.open_now, timeout=5000)
+
+
+# -- video ------------------------------------------------------------------------------------
+
+FPS = 10
+VIDEO_FRAMES = 12
+
+
+def mp4_bytes(frames=VIDEO_FRAMES, fps=FPS) -> bytes:
+    """An MP4 whose frame i is red with level 20·i: frames are told apart by colour."""
+    av = pytest.importorskip("av")
+    out = io.BytesIO()
+    container = av.open(out, mode="w", format="mp4")
+    stream = container.add_stream("mpeg4", rate=fps)
+    stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+    for i in range(frames):
+        rgb = np.zeros((48, 64, 3), np.uint8)
+        rgb[:, :, 0] = 20 * i
+        for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return out.getvalue()
+
+
+def red(view) -> int:
+    return view.player.image.pixelColor(32, 24).red()
+
+
+@pytest.fixture
+def video_view(qtbot):
+    from ei_desktop.gui.widgets.video import VideoView
+
+    widget = VideoView()
+    qtbot.addWidget(widget)
+    widget.resize(640, 480)
+    widget.show()
+    yield widget
+    widget.player.shutdown()
+
+
+@pytest.fixture
+def make_record():
+    from datetime import datetime, timezone
+
+    from ei_desktop.core.backends.base import SampleRecord
+
+    def make(kind, **fields):
+        defaults = dict(
+            id=7,
+            category="training",
+            label="clip",
+            kind=kind,
+            sensors=[],
+            interval_ms=0.0,
+            values_count=1,
+            added=datetime(2024, 5, 6, tzinfo=timezone.utc),
+            sha256="ab" * 32,
+        )
+        defaults.update(fields)
+        return SampleRecord(**defaults)
+
+    return make
+
+
+def test_a_video_shows_its_first_frame(qtbot, video_view, make_record):
+    data = mp4_bytes()
+    video_view.set_video(make_record("video", filename="clip.mp4", size=len(data)), data)
+    qtbot.waitUntil(lambda: video_view.player.index == 0, timeout=5000)
+
+    assert video_view.frame.image is video_view.player.image
+    assert abs(red(video_view) - 0) < 12
+    assert "clip.mp4" in video_view.info.text() and "64 × 48 px" in video_view.info.text()
+    assert "10 fps" in video_view.info.text()
+    assert not video_view.player.playing  # shown, not playing
+    assert video_view.time_label.text() == "0:00.00 / 0:01.20"
+
+
+def test_video_frames_advance_at_its_rate_and_space_toggles(qtbot, video_view, make_record):
+    data = mp4_bytes()
+    video_view.set_video(make_record("video", filename="clip.mp4", size=len(data)), data)
+    qtbot.waitUntil(lambda: video_view.player.index == 0, timeout=5000)
+
+    QTest.keyClick(video_view, Qt.Key.Key_Space)
+    assert video_view.player.playing and video_view.play_button.text() == "Pause"
+    assert video_view.player._timer.interval() == 1000 // FPS
+    video_view.player.pause()  # drive the clock by hand from here
+
+    for i in range(1, 4):
+        qtbot.waitUntil(video_view.player.tick, timeout=5000)  # a decoded frame was shown
+        assert video_view.player.index == i
+        assert video_view.player.seconds == pytest.approx(i / FPS)
+        assert abs(red(video_view) - 20 * i) < 12
+    assert video_view.time_label.text() == "0:00.30 / 0:01.20"
+
+    QTest.keyClick(video_view, Qt.Key.Key_Space)
+    assert video_view.player.playing
+    qtbot.waitUntil(lambda: not video_view.player.playing, timeout=10000)  # ran to the end
+    assert video_view.player.index == VIDEO_FRAMES - 1
+    assert video_view.play_button.text() == "Play"
+
+
+def test_a_broken_video_says_why(qtbot, video_view, make_record):
+    data = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200
+    with qtbot.waitSignal(video_view.player.failed, timeout=5000):
+        video_view.set_video(make_record("video", filename="bad.mp4", size=len(data)), data)
+    assert "cannot be decoded" in video_view.status.text()
+    assert video_view.frame.image is None

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord, Series
 from ei_desktop.gui.widgets.audio import AudioView
 from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.details import DetailsPanel
 from ei_desktop.gui.widgets.image_view import ImageView
 from ei_desktop.gui.widgets.timeseries import TimeSeriesView
+from ei_desktop.gui.widgets.video import VideoView
 
 log = logging.getLogger(__name__)
 
@@ -73,22 +73,6 @@ class LoadingPage(QWidget):
         layout.addStretch(1)
 
 
-class VideoInfo(MessagePage):
-    """What the preview can say about a video: its name and size."""
-
-    def set_record(self, record: SampleRecord) -> None:
-        """Describe ``record``."""
-        facts = [record.filename]
-        if record.size > 0:  # 0: not known
-            facts.append(display.size(record.size))
-        if record.width and record.height:
-            facts.append(f"{record.width} × {record.height} px")
-        self.set_message(
-            " · ".join(facts),
-            "Video playback isn't available in the preview. Download the sample to watch it.",
-        )
-
-
 class PreviewPanel(QWidget):
     """The sample preview: its content (plot, image, waveform…) above its details.
 
@@ -111,7 +95,7 @@ class PreviewPanel(QWidget):
         self.timeseries = TimeSeriesView()
         self.image = ImageView()
         self.audio = AudioView()
-        self.video = VideoInfo()
+        self.video = VideoView()
         self.stack = QStackedWidget()
         for page in (
             self.empty,
@@ -244,7 +228,7 @@ class PreviewPanel(QWidget):
                 self.stack.setCurrentWidget(self.image)
         elif kind == "video":
             self._release_content()
-            self.video.set_record(record)
+            self.video.set_video(record, data)
             self.stack.setCurrentWidget(self.video)
         else:
             self._release_content()
@@ -263,3 +247,4 @@ class PreviewPanel(QWidget):
         self.timeseries.clear()
         self.audio.clear()
         self.image.clear()
+        self.video.clear()

@@ -79,13 +79,13 @@ def test_image_sample_with_boxes(panel, make_record):
     assert panel.details.field_text("bounding_boxes") == "1: cat ×1"
 
 
-def test_video_sample_explains_there_is_no_playback(panel, make_record):
+def test_video_sample_without_its_bytes_says_so(panel, make_record):
     panel.show_sample(make_record("video", filename="clip.mp4", size=3 * 1024 * 1024))
 
     assert panel.current_page() is panel.video
-    assert "clip.mp4" in panel.video.title.text()
-    assert "3.0 MB" in panel.video.title.text()
-    assert "isn't available" in panel.video.body.text()
+    assert "clip.mp4" in panel.video.info.text()
+    assert "3.0 MB" in panel.video.info.text()
+    assert "could not be loaded" in panel.video.status.text()
 
 
 @pytest.mark.parametrize("kind", ["timeseries", "table", "audio", "image"])
