@@ -45,6 +45,7 @@ from ei_desktop.gui.controllers import (
     PreviewController,
     UploadController,
 )
+from ei_desktop.gui.controllers import export as export_controller
 from ei_desktop.gui.controllers.cutting import CuttingController
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.controllers.preview import NOTHING_SELECTED
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
 
         #: the summary bar, metadata editor and filter, and the rebalance action
         self.panels = curation_panels.install(self)
+        #: the File menu's "Export dataset…" (COCO, YOLO, Pascal VOC, Edge Impulse)
+        self.exports = export_controller.install(self)
 
         self._restore_layout()
         self.browse.update_actions()

@@ -68,6 +68,17 @@ class UploadOptions:
     dataset_format: Optional[str] = None
 
 
+#: dataset formats as the user reads them
+FORMAT_NAMES = {
+    "ei": "Edge Impulse export",
+    "coco": "COCO",
+    "yolo": "YOLO",
+    "pascal-voc": "Pascal VOC",
+    "openimage": "Open Images CSV",
+    "csv": "CSV labels",
+}
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A file or folder that does not become a sample, and why."""
@@ -100,6 +111,18 @@ class Plan:
     def box_count(self) -> int:
         """The number of bounding boxes over all items."""
         return sum(len(item.bounding_boxes or ()) for item in self.items)
+
+    def dataset_summary(self) -> str:
+        """One line naming the dataset formats found, their classes and the number of boxes
+        (``""`` when no folder was read as a dataset).
+        """
+        if not self.datasets:
+            return ""
+        forms = sorted({FORMAT_NAMES.get(f, f) for f in self.datasets.values()})
+        boxes = self.box_count()
+        shown = ", ".join(self.classes[:8]) + (" …" if len(self.classes) > 8 else "")
+        classes = f"; {len(self.classes)} classes ({shown})" if self.classes else ""
+        return f"{' + '.join(forms)}{classes}; {boxes:,} boxes"
 
     def categories(self) -> Counter:
         """Items per category (``split`` for those split 80/20 when stored)."""

@@ -21,7 +21,11 @@ def upload_paths_job(backend: Backend, paths: Sequence[str], options: ops.Upload
         plan = ops.plan_upload(paths, options)
         if not plan.items and not plan.skipped:
             plan.skipped.append(ops.Skipped(", ".join(paths), "No sample files found", True))
-        progress(Progress(0, len(plan.items), message=f"Uploading {len(plan.items):,} files…"))
+        found = plan.dataset_summary()  # the detected dataset format, classes and boxes
+        found = f" ({found})" if found else ""
+        progress(
+            Progress(0, len(plan.items), message=f"Uploading {len(plan.items):,} files{found}…")
+        )
         return ops.upload(backend, plan, progress=progress, cancel=cancel)
 
     return run
