@@ -177,7 +177,7 @@ def _plan_folder(plan: Plan, root: str) -> None:
         files = datasets.walk(root)
         form = plan.options.dataset_format or datasets.detect(root, files)
         if form in datasets.READERS:
-            _plan_dataset(plan, datasets.read(root, form, files))
+            _plan_dataset(plan, datasets.read(root, form, files), files)
             return
     found = scan.find_files(
         [root], exported_datasets=detect, exported_datasets_at_any_depth=detect
@@ -211,12 +211,19 @@ def _plan_files(plan: Plan, files: list[str], base: str, *, explicit: bool) -> N
         )
 
 
-def _plan_dataset(plan: Plan, dataset: datasets.Dataset) -> None:
+def _plan_dataset(plan: Plan, dataset: datasets.Dataset, files: list[str]) -> None:
     options = plan.options
     plan.datasets[dataset.root] = dataset.format
     plan.classes.extend(c for c in dataset.classes if c not in plan.classes)
     plan.skipped.extend(Skipped(p.path, p.reason, True) for p in dataset.problems)
     plan.skipped.extend(Skipped(p.path, p.reason) for p in dataset.ignored)
+    seen = {s.path for s in dataset.samples}.union(dataset.annotation_files)
+    seen.update(p.path for p in dataset.problems)
+    seen.update(p.path for p in dataset.ignored)
+    name = FORMAT_NAMES.get(dataset.format, dataset.format)
+    plan.skipped.extend(
+        Skipped(path, f"Not part of the {name} dataset") for path in files if path not in seen
+    )
     base = os.path.dirname(dataset.root)
     for sample in dataset.samples:
         path = sample.path

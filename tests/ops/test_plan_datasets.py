@@ -63,3 +63,16 @@ def test_bad_file_is_skipped_and_the_rest_uploads(tmp_path, local):
     stored = {r.upload_name: r.bounding_boxes for r in local.iter_samples(SampleQuery())}
     assert stored["b.jpg"] == [{"label": "blue", "x": 10, "y": 8, "width": 20, "height": 15}]
     assert "a.png" not in stored and not stored["c.png"]
+
+
+def test_other_files_of_a_dataset_folder_are_listed_as_skipped(tmp_path):
+    folder = coco_folder(tmp_path / "ds")
+    (folder / "README.md").write_text("made by hand")
+    (folder / "notes.csv").write_text("timestamp,x\n0,1\n")
+    plan = plan_upload([folder], UploadOptions())
+    skipped = {Path(s.path).name: (s.reason, s.failed) for s in plan.skipped}
+    assert skipped == {
+        "README.md": ("Not part of the COCO dataset", False),
+        "notes.csv": ("Not part of the COCO dataset", False),
+    }
+    assert len(plan.items) == 3
