@@ -162,26 +162,31 @@ def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> P
             # a file the user named: its own folder may still give the category
             base = os.path.dirname(os.path.dirname(path))
             _plan_files(plan, [path], base, explicit=True)
-        elif os.path.exists(path):
-            plan.skipped.append(Skipped(path, scan.NOT_REGULAR, True))
-        elif os.path.islink(path):
-            plan.skipped.append(Skipped(path, "Broken link: its target does not exist", True))
         else:
-            plan.skipped.append(Skipped(path, "No such file or folder", True))
+            plan.skipped.append(Skipped(path, _not_regular(path), True))
     return plan
+
+
+def _not_regular(path: str) -> str:
+    """Why ``path``, which is not a regular file nor a folder, is not uploaded."""
+    if os.path.exists(path):
+        return scan.NOT_REGULAR
+    if os.path.islink(path):
+        return "Broken link: its target does not exist"
+    return "No such file or folder"
 
 
 def _plan_folder(plan: Plan, root: str) -> None:
     detect = plan.options.exported_datasets
     if detect and plan.options.dataset_format != datasets.EI:
-        files = datasets.walk(root)
+        irregular: list[str] = []
+        files = datasets.walk(root, irregular)
         form = plan.options.dataset_format or datasets.detect(root, files)
         if form in datasets.READERS:
             _plan_dataset(plan, datasets.read(root, form, files), files)
+            plan.skipped.extend(Skipped(path, _not_regular(path), True) for path in irregular)
             return
-    found = scan.find_files(
-        [root], exported_datasets=detect, exported_datasets_at_any_depth=detect
-    )
+    found = scan.find_files([root], exported_datasets=detect, exported_datasets_at_any_depth=detect)
     plan.skipped.extend(Skipped(p.path, p.error, True) for p in found.problems)
     plan.skipped.extend(Skipped(path, _skip_reason(path)) for path in found.skipped)
     _plan_files(plan, found.files, os.path.dirname(root), explicit=False)

@@ -76,3 +76,20 @@ def test_other_files_of_a_dataset_folder_are_listed_as_skipped(tmp_path):
         "notes.csv": ("Not part of the COCO dataset", False),
     }
     assert len(plan.items) == 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes are POSIX")
+def test_a_pipe_inside_a_dataset_folder_is_a_failed_file_not_a_hang(tmp_path):
+    import os
+
+    folder = coco_folder(tmp_path / "ds")
+    os.mkfifo(folder / "train" / "stuck.csv")
+    os.mkfifo(folder / "train" / "stuck.json")
+    plan = plan_upload([folder], UploadOptions())
+    assert plan.datasets == {str(folder): "coco"}
+    assert len(plan.items) == 3
+    failed = {Path(s.path).name: s.reason for s in plan.skipped if s.failed}
+    assert failed == {
+        "stuck.csv": "Not a regular file (a pipe, socket or device), so not a sample",
+        "stuck.json": "Not a regular file (a pipe, socket or device), so not a sample",
+    }

@@ -165,12 +165,23 @@ def split_category(path: str) -> Optional[str]:
     return None
 
 
-def walk(root: str) -> list[str]:
-    """Every file below ``root`` (hidden files and folders skipped), sorted by path."""
+def walk(root: str, irregular: Optional[list[str]] = None) -> list[str]:
+    """Every regular file below ``root`` (hidden files and folders skipped), sorted by path.
+
+    Pipes, sockets, devices and broken links are left out (opening a pipe would wait for a
+    writer forever); they are appended to ``irregular`` when it is given.
+    """
     found: list[str] = []
     for directory, subdirs, files in os.walk(root, followlinks=True):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        found.extend(os.path.join(directory, n) for n in sorted(files) if not n.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                found.append(path)
+            elif irregular is not None:
+                irregular.append(path)
     return found
 
 
