@@ -247,6 +247,7 @@ def main() -> int:
         files = [str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"]
         dialog = window.uploads.ask_upload(files)
         dialog.metadata_editor.add_row("site", "field station 3", edit=False)
+        spin_until(lambda: dialog.plan is not None)
         spin(300)
         dialog.grab().save(str(out / "upload_options.png"))
         dialog.reject()

@@ -10,6 +10,19 @@ from __future__ import annotations
 
 _SIZE_UNITS = ("KB", "MB", "GB", "TB")
 
+CATEGORY_NAMES = {
+    "training": "Training",
+    "testing": "Testing",
+    "validation": "Validation",
+    "post-processing": "Post-processing",
+    "anomaly": "Anomaly",
+}
+
+
+def category_name(category: str) -> str:
+    """``post-processing`` → ``Post-processing``."""
+    return CATEGORY_NAMES.get(category, category.capitalize())
+
 
 def size(n: float) -> str:
     """``512 bytes``, ``1 byte``, ``2.0 KB``, ``48.8 KB``, ``310 KB``, ``100 MB``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import threading
 
 from gui_helpers import drop
 
@@ -15,8 +16,9 @@ MISSING_SHARE = "/mnt/ei-desktop-missing-share"
 
 
 def refuse_disk(monkeypatch) -> list[str]:
-    """From now on, asking the file system about a path on the missing share is recorded (and
-    fails as an unreachable share finally would); returns what was asked.
+    """From now on, asking the file system about a path on the missing share fails as an
+    unreachable share finally would; returns what the UI thread asked (a helper thread, which
+    makes the upload plan, may ask and wait).
     """
     asked: list[str] = []
 
@@ -25,7 +27,8 @@ def refuse_disk(monkeypatch) -> list[str]:
 
         def call(*args, **kwargs):
             if args and MISSING_SHARE in os.fspath(args[0]):
-                asked.append(f"{name}({os.fspath(args[0])})")
+                if threading.current_thread() is threading.main_thread():
+                    asked.append(f"{name}({os.fspath(args[0])})")
                 raise OSError(112, "Host is down", os.fspath(args[0]))
             return original(*args, **kwargs)
 
@@ -66,5 +69,9 @@ def test_dropping_paths_on_a_missing_share_opens_the_options(
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     assert dialog.heading.text() == "<b>Upload 3 items</b>"
     assert dialog.paths == [str(p) for p in paths]
+    assert asked == []
+    # the plan, made on a helper thread, says the share does not answer
+    headline = dialog.plan_preview.headline
+    qtbot.waitUntil(lambda: "Host is down" in headline.text(), timeout=10000)
     assert asked == []
     dialog.reject()

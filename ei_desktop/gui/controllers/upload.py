@@ -12,7 +12,7 @@ from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
 from ei_desktop.gui.jobs.runner import Job
 from ei_desktop.gui.jobs.upload import upload_paths_job
-from ei_desktop.ops import UploadOptions
+from ei_desktop.ops import Plan, UploadOptions
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
@@ -82,15 +82,25 @@ class UploadController(QObject):
             "Upload",
             self.window,
             folders=folders,
+            runner=self.window.reads,
         )
-        dialog.accepted.connect(lambda: self.start_upload(paths, dialog.options()))
+        dialog.accepted.connect(lambda: self._accepted(dialog))
         open_dialog(dialog)
         return dialog
 
-    def start_upload(self, paths: Sequence[str], options: UploadOptions) -> Optional[Job]:
-        """Upload ``paths`` with ``options`` (no dialog first)."""
+    def _accepted(self, dialog: UploadOptionsDialog) -> None:
+        options = dialog.options()
+        self.start_upload(dialog.paths, options, dialog.plan_for(options))
+
+    def start_upload(
+        self, paths: Sequence[str], options: UploadOptions, plan: Optional[Plan] = None
+    ) -> Optional[Job]:
+        """Upload ``paths`` with ``options`` (no dialog first); a ``plan`` made with the same
+        options (the one the user saw) is sent as it is.
+        """
         backend = self.window.backend
         if backend is None:
             return None
         self.last_options = options
-        return self.window.operations.run(upload_paths_job(backend, paths, options), "Uploading")
+        job = upload_paths_job(backend, paths, options, plan)
+        return self.window.operations.run(job, "Uploading")

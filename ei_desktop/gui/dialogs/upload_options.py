@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from typing import Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,8 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from ei_desktop.core import naming
+from ei_desktop.gui.jobs.runner import JobRunner, error_message
+from ei_desktop.gui.jobs.upload import plan_job
 from ei_desktop.gui.models import format as fmt
-from ei_desktop.ops import UploadOptions
+from ei_desktop.gui.widgets.plan_preview import PlanPreview
+from ei_desktop.gui.widgets.text import make_secondary
+from ei_desktop.ops import Plan, UploadOptions
+
+#: how long the options must stay still before the plan is made again
+PLAN_DELAY_MS = 250
 
 #: the combo box's value for "category from the folders" (``UploadOptions.category=None``)
 FROM_FOLDERS = "from-folders"
@@ -126,7 +134,13 @@ class UploadOptionsDialog(QDialog):
         initial: the options to start from (the last ones used).
         title: window title ("Upload files").
         folders: how many of ``paths`` are folders, if the caller knows (for the heading;
-            the dialog never asks the file system).
+            the dialog never asks the file system on the UI thread).
+        runner: where to make the upload plan it shows (per folder: files, categories,
+            labels, files left out); without one, no plan is shown.
+
+    Attributes:
+        plan: the last plan shown (``None`` until one arrived); its ``options`` say which
+            options it was made with.
     """
 
     def __init__(
@@ -138,9 +152,11 @@ class UploadOptionsDialog(QDialog):
         parent: Optional[QWidget] = None,
         *,
         folders: Optional[int] = None,
+        runner: Optional[JobRunner] = None,
     ) -> None:
         super().__init__(parent)
         self.paths = list(paths)
+        self.plan: Optional[Plan] = None
         initial = initial or UploadOptions()
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
@@ -156,7 +172,7 @@ class UploadOptionsDialog(QDialog):
             self,
         )
         note.setWordWrap(True)
-        note.setEnabled(False)
+        make_secondary(note)
 
         self.category_combo = QComboBox(self)
         for text, value in CATEGORY_CHOICES:
@@ -219,8 +235,45 @@ class UploadOptionsDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(note)
         layout.addLayout(form)
+        self.plan_preview: Optional[PlanPreview] = None
+        if runner is not None:
+            self._watch_plan(runner, layout)
         layout.addWidget(self.buttons)
         self._update()
+
+    # -- the plan -----------------------------------------------------------------------------
+
+    def _watch_plan(self, runner: JobRunner, layout: QVBoxLayout) -> None:
+        self.plan_preview = PlanPreview(self)
+        box = QGroupBox("What will be uploaded", self)
+        QVBoxLayout(box).addWidget(self.plan_preview)
+        layout.addWidget(box, 1)
+        self.resize(max(self.width(), 720), 640)
+        self._planning = runner.slot(self)
+        self._planning.finished.connect(self._planned)
+        self._planning.failed.connect(
+            lambda error: self.plan_preview.show_error(error_message(error))
+        )
+        self._plan_timer = QTimer(self)
+        self._plan_timer.setSingleShot(True)
+        self._plan_timer.setInterval(PLAN_DELAY_MS)
+        self._plan_timer.timeout.connect(self._replan)
+        self.category_combo.currentIndexChanged.connect(self._plan_timer.start)
+        self.label_mode.buttonToggled.connect(self._plan_timer.start)
+        self.label_edit.textChanged.connect(self._plan_timer.start)
+        self._replan()
+
+    def _replan(self) -> None:
+        self.plan_preview.show_looking()
+        self._planning.start(plan_job(self.paths, self.options()), name="upload plan")
+
+    def _planned(self, result) -> None:
+        self.plan, overview = result
+        self.plan_preview.show_overview(overview)
+
+    def plan_for(self, options: UploadOptions) -> Optional[Plan]:
+        """The plan shown, if it was made with ``options`` (else ``None``)."""
+        return self.plan if self.plan is not None and self.plan.options == options else None
 
     def _update(self) -> None:
         fixed = self.fixed_radio.isChecked()

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord
-from ei_desktop.core.display import count, duration, size
+from ei_desktop.core.display import category_name, count, duration, size
 
-__all__ = ["count", "duration", "size"]  # with the functions below
+__all__ = ["category_name", "count", "duration", "size"]  # with the functions below
 
 KIND_NAMES = {
     "timeseries": "Time series",
@@ -20,20 +20,7 @@ KIND_NAMES = {
     "video": "Video",
 }
 
-CATEGORY_NAMES = {
-    "training": "Training",
-    "testing": "Testing",
-    "validation": "Validation",
-    "post-processing": "Post-processing",
-    "anomaly": "Anomaly",
-}
-
 UNLABELED = "(unlabeled)"
-
-
-def category_name(category: str) -> str:
-    """``post-processing`` → ``Post-processing``."""
-    return CATEGORY_NAMES.get(category, category.capitalize())
 
 
 def label_name(label: str) -> str:
