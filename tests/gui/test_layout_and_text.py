@@ -76,3 +76,34 @@ def test_long_names_that_differ_at_the_end_look_different(qtbot, make_window, tm
     first, last = cell(0), cell(2)  # ….a2.csv and ….a1.csv
     assert first.size() == last.size()
     assert first != last
+
+
+def test_help_text_in_dialogs_is_enabled_and_readable(qtbot, credentials):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from ei_desktop.gui.dialogs.connection import ConnectionDialog
+    from ei_desktop.gui.dialogs.download_options import DownloadOptionsDialog
+    from ei_desktop.gui.dialogs.export_options import ExportOptionsDialog
+    from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
+    from ei_desktop.gui.widgets.text import contrast_ratio
+
+    dialogs = [
+        UploadOptionsDialog(["walk.01.csv"]),
+        DownloadOptionsDialog(3),
+        ExportOptionsDialog(3),
+        ConnectionDialog(credentials),
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        texts = [label for label in dialog.findChildren(QLabel) if label.text().strip()]
+        assert texts, type(dialog).__name__
+        for label in texts:
+            name = f"{type(dialog).__name__}: {label.text()[:40]!r}"
+            assert label.isEnabled(), name  # a disabled label is faint and looks unusable
+            palette = label.palette()
+            ratio = contrast_ratio(
+                palette.color(QPalette.ColorRole.WindowText),
+                palette.color(QPalette.ColorRole.Window),
+            )
+            assert ratio >= 4.5, name

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ei_desktop.core import about
 from ei_desktop.gui.connections import LOCAL, SERVER, STUDIO, ConnectionSpec
 from ei_desktop.gui.credentials import CredentialStore
+from ei_desktop.gui.widgets.text import make_secondary
 
 
 def _key_edit(parent: QWidget) -> QLineEdit:
@@ -109,7 +110,7 @@ class ConnectionDialog(QDialog):
             local,
         )
         note.setWordWrap(True)
-        note.setEnabled(False)
+        make_secondary(note)
         local_layout.addWidget(note)
         self.tabs.addTab(local, "&Local project")
 
@@ -136,7 +137,7 @@ class ConnectionDialog(QDialog):
         studio_form.addRow("", self.studio_remember)
         self.studio_note = QLabel(credentials.storage_description(), studio)
         self.studio_note.setWordWrap(True)
-        self.studio_note.setEnabled(False)
+        make_secondary(self.studio_note)
         studio_form.addRow(self.studio_note)
         self.tabs.addTab(studio, "&Edge Impulse")
 
@@ -157,7 +158,7 @@ class ConnectionDialog(QDialog):
         server_form.addRow("", self.server_remember)
         self.server_note = QLabel(credentials.storage_description(), server)
         self.server_note.setWordWrap(True)
-        self.server_note.setEnabled(False)
+        make_secondary(self.server_note)
         server_form.addRow(self.server_note)
         self.tabs.addTab(server, "ei-desktop &server")
 
@@ -198,9 +199,7 @@ class ConnectionDialog(QDialog):
         elif spec.kind == STUDIO:
             self.tabs.setCurrentIndex(1)
             self.api_edit.setText(spec.api_endpoint or about.DEFAULT_API_ENDPOINT)
-            self.ingestion_edit.setText(
-                spec.ingestion_endpoint or about.DEFAULT_INGESTION_ENDPOINT
-            )
+            self.ingestion_edit.setText(spec.ingestion_endpoint or about.DEFAULT_INGESTION_ENDPOINT)
         elif spec.kind == SERVER:
             self.tabs.setCurrentIndex(2)
             self.address_edit.setText(spec.address or spec.ingestion_endpoint or "")

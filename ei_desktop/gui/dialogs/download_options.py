@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ei_desktop.gui.widgets.text import make_secondary
 from ei_desktop.ops.export import Layout
 
 #: each layout as the dialog offers it, with a line saying what it writes
@@ -88,7 +89,7 @@ class DownloadOptionsDialog(QDialog):
             note = QLabel(hint)
             note.setWordWrap(True)
             note.setIndent(24)
-            note.setEnabled(False)
+            make_secondary(note)
             choices.addWidget(button)
             choices.addWidget(note)
 

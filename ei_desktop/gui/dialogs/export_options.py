@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ei_desktop.gui.widgets.text import make_secondary
+
 #: each format as the dialog offers it, with a line saying what it writes
 FORMAT_CHOICES: tuple[tuple[str, str, str], ...] = (
     (
@@ -77,7 +79,7 @@ class ExportOptionsDialog(QDialog):
             note = QLabel(hint)
             note.setWordWrap(True)
             note.setIndent(24)
-            note.setEnabled(False)
+            make_secondary(note)
             choices.addWidget(button)
             choices.addWidget(note)
 
