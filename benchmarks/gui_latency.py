@@ -30,13 +30,15 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from ei_desktop.core.backends.base import SampleQuery  # noqa: E402
+from ei_desktop.core.edits import SetLabel  # noqa: E402
 from ei_desktop.gui.app import make_application, tune_garbage_collector  # noqa: E402
 from ei_desktop.gui.connections import ConnectionSpec  # noqa: E402
 from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
 from ei_desktop.gui.dialogs.results import ResultsDialog  # noqa: E402
-from ei_desktop.gui.jobs.upload import LABEL_INFER, UploadOptions  # noqa: E402
 from ei_desktop.gui.main_window import MainWindow  # noqa: E402
 from ei_desktop.gui.settings import Settings  # noqa: E402
+from ei_desktop.ops import UploadOptions  # noqa: E402
 
 PROBE_MS = 10
 
@@ -153,15 +155,15 @@ def bench_upload(work: Path, files: int) -> None:
     probe = Probe()
     probe.start()
     started = time.perf_counter()
-    window.uploads.start_upload([str(folder)], UploadOptions(label_mode=LABEL_INFER))
+    window.uploads.start_upload([str(folder)], UploadOptions())
     # keep the table busy too: it refreshes once the upload is done
     spin_until(lambda: not window.jobs.running() and listed(window))
     seconds = time.perf_counter() - started
     late = probe.stop()
-    outcome = [d for d in window.findChildren(ResultsDialog) if d.isVisible()][-1].outcome
+    report = [d for d in window.findChildren(ResultsDialog) if d.isVisible()][-1].report
     print(
-        f"(a) upload of {files:,} files: {outcome.succeeded:,} uploaded, "
-        f"{outcome.failed:,} failed in {seconds:.1f} s; rows listed: "
+        f"(a) upload of {files:,} files: {len(report.done):,} uploaded, "
+        f"{len(report.failed):,} failed in {seconds:.1f} s; rows listed: "
         f"{window.table_model.rowCount():,}"
     )
     print("    " + summary("UI thread during the upload", late))
@@ -246,8 +248,41 @@ def bench_listing(work: Path, samples: int, keep: Path | None) -> None:
         )
     filter_late = probe.stop()
     print("    " + summary("UI thread while filtering and sorting", filter_late))
+    bench_curation(window)
     print(f"    memory at the end: {rss()}")
     close(window)
+
+
+def bench_curation(window: MainWindow) -> None:
+    """Relabel 100,000 samples (selected as the Edit menu's Set label does, by a query) and
+    undo it, from the window's curation controller: how long until the list, tree and summary
+    show the result, and the worst UI-thread stall meanwhile.
+    """
+    selection = SampleQuery(min_id=1, max_id=100_001, include_disabled="both")
+    steps = [
+        ("relabel 100,000", lambda: window.curation.apply(SetLabel("checked"), selection)),
+        ("undo it", window.curation.undo),
+    ]
+    for name, step in steps:
+        done = []
+        connection = window.curation.finished.connect(lambda *_, d=done: d.append(1))
+        probe = Probe()
+        probe.start()
+        started = time.perf_counter()
+        step()
+        try:
+            spin_until(lambda d=done: bool(d))
+            applied = time.perf_counter() - started
+            spin_until(lambda: listed(window) and not window.panels.summary_bar.loading)
+            shown = time.perf_counter() - started
+        finally:
+            window.curation.finished.disconnect(connection)
+        late = probe.stop()
+        print(
+            f"(c) {name}: applied after {applied * 1000:.0f} ms, list and summary show it"
+            f" after {shown * 1000:.0f} ms"
+        )
+        print("    " + summary(f"UI thread while {name}", late))
 
 
 def main() -> int:
