@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([240, 760, 420])
+        self.splitter.setSizes([220, 740, 400])
         self.setCentralWidget(self.splitter)
         self.drop_overlay = DropOverlay(self.splitter)
 

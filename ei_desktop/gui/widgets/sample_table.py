@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -27,7 +28,15 @@ from ei_desktop.gui.models.category_tree import ids_to_mime
 from ei_desktop.gui.models.sample_table import COLUMNS, LABEL_COLUMN, SampleTableModel
 
 #: starting widths of the columns, in characters
-_WIDTHS = (7, 20, 11, 10, 10, 11, 16, 10, 16)
+_WIDTHS = (7, 18, 11, 10, 10, 11, 16, 10, 16)
+
+#: columns hidden until the user shows them (right-click the header): the others are the ones
+#: Edge Impulse Studio lists, and they fit beside the preview without scrolling sideways
+DEFAULT_HIDDEN = tuple(
+    i for i, c in enumerate(COLUMNS) if c.title in ("Kind", "Sensors", "Frequency")
+)
+#: columns that cannot be hidden (a row must say which sample it is)
+ALWAYS_SHOWN = tuple(i for i, c in enumerate(COLUMNS) if c.title in ("ID", "Name"))
 
 
 #: columns whose text is elided in the middle: names that differ only at the end stay apart
@@ -109,6 +118,10 @@ class SampleTableView(QTableView):
         char = self.fontMetrics().horizontalAdvance("0")
         for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
             header.resizeSection(column, width * char + 16)
+        for column in DEFAULT_HIDDEN:
+            header.setSectionHidden(column, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self.show_columns_menu)
         header.setSortIndicator(
             model.sort_column(),
             Qt.SortOrder.DescendingOrder if model.query.descending else Qt.SortOrder.AscendingOrder,
@@ -123,6 +136,26 @@ class SampleTableView(QTableView):
         model.idsAboutToChange.connect(self._save_state)
         model.idsChanged.connect(self._restore_state)
         model.sortRejected.connect(self._reset_sort_indicator)
+
+    def columns_menu(self) -> QMenu:
+        """A menu with a check box per column: which columns the table shows."""
+        header = self.horizontalHeader()
+        menu = QMenu("Columns", self)
+        for column, spec in enumerate(COLUMNS):
+            action = menu.addAction(spec.title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column not in ALWAYS_SHOWN)
+            action.toggled.connect(
+                lambda shown, column=column: header.setSectionHidden(column, not shown)
+            )
+        return menu
+
+    def show_columns_menu(self, position) -> QMenu:
+        """Show :meth:`columns_menu` at ``position`` on the header; returns it."""
+        menu = self.columns_menu()
+        menu.popup(self.horizontalHeader().mapToGlobal(position))
+        return menu
 
     def set_label_choices(self, labels: list[str]) -> None:
         """The labels offered while a label is edited in place."""

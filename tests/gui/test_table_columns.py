@@ -1,0 +1,48 @@
+"""The table fits beside the preview at the window's default size, and the header's context
+menu shows or hides columns (remembered with the layout).
+"""
+
+from __future__ import annotations
+
+from gui_helpers import seed_csv, wait_listed
+
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.gui.models.sample_table import COLUMNS
+
+SENSORS = next(i for i, c in enumerate(COLUMNS) if c.title == "Sensors")
+
+
+def test_default_columns_fit_without_scrolling_sideways(qtbot, make_window, tmp_path):
+    with LocalBackend(tmp_path / "project", create=True) as backend:
+        seed_csv(backend, 5)
+    window = make_window(tmp_path / "project")
+    wait_listed(qtbot, window)
+    header = window.table.horizontalHeader()
+    qtbot.waitUntil(lambda: window.table.viewport().width() > 0)
+    shown = [COLUMNS[i].title for i in range(len(COLUMNS)) if not header.isSectionHidden(i)]
+    assert shown == ["ID", "Name", "Label", "Category", "Length / size", "Added"]
+    assert window.table.horizontalScrollBar().maximum() == 0
+    assert window.preview.width() > 300  # the preview keeps its room
+
+
+def test_the_header_menu_shows_a_hidden_column_and_it_is_remembered(
+    qtbot, make_window, tmp_path
+):
+    with LocalBackend(tmp_path / "project", create=True) as backend:
+        seed_csv(backend, 5)
+    window = make_window(tmp_path / "project")
+    wait_listed(qtbot, window)
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(SENSORS)
+    menu = window.table.show_columns_menu(header.rect().center())
+    actions = {action.text(): action for action in menu.actions()}
+    assert not actions["ID"].isEnabled() and not actions["Name"].isEnabled()
+    actions["Sensors"].trigger()
+    menu.close()
+    assert not header.isSectionHidden(SENSORS)
+    window.save_layout()
+    window.close()
+
+    again = make_window(tmp_path / "project")
+    wait_listed(qtbot, again)
+    assert not again.table.horizontalHeader().isSectionHidden(SENSORS)
