@@ -5,6 +5,7 @@ stores what was shown.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -94,3 +95,25 @@ def test_a_fixed_label_shows_in_the_plan(qtbot, make_window, tmp_path, dataset):
         lambda: rows(dialog).get("training", ["", "", ""])[2] == "gesture 5", timeout=15000
     )
     dialog.reject()
+
+
+def test_a_dropped_coco_dataset_shows_its_format_classes_and_boxes(qtbot, make_window, tmp_path):
+    sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "formats" / "datasets"))
+    from dataset_helpers import annotation_set, write_images
+
+    folder = tmp_path / "coco"
+    write_images(folder / "train")
+    annotation_set().save_coco(folder / "train" / "_annotations.coco.json", auto_ids=True)
+    window = make_window(tmp_path / "project")
+    drop(window, [folder])
+    dialog = active(qtbot, window, UploadOptionsDialog)
+    wait_plan(qtbot, dialog)
+    headline = dialog.plan_preview.headline.text()
+    assert "COCO" in headline and "2 classes (blue, red cube)" in headline, headline
+    assert "3 boxes" in headline, headline
+    assert rows(dialog)["train"][:2] == ["3", "3 Training"]
+    dialog.ok_button.click()
+    finish_operation(qtbot, window)
+    with LocalBackend(tmp_path / "project") as backend:
+        boxes = [len(r.bounding_boxes or ()) for r in backend.iter_samples(SampleQuery())]
+    assert len(boxes) == 3 and sum(boxes) == 3
