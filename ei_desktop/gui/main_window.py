@@ -46,6 +46,7 @@ from ei_desktop.gui.controllers import (
     UploadController,
 )
 from ei_desktop.gui.controllers import export as export_controller
+from ei_desktop.gui.controllers import segments as segments_controller
 from ei_desktop.gui.controllers.cutting import CuttingController
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.controllers.preview import NOTHING_SELECTED
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
         self.panels = curation_panels.install(self)
         #: the File menu's "Export dataset…" (COCO, YOLO, Pascal VOC, Edge Impulse)
         self.exports = export_controller.install(self)
+        #: the Edit menu's "Label segments…" (L): structured labels edited on the plot
+        self.segments = segments_controller.install(self)
 
         self._restore_layout()
         self.browse.update_actions()

@@ -13,6 +13,7 @@ from ei_desktop.core.backends.base import Series
 from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.media_player import AudioOutput, AudioPlayer
 from ei_desktop.gui.widgets.plotting import SignalPlot
+from ei_desktop.gui.widgets.segment_editor import SegmentEditor
 
 PLAY_TIP = "Play the sample (Space)"
 PAUSE_TIP = "Pause (Space)"
@@ -81,6 +82,9 @@ class AudioView(QWidget):
         #: crop and split over the waveform
         self.cut_tools = CutTools(self.plot)
         layout.addWidget(self.cut_tools)
+        #: the label segments edited on the waveform (its bar shows while editing)
+        self.segment_editor = SegmentEditor(self.plot)
+        layout.addWidget(self.segment_editor)
 
         self.player.stateChanged.connect(self._on_state)
         self.player.positionChanged.connect(self._on_position)

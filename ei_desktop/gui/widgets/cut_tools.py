@@ -111,6 +111,8 @@ class CutTools(QWidget):
         self.lines: list[SplitLine] = []
         self.segments: list[pg.LinearRegionItem] = []
         self._picked: Optional[SplitLine] = None
+        #: buttons of other plot tools shown beside Crop and Split (see :meth:`add_tool`)
+        self.tool_buttons: list[QToolButton] = []
 
         self.crop_button = QToolButton()
         self.split_button = QToolButton()
@@ -168,6 +170,7 @@ class CutTools(QWidget):
         for widget in self._split_widgets:
             controls.addWidget(widget)
         controls.addStretch(1)
+        self._controls = controls
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
@@ -184,6 +187,15 @@ class CutTools(QWidget):
         """Show ``crop`` and ``split`` as the bar's buttons (they follow their enabled state)."""
         self.crop_button.setDefaultAction(crop)
         self.split_button.setDefaultAction(split)
+
+    def add_tool(self, action: QAction) -> QToolButton:
+        """Show ``action`` as a button beside Crop and Split (hidden while cutting)."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        self._controls.insertWidget(2 + len(self.tool_buttons), button)
+        self.tool_buttons.append(button)
+        button.setVisible(self.mode is None)
+        return button
 
     def set_signal(self, rows: int, interval_ms: float) -> None:
         """The sample now shown: ``rows`` values, ``interval_ms`` apart; ends any mode."""
@@ -393,6 +405,8 @@ class CutTools(QWidget):
         on = self.mode is not None
         self.crop_button.setVisible(not on)
         self.split_button.setVisible(not on)
+        for button in self.tool_buttons:
+            button.setVisible(not on)
         for widget in self._mode_widgets:
             widget.setVisible(on)
         for widget in self._split_widgets:

@@ -20,6 +20,7 @@ from ei_desktop.gui.widgets.audio import AudioView
 from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.details import DetailsPanel
 from ei_desktop.gui.widgets.image_view import ImageView
+from ei_desktop.gui.widgets.segment_editor import SegmentEditor
 from ei_desktop.gui.widgets.timeseries import TimeSeriesView
 from ei_desktop.gui.widgets.video import VideoView
 
@@ -89,6 +90,8 @@ class PreviewPanel(QWidget):
         super().__init__(parent)
         self._current_id: int | None = None
         self._kind: str | None = None
+        #: the record of the sample shown with its content (``None`` while none is)
+        self.shown_record: SampleRecord | None = None
         self.empty = MessagePage()
         self.loading = LoadingPage()
         self.message = MessagePage()
@@ -143,6 +146,19 @@ class PreviewPanel(QWidget):
         """The crop and split tools of every page that has them."""
         return self.timeseries.cut_tools, self.audio.cut_tools
 
+    def segment_editor(self) -> SegmentEditor | None:
+        """The label-segment editor of the plot shown, when :meth:`cut_tools` has one."""
+        tools = self.cut_tools()
+        if tools is None:
+            return None
+        if tools is self.audio.cut_tools:
+            return self.audio.segment_editor
+        return self.timeseries.segment_editor
+
+    def all_segment_editors(self) -> tuple[SegmentEditor, SegmentEditor]:
+        """The label-segment editors of every page that has them."""
+        return self.timeseries.segment_editor, self.audio.segment_editor
+
     def current_page(self) -> QWidget:
         """The page shown above the details."""
         return self.stack.currentWidget()
@@ -179,6 +195,7 @@ class PreviewPanel(QWidget):
             log.exception("Preview of sample %s failed", record.id)
             self._release_content()
             self._show_message("Could not show this sample", f"{type(error).__name__}: {error}")
+        self.shown_record = record
         self._shown(record.kind)
 
     def show_error(self, record: SampleRecord | None, message: str) -> None:
@@ -197,6 +214,8 @@ class PreviewPanel(QWidget):
 
     def _shown(self, kind: str | None) -> None:
         self._kind = kind
+        if kind is None:
+            self.shown_record = None
         if kind is not None:  # a table's rows plot like a time series, but are not cut
             self.timeseries.cut_tools.setVisible(kind == "timeseries")
         self.contentChanged.emit()

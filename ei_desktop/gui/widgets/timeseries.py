@@ -24,6 +24,7 @@ from ei_desktop.gui.models import format as fmt
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
 from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.plotting import SignalPlot
+from ei_desktop.gui.widgets.segment_editor import SegmentEditor
 
 
 def axis_title(sensor: Sensor | None, column: int) -> str:
@@ -75,12 +76,16 @@ class TimeSeriesView(QWidget):
 
         #: crop and split over the plot, in a bar below it
         self.cut_tools = CutTools(self.plot)
+        #: the label segments edited on the plot (its bar shows while editing)
+        self.segment_editor = SegmentEditor(self.plot)
+        self.segment_editor.editingChanged.connect(self._segments_editing)
         self._plot_page = QWidget()
         plot_layout = QVBoxLayout(self._plot_page)
         plot_layout.setContentsMargins(0, 0, 0, 0)
         plot_layout.setSpacing(0)
         plot_layout.addWidget(self.plot, 1)
         plot_layout.addWidget(self.cut_tools)
+        plot_layout.addWidget(self.segment_editor)
 
         self._stack = QStackedWidget()
         for page in (self._plot_page, self.table, self.message):
@@ -179,6 +184,12 @@ class TimeSeriesView(QWidget):
             self.table.resizeColumnToContents(column)
         self.table.setColumnHidden(2, not any(sensor and sensor.units for sensor in sensors))
         self._stack.setCurrentWidget(self.table)
+
+    def _segments_editing(self, editing: bool) -> None:
+        # the editor draws the segments while it edits them
+        for _label, region, marker in self._regions:
+            region.setVisible(not editing)
+            marker.setVisible(not editing)
 
     def _add_regions(self, segments: list[tuple[str, int, int]]) -> None:
         colors = label_colors(label for label, _start, _end in segments)
