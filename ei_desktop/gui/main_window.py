@@ -45,6 +45,7 @@ from ei_desktop.gui.controllers import (
     PreviewController,
     UploadController,
 )
+from ei_desktop.gui.controllers import box_editing as box_editing_controller
 from ei_desktop.gui.controllers import export as export_controller
 from ei_desktop.gui.controllers import segments as segments_controller
 from ei_desktop.gui.controllers.cutting import CuttingController
@@ -129,6 +130,8 @@ class MainWindow(QMainWindow):
         self.panels = curation_panels.install(self)
         #: the File menu's "Export dataset…" (COCO, YOLO, Pascal VOC, Edge Impulse)
         self.exports = export_controller.install(self)
+        #: the preview's "Edit boxes" mode (B): bounding boxes edited on the image
+        self.box_editing = box_editing_controller.install(self)
         #: the Edit menu's "Label segments…" (L): structured labels edited on the plot
         self.segments = segments_controller.install(self)
 

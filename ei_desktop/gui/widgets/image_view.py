@@ -1,4 +1,6 @@
-"""An image sample scaled to fit, with its bounding boxes."""
+"""An image sample scaled to fit, with its bounding boxes (editable through its
+:class:`~ei_desktop.gui.widgets.box_editor.BoxEditor`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ei_desktop.gui.widgets.box_editor import BoxEditor
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
 
 
@@ -29,7 +32,7 @@ class ImageView(QWidget):
     """Shows an image scaled to fit (aspect ratio kept) with its bounding boxes drawn on top.
 
     Boxes are given in image pixels and stay on their objects as the widget is resized. An
-    image that cannot be decoded shows a message instead.
+    image that cannot be decoded shows a message instead. :attr:`editor` edits the boxes.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -42,6 +45,8 @@ class ImageView(QWidget):
         self._message = ""
         self._scaled: QPixmap | None = None  # cache of the image at its drawn size
         self._scaled_key: tuple[int, int, float] | None = None
+        #: the box editing mode (its bar shows once it is given its action)
+        self.editor = BoxEditor(self)
 
     # -- content -----------------------------------------------------------------------------
 
@@ -51,6 +56,7 @@ class ImageView(QWidget):
 
         Returns ``False`` (and shows a message) when the data is not an image Qt can read.
         """
+        self.editor.leave()
         self._image = QImage.fromData(data) if data else QImage()
         self._scaled = None
         self._boxes = valid_boxes(bounding_boxes)
@@ -64,6 +70,7 @@ class ImageView(QWidget):
             )
         else:
             self._message = ""
+        self.editor.sync()
         self.update()
         return not self._image.isNull()
 
@@ -75,10 +82,12 @@ class ImageView(QWidget):
 
     def clear(self) -> None:
         """Show nothing."""
+        self.editor.leave()
         self._image = QImage()
         self._scaled = None
         self._boxes = []
         self._message = ""
+        self.editor.sync()
         self.update()
 
     @property
@@ -95,6 +104,12 @@ class ImageView(QWidget):
         """The boxes drawn: ``(label, rect in image pixels)``."""
         return list(self._boxes)
 
+    def set_boxes(self, boxes: list[tuple[str, QRectF]]) -> None:
+        """Draw ``boxes`` (``(label, rect in image pixels)``) instead of the image's."""
+        self._boxes = [(label, QRectF(rect)) for label, rect in boxes]
+        self._colors = label_colors(label for label, _rect in self._boxes)
+        self.update()
+
     def box_color(self, label: str) -> QColor | None:
         """The colour the boxes with ``label`` are drawn in."""
         return self._colors.get(label)
@@ -103,10 +118,11 @@ class ImageView(QWidget):
         """Where the image is drawn, in widget coordinates (logical pixels)."""
         if self._image.isNull():
             return QRectF()
+        area = self.contentsRect()  # the box editing bar takes the bottom
         size = QSize(self._image.size())
-        size.scale(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        left = (self.width() - size.width()) / 2
-        top = (self.height() - size.height()) / 2
+        size.scale(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        left = area.left() + (area.width() - size.width()) / 2
+        top = area.top() + (area.height() - size.height()) / 2
         return QRectF(left, top, size.width(), size.height())
 
     def map_from_image(self, rect: QRectF) -> QRectF:
@@ -121,6 +137,16 @@ class ImageView(QWidget):
             target.top() + rect.top() * sy,
             rect.width() * sx,
             rect.height() * sy,
+        )
+
+    def map_to_image(self, point: QPointF) -> QPointF:
+        """``point`` in widget coordinates mapped to image pixels (not clamped to the image)."""
+        target = self.image_rect()
+        if target.isEmpty():
+            return QPointF()
+        return QPointF(
+            (point.x() - target.left()) * self._image.width() / target.width(),
+            (point.y() - target.top()) * self._image.height() / target.height(),
         )
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
@@ -150,6 +176,7 @@ class ImageView(QWidget):
         painter.drawPixmap(target.topLeft(), self._scaled_pixmap(target.size().toSize()))
         for label, rect in self._boxes:
             self._draw_box(painter, label, self.map_from_image(rect))
+        self.editor.paint(painter)
 
     def _scaled_pixmap(self, size: QSize) -> QPixmap:
         # Scale once per size, at the screen's device pixel ratio so HiDPI stays sharp.
