@@ -5,6 +5,7 @@
 
 Writes default.png (first start, nothing selected), drop.png (the drop overlay),
 browse.png (table + time-series preview), multilabel.png, image.png (bounding boxes),
+box_editing.png (an image's boxes in edit mode),
 upload_options.png, results.png, csv_import.png and csv_grouped.png into OUTDIR. The
 project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
 """
@@ -243,6 +244,15 @@ def main() -> int:
 
         select(window, "workbench.01")
         window.grab().save(str(out / "image.png"))
+
+        # box editing: the image in "Edit boxes" mode, a box moved (not saved) and selected
+        if window.box_editing.start():
+            editor = window.preview.image.editor
+            editor.select(0)
+            editor.nudge(16, 8)
+            spin(300)
+            window.grab().save(str(out / "box_editing.png"))
+            window.box_editing.cancel()
 
         files = [str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"]
         dialog = window.uploads.ask_upload(files)
