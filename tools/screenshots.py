@@ -241,6 +241,12 @@ def main() -> int:
 
         select(window, "session.multi")
         window.grab().save(str(out / "multilabel.png"))
+        # segments.png: the multi-label sample in "Label segments" mode, a segment picked
+        if window.segments.start():
+            window.segments.editor.select(1)
+            spin(300)
+            window.grab().save(str(out / "segments.png"))
+            window.segments.cancel()
 
         select(window, "workbench.01")
         window.grab().save(str(out / "image.png"))

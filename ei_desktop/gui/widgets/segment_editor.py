@@ -15,7 +15,14 @@ from typing import Optional
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ei_desktop.core.label_segments import LabelSegments
 from ei_desktop.gui.dialogs.curation import TextDialog
@@ -138,18 +145,22 @@ class SegmentEditor(QWidget):
         for button in (self.add_button, self.relabel_button, self.delete_button):
             button.setMinimumWidth(button.sizeHint().width())  # never elided
 
-        layout = QHBoxLayout(self)
+        self.title.setMinimumWidth(self.title.sizeHint().width())
+        # what Save stores, with Save and Cancel (the summary wraps); the edits below
+        top = QHBoxLayout()
+        top.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        edits = QHBoxLayout()
+        for button in (self.add_button, self.relabel_button, self.delete_button):
+            edits.addWidget(button)
+        edits.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.summary, 1)
-        for widget in (
-            self.add_button,
-            self.relabel_button,
-            self.delete_button,
-            self.save_button,
-            self.cancel_button,
-        ):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(edits)
         self.setVisible(False)
 
         view = plot.plot_item.getViewBox()
