@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(1, self.fontMetrics().horizontalAdvance("0,000,000") + 16)
+        # a label stays readable next to its count when docks take the window's width
+        self.tree.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 22)
         self.tree.expand(self.tree_model.index_of(ALL))
         self.tree.setCurrentIndex(self.tree_model.index_of(ALL))
 

@@ -25,9 +25,7 @@ def test_default_columns_fit_without_scrolling_sideways(qtbot, make_window, tmp_
     assert window.preview.width() > 300  # the preview keeps its room
 
 
-def test_the_header_menu_shows_a_hidden_column_and_it_is_remembered(
-    qtbot, make_window, tmp_path
-):
+def test_the_header_menu_shows_a_hidden_column_and_it_is_remembered(qtbot, make_window, tmp_path):
     with LocalBackend(tmp_path / "project", create=True) as backend:
         seed_csv(backend, 5)
     window = make_window(tmp_path / "project")
@@ -46,3 +44,17 @@ def test_the_header_menu_shows_a_hidden_column_and_it_is_remembered(
     again = make_window(tmp_path / "project")
     wait_listed(qtbot, again)
     assert not again.table.horizontalHeader().isSectionHidden(SENSORS)
+
+
+def test_opening_the_history_keeps_the_category_tree_readable(qtbot, make_window, tmp_path):
+    with LocalBackend(tmp_path / "project", create=True) as backend:
+        seed_csv(backend, 5)
+    window = make_window(tmp_path / "project")
+    wait_listed(qtbot, window)
+    window.history_dock.show()
+    qtbot.waitUntil(lambda: window.history_dock.isVisible())
+    qtbot.wait(50)
+    char = window.tree.fontMetrics().horizontalAdvance("0")
+    # the tree keeps room for a short label next to its count, whatever the dock takes
+    assert window.tree.viewport().width() >= 18 * char
+    assert window.history_dock.width() < window.width() // 3

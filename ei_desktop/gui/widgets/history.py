@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,8 +69,9 @@ class HistoryPanel(QWidget):
         header.resizeSection(0, 17 * char)
         header.resizeSection(1, 8 * char)
         header.resizeSection(3, 8 * char)
-        # room for the descriptions once the dock is shown
-        self.setMinimumWidth(62 * char)
+        # the dock opens with room for the descriptions, and can be made narrower
+        self._preferred_width = 56 * char
+        self.setMinimumWidth(34 * char)
         self.undo_button = QPushButton("Undo to here", self)
         self.undo_button.setToolTip(
             "Undo every change from the newest down to the selected one (included)"
@@ -136,6 +137,10 @@ class HistoryPanel(QWidget):
 
     def _entry(self, change_id: Optional[int]) -> Optional[ChangeSet]:
         return next((e for e in self.entries if e.id == change_id), None)
+
+    def sizeHint(self) -> QSize:  # noqa: D102, N802 (Qt override)
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self._preferred_width), hint.height())
 
     def _update_button(self) -> None:
         entry = self._entry(self.selected_id())
