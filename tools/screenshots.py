@@ -4,7 +4,8 @@
     xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py OUTDIR
 
 Writes default.png (first start, nothing selected), drop.png (the drop overlay),
-browse.png (table + time-series preview), multilabel.png, image.png (bounding boxes),
+browse.png (table + time-series preview), crop.png and split.png (cutting on the plot),
+multilabel.png, image.png (bounding boxes),
 box_editing.png (an image's boxes in edit mode),
 upload_options.png, results.png, csv_import.png and csv_grouped.png into OUTDIR. The
 project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
@@ -37,6 +38,7 @@ from ei_desktop.gui.dialogs.results import ResultsDialog  # noqa: E402
 from ei_desktop.gui.main_window import MainWindow  # noqa: E402
 from ei_desktop.gui.models.sample_table import LABEL_COLUMN  # noqa: E402
 from ei_desktop.gui.settings import Settings  # noqa: E402
+from ei_desktop.gui.widgets.cut_tools import CROP, SPLIT  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "ei-samples"
 GESTURES = {
@@ -239,6 +241,23 @@ def main() -> int:
         spin(300)
         window.grab().save(str(out / "browse.png"))
 
+        # cutting a time series: a crop region, then split points, on the plot
+        select(window, "wave.037")
+        spin(300)
+        if window.cutting.start(CROP):
+            tools, _ = window.cutting.target()
+            tools.set_crop_region(35, 165)  # value indices
+            spin(300)
+            window.grab().save(str(out / "crop.png"))
+            window.cutting.cancel()
+        if window.cutting.start(SPLIT):
+            tools, _ = window.cutting.target()
+            for x in (60, 130):
+                tools.add_point(x)
+            spin(300)
+            window.grab().save(str(out / "split.png"))
+            window.cutting.cancel()
+
         select(window, "session.multi")
         window.grab().save(str(out / "multilabel.png"))
         # segments.png: the multi-label sample in "Label segments" mode, a segment picked
@@ -328,7 +347,9 @@ def main() -> int:
         spin_until(lambda: not window.curation.busy)
         window.history_dock.show()
         window.resize(1600, 900)
-        window.splitter.setSizes([200, 760, 380])
+        window.resizeDocks([window.history_dock], [380], Qt.Orientation.Horizontal)
+        spin(200)
+        window.splitter.setSizes([210, 600, 400])
         spin_until(lambda: len(window.curation.history) >= 3)
         row = window.table.index_for_id(current).row()
         for _ in range(40):  # the row is fetched again when painted
