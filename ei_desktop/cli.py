@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="check a local project: database integrity, every sample's content present and "
         "matching its checksum, unreferenced files",
+        description="Check a local project and say what is wrong. Verifies SQLite's integrity "
+        "check of the database; that every sample's content file is present; that every content "
+        "file still matches the SHA-256 checksum it is named by (reads every byte, with a "
+        "progress bar; --quick skips this); and counts files no sample refers to (leftovers of "
+        "interrupted writes among them). Exit status 0 only when everything is intact, 1 "
+        "otherwise. A project whose database is missing, empty or corrupt is refused in one "
+        "line and nothing is removed; --recover rebuilds it.",
     )
     check.add_argument(
         "--clean",

@@ -151,6 +151,19 @@ def test_check_reports_a_consistent_project(folder, tmp_path):
     assert "every content file matches its checksum" in result.stdout
 
 
+def test_check_help_says_what_it_verifies():
+    text = " ".join(run("check", "--help").stdout.split())
+    for fact in (
+        "integrity check of the database",
+        "content file is present",
+        "SHA-256 checksum",
+        "--quick skips this",
+        "files no sample refers to",
+        "Exit status 0 only when everything is intact",
+    ):
+        assert fact in text, fact
+
+
 def test_nothing_to_upload_is_an_error(tmp_path):
     (tmp_path / "empty").mkdir()
     result = run("upload", tmp_path / "empty", "--project", tmp_path / "p", "--create")
