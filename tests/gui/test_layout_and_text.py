@@ -107,3 +107,12 @@ def test_help_text_in_dialogs_is_enabled_and_readable(qtbot, credentials):
                 palette.color(QPalette.ColorRole.Window),
             )
             assert ratio >= 4.5, name
+
+
+def test_details_name_the_category_and_kind_as_the_table_does(qtbot, project):
+    panel = DetailsPanel()
+    qtbot.addWidget(panel)
+    record = next(r for r in project.iter_samples(SampleQuery()) if r.kind == "timeseries")
+    panel.set_record(record)
+    assert panel.field_text("kind") == "Time series"
+    assert panel.field_text("category") == record.category.capitalize()

@@ -23,6 +23,11 @@ KIND_NAMES = {
 UNLABELED = "(unlabeled)"
 
 
+def kind_name(kind: str) -> str:
+    """``timeseries`` → ``Time series``."""
+    return KIND_NAMES.get(kind, kind)
+
+
 def label_name(label: str) -> str:
     """The label, or ``(unlabeled)``."""
     return label if label else UNLABELED

@@ -69,7 +69,7 @@ def row_cells(record: SampleRecord) -> tuple[tuple[str, ...], str]:
         record.filename,
         label,
         fmt.category_name(record.category),
-        fmt.KIND_NAMES.get(record.kind, record.kind),
+        fmt.kind_name(record.kind),
         fmt.length_or_size(record),
         fmt.sensors(record),
         fmt.frequency(record),

@@ -59,8 +59,8 @@ def describe_record(record: SampleRecord) -> dict[str, str]:
         "id": str(record.id),
         "name": record.filename,
         "label": record.label or "(unlabeled)",
-        "category": record.category,
-        "kind": record.kind,
+        "category": fmt.category_name(record.category),
+        "kind": fmt.kind_name(record.kind),
         "added": fmt.local_time(record.added),
     }
     # a size of 0 is unknown (Edge Impulse's API does not send one), not an empty file
