@@ -25,6 +25,7 @@ from ei_desktop.core.backends.base import (
 )
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.progress import CancelToken
 from ei_desktop.server.testing import free_port, serve_process
 
 KEY = "local-store-reliability-key-42"
@@ -325,6 +326,29 @@ def test_content_changed_on_disk_fails_check_and_that_download_only(tmp_path):
     assert len(list(out.iterdir())) == 4  # the other four were written
     with LocalBackend(project) as local, pytest.raises(Exception, match="damaged"):
         local.load_bytes(3)
+
+
+def test_check_reads_every_content_file_with_progress_and_can_be_stopped(tmp_path):
+    project = tmp_path / "project"
+    make_project(project, 40)
+    with LocalBackend(project) as local:
+        updates = []
+        report = local.check(progress=updates.append)
+        assert report.content_verified and report.ok
+        assert [u.done for u in updates] == list(range(1, 41))
+        assert {u.total for u in updates} == {40}
+
+        token = CancelToken()
+
+        def stop_after_ten(update):
+            if update.done == 10:
+                token.cancel()
+
+        stopped = local.check(progress=stop_after_ten, cancel=token)
+        assert not stopped.content_verified  # says it did not read everything
+
+    quick = cli("check", "--quick", "--project", project)
+    assert quick.returncode == 0 and "content checksums not verified (--quick)" in quick.stdout
 
 
 # -- 6. a full disk -----------------------------------------------------------------------------
