@@ -58,3 +58,24 @@ def test_opening_the_history_keeps_the_category_tree_readable(qtbot, make_window
     # the tree keeps room for a short label next to its count, whatever the dock takes
     assert window.tree.viewport().width() >= 18 * char
     assert window.history_dock.width() < window.width() // 3
+
+
+def test_a_time_series_details_show_their_frequency_without_scrolling(qtbot, make_window, tmp_path):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QScrollArea
+
+    with LocalBackend(tmp_path / "project", create=True) as backend:
+        seed_csv(backend, 3)
+    window = make_window(tmp_path / "project")
+    wait_listed(qtbot, window)
+    first = window.table_model.sample_id(0)
+    window.select_ids([first], current=first)
+    details = window.preview.details
+    qtbot.waitUntil(
+        lambda: details.isVisible() and bool(details.field_text("frequency")), timeout=10000
+    )
+    qtbot.wait(50)
+    scroll = details.findChild(QScrollArea)
+    frequency = details._values["frequency"]
+    bottom = frequency.mapTo(scroll.viewport(), QPoint(0, frequency.height())).y()
+    assert bottom <= scroll.viewport().height()

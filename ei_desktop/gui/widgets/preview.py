@@ -116,9 +116,11 @@ class PreviewPanel(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([700, 250])  # proportions until the user drags the handle
+        # proportions until the user drags the handle: the details of a time series (up to its
+        # length and frequency) fit without scrolling at the window's default size
+        self.splitter.setSizes([400, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
