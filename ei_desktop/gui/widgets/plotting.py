@@ -28,6 +28,10 @@ def row_index(rows: int) -> np.ndarray:
     return np.arange(rows, dtype=np.int32 if rows < 2**31 else np.int64)
 
 
+#: where the legend sits from the plot's top-right corner (pixels)
+LEGEND_OFFSET = (-10, 10)
+
+
 class SignalPlot(QWidget):
     """A zoomable plot of columns against row numbers, with time on the x axis.
 
@@ -57,7 +61,7 @@ class SignalPlot(QWidget):
         # Our labels name the unit; an automatic "(x0.001)" would contradict them.
         for name in ("left", "bottom"):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)
-        self.legend = self.plot_item.addLegend(offset=(-10, 10))
+        self.legend = self.plot_item.addLegend(offset=LEGEND_OFFSET)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_click)
 
         header = QHBoxLayout()
@@ -123,6 +127,11 @@ class SignalPlot(QWidget):
     def curves(self) -> list[pg.PlotDataItem]:
         """The curves shown, in column order."""
         return list(self.plot_item.listDataItems())
+
+    def keep_legend_below(self, height: float) -> None:
+        """Anchor the legend ``height`` pixels lower (below tags drawn along the top edge)."""
+        x, y = LEGEND_OFFSET
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(x, y + height))
 
     def legend_texts(self) -> list[str]:
         """The legend entries, in column order."""

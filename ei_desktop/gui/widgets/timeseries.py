@@ -118,7 +118,10 @@ class TimeSeriesView(QWidget):
         self.plot.set_curves(values, [axis_title(s, i) for i, s in enumerate(sensors)])
         self.plot.set_time_axis(series.interval_ms, rows)
         self.plot.info.setText(self._summary(series.interval_ms, rows, columns))
-        self._add_regions(valid_segments(structured_labels, rows))
+        segments = valid_segments(structured_labels, rows)
+        self._add_regions(segments)
+        # the segment tags run along the top edge: the legend goes below them
+        self.plot.keep_legend_below(self.fontMetrics().height() + 12 if segments else 0)
         self.cut_tools.set_signal(rows, series.interval_ms)
         self._stack.setCurrentWidget(self._plot_page)
 

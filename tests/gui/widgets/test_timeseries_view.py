@@ -180,3 +180,20 @@ def test_ten_million_points_are_downsampled_and_uncopied(view):
     shown = [len(curve.getData()[0]) for curve in view.curves()]
     assert len(shown) == 3
     assert 0 < max(shown) < 20_000  # about a few points per pixel of an 800 px wide view
+
+
+def test_the_legend_does_not_cover_the_last_segment_tag(view, qtbot, make_series):
+    labels = [
+        {"label": "idle", "startIndex": 0, "endIndex": 59},
+        {"label": "updown", "startIndex": 60, "endIndex": 99},
+    ]
+    view.set_series(make_series(rows=100), labels)
+    qtbot.wait(50)  # the legend and tags are placed when laid out
+    legend = view.plot.legend.sceneBoundingRect()
+    assert legend.width() > 0
+    tags = [marker.label.sceneBoundingRect() for _label, _region, marker in view._regions]
+    assert tags and not any(tag.intersects(legend) for tag in tags)
+    # without segments the legend goes back up to the corner
+    view.set_series(make_series(rows=100))
+    qtbot.wait(50)
+    assert view.plot.legend.sceneBoundingRect().top() < legend.top()
