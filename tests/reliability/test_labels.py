@@ -93,6 +93,26 @@ def test_cli_labels_from_file_names_are_normalised_and_bad_ones_fail_alone(tmp_p
     assert sorted(labels_listed("--project", project)) == sorted([NFC, NFC, "plain"])
 
 
+def test_relabelling_local_samples_in_either_form_gives_one_label_and_refuses_controls(tmp_path):
+    project = tmp_path / "project"
+    for n in range(2):
+        (tmp_path / f"x.{n}.csv").write_text(csv(n))
+    stored = run_cli(
+        "upload", tmp_path / "x.0.csv", tmp_path / "x.1.csv", "--project", project, "--create"
+    )
+    assert stored.returncode == 0, stored.stderr
+    for sample_id, label in ((1, NFC), (2, NFD)):
+        done = run_cli("label", label, sample_id, "--yes", "--project", project)
+        assert done.returncode == 0, done.stderr
+    assert labels_listed("--project", project) == [NFC, NFC]
+
+    refused = run_cli("label", "a\x01b", 1, "--yes", "--project", project)  # argv holds no NUL
+    assert refused.returncode != 0 and "U+0001" in refused.stderr
+    refused = run_cli("rename", 1, "x\x1by", "--project", project)
+    assert refused.returncode != 0 and "U+001B" in refused.stderr
+    assert labels_listed("--project", project) == [NFC, NFC]
+
+
 # -- the command against a real server (labels normalised by the HTTP client) ------------------
 
 
@@ -148,6 +168,26 @@ def test_raw_http_label_with_nul_is_refused_with_a_clear_error(served):
     assert refused.status_code == 400 and "line feed" in refused.json()["error"]
     assert post(served, b"fine", 3).status_code == 200
     assert labels_listed("--api-key", KEY, env=served.env()) == ["fine"]
+
+
+def test_raw_http_relabel_and_rename_normalise_and_refuse_controls(served):
+    response = post(served, b"first", 1)
+    sample_id = response.json()["files"][0]["sampleId"]
+    api = f"{served.base}/v1/api/{served.client.project_id()}"
+    headers = {"x-api-key": KEY}
+
+    def edit(path: str, body: dict) -> requests.Response:
+        return requests.post(
+            f"{api}/raw-data/{sample_id}/{path}", headers=headers, json=body, timeout=30
+        )
+
+    assert edit("edit-label", {"label": NFD}).status_code == 200
+    assert labels_listed("--api-key", KEY, env=served.env()) == [NFC]
+    refused = edit("edit-label", {"label": "a\x00b"})
+    assert refused.status_code == 400 and "U+0000 NUL" in refused.json()["error"]
+    refused = edit("rename", {"name": "a\tb"})
+    assert refused.status_code == 400 and "U+0009 TAB" in refused.json()["error"]
+    assert labels_listed("--api-key", KEY, env=served.env()) == [NFC]
 
 
 def test_a_request_the_http_parser_refuses_is_answered_not_reset(served):
