@@ -260,6 +260,37 @@ def test_cancel_and_escape_change_nothing(qtbot, make_window, pets):
     assert len(window.curation.history) == history
 
 
+def test_ctrl_z_while_editing_steps_through_the_staged_edits(qtbot, make_window, pets):
+    window = make_window(pets.path)
+    sample_id = pets.ids["pets.01.png"]
+    before = stored(pets, sample_id)
+    view = start_editing(qtbot, window, sample_id)
+    history = len(window.curation.history)
+
+    drag(view, at(view, 40, 35), at(view, 70, 45))  # move the cat
+    moved = drawn(view)
+    drag(view, at(view, 145, 50), at(view, 145, 50))
+    QTest.keyClick(view, Qt.Key.Key_Delete)  # delete the dog
+    drag(view, at(view, 10, 60), at(view, 40, 90))  # draw a bird
+    name_box(qtbot, view, "bird")
+    assert [b[0] for b in drawn(view)] == ["bird", "cat"]
+
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    QTest.keyClick(view, Qt.Key.Key_Z, ctrl)  # the new box, label and all, in one step
+    assert [b[0] for b in drawn(view)] == ["cat"]
+    QTest.keyClick(view, Qt.Key.Key_Z, ctrl)
+    assert drawn(view) == moved
+    QTest.keyClick(view, Qt.Key.Key_Z, ctrl)
+    assert drawn(view) == before and not view.editor.dirty
+    QTest.keyClick(view, Qt.Key.Key_Z, ctrl | Qt.KeyboardModifier.ShiftModifier)
+    assert drawn(view) == moved
+    assert view.editor.editing
+    # the project's history was not touched: Ctrl+Z here undid staged edits only
+    settle(qtbot, window)
+    assert stored(pets, sample_id) == before
+    assert len(window.curation.history) == history
+
+
 def test_another_sample_saves_the_staged_boxes(qtbot, make_window, pets):
     window = make_window(pets.path)
     first, second = pets.ids["pets.01.png"], pets.ids["pets.02.png"]

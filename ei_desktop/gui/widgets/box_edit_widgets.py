@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 #: what the bar says while editing
 HINT = (
     "Drag a box to move it, its edges to resize it, the image to draw one · "
-    "Del deletes · F2 or double-click renames · Ctrl+S saves · Esc cancels"
+    "Del deletes · F2 or double-click renames · Ctrl+Z undoes · Ctrl+S saves · Esc cancels"
 )
 
 

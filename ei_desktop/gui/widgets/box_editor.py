@@ -41,6 +41,13 @@ _CURSORS = {
 }
 
 
+_SAVE = QKeySequence.StandardKey.Save
+_UNDO = QKeySequence.StandardKey.Undo
+_REDO = QKeySequence.StandardKey.Redo
+#: the window's Redo also answers to Ctrl+Shift+Z and Ctrl+Y
+_MORE_REDO = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+
+
 @dataclass
 class Box:
     """A staged box: its label and its rectangle in image pixels."""
@@ -56,6 +63,14 @@ class _Drag:
     rect: QRectF  # the box's rectangle at the press (image pixels)
     handle: tuple[int, int] = (0, 0)
     moved: bool = False
+
+
+def _more_redo(event) -> bool:
+    return any(event.keyCombination() == keys[0] for keys in _MORE_REDO)
+
+
+def _key_of(boxes: list[Box]) -> list[tuple]:
+    return [(b.label, b.rect.getRect()) for b in boxes]
 
 
 def box_dicts(boxes: list[Box], width: int, height: int) -> list[dict]:
@@ -112,6 +127,10 @@ class BoxEditor(QObject):
         self._editing = False
         self._available = False
         self._original: list[Box] = []
+        # staged edits that Ctrl+Z and Ctrl+Shift+Z step through (boxes before each edit)
+        self._undo: list[list[Box]] = []
+        self._redo: list[list[Box]] = []
+        self._last: list[Box] = []  # the boxes after the latest recorded edit
         self._drag: Optional[_Drag] = None
         self._labelling: Optional[int] = None  # the box the label editor names
         self._labelling_new = False
@@ -165,6 +184,7 @@ class BoxEditor(QObject):
         self._original = [Box(label, QRectF(rect)) for label, rect in view.boxes()]
         self.boxes = [Box(b.label, QRectF(b.rect)) for b in self._original]
         self.selected, self._drag = None, None
+        self._undo, self._redo, self._last = [], [], self._copy()
         if not self.last_label and self.boxes:
             self.last_label = self.boxes[-1].label
         self._editing = True
@@ -243,6 +263,27 @@ class BoxEditor(QObject):
             return False
         self._ask_label(self.selected, new=False)
         return True
+
+    def undo(self) -> bool:
+        """Take back the latest staged edit (nothing saved is touched)."""
+        return self._step(self._undo, self._redo)
+
+    def redo(self) -> bool:
+        """Make the staged edit taken back last again."""
+        return self._step(self._redo, self._undo)
+
+    def _step(self, source: list[list[Box]], target: list[list[Box]]) -> bool:
+        if not self._editing or not source:
+            return False
+        target.append(self._copy())
+        self.boxes = source.pop()
+        self._last = self._copy()
+        self.selected = None
+        self._changed(record=False)
+        return True
+
+    def _copy(self) -> list[Box]:
+        return [Box(b.label, QRectF(b.rect)) for b in self.boxes]
 
     def nudge(self, dx: float, dy: float) -> bool:
         """Move the selected box by ``dx``, ``dy`` image pixels (kept on the image)."""
@@ -414,7 +455,7 @@ class BoxEditor(QObject):
             if drag.moved and big and drag.rect.width() >= MIN_SIDE:
                 self.boxes.append(Box(self.last_label, drag.rect))
                 self.selected = len(self.boxes) - 1
-                self._changed()
+                self._changed(record=False)  # recorded once it has its label
                 self._ask_label(self.selected, new=True)
             self.view.update()
         elif drag.moved:
@@ -443,16 +484,21 @@ class BoxEditor(QObject):
     @staticmethod
     def _is_editing_key(event) -> bool:
         key = event.key()
-        return key in (
-            Qt.Key.Key_Delete,
-            Qt.Key.Key_Backspace,
-            Qt.Key.Key_F2,
-            Qt.Key.Key_Escape,
-            Qt.Key.Key_Left,
-            Qt.Key.Key_Right,
-            Qt.Key.Key_Up,
-            Qt.Key.Key_Down,
-        ) or event.matches(QKeySequence.StandardKey.Save)
+        return (
+            key
+            in (
+                Qt.Key.Key_Delete,
+                Qt.Key.Key_Backspace,
+                Qt.Key.Key_F2,
+                Qt.Key.Key_Escape,
+                Qt.Key.Key_Left,
+                Qt.Key.Key_Right,
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+            )
+            or any(event.matches(k) for k in (_SAVE, _UNDO, _REDO))
+            or _more_redo(event)
+        )
 
     def _key(self, event) -> bool:
         key = event.key()
@@ -469,8 +515,12 @@ class BoxEditor(QObject):
             self.relabel_selected()
         elif key == Qt.Key.Key_Escape:
             self.cancelRequested.emit()
-        elif event.matches(QKeySequence.StandardKey.Save):
+        elif event.matches(_SAVE):
             self.saveRequested.emit()
+        elif event.matches(_UNDO):
+            self.undo()
+        elif event.matches(_REDO) or _more_redo(event):
+            self.redo()
         elif key in arrows:
             self.nudge(*arrows[key])
         else:
@@ -512,7 +562,11 @@ class BoxEditor(QObject):
         if self._editing:
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _changed(self) -> None:
+    def _changed(self, record: bool = True) -> None:
+        if record and self._editing and _key_of(self.boxes) != _key_of(self._last):
+            self._undo.append(self._last)
+            self._redo.clear()
+            self._last = self._copy()
         self.view.set_boxes([(b.label, b.rect) for b in self.boxes])
         self.sync()
         self.changed.emit()
