@@ -3,6 +3,8 @@ one clear message and keeps its content, creating a project is an explicit tick.
 
 from __future__ import annotations
 
+import random
+
 from gui_helpers import closed, seed_csv, wait_listed
 
 from ei_desktop.core.backends.local import LocalBackend
@@ -47,6 +49,30 @@ def test_a_damaged_project_is_one_message_and_keeps_its_content(qtbot, make_wind
     backend.close()
     blobs = sorted(p.name for p in (folder / "blobs").glob("??/*"))
     (folder / "project.sqlite3").write_bytes(b"")
+    window = make_window()
+    window.connection.open_startup(str(folder))
+    qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
+    text = window.message_bar.text.text()
+    assert "is damaged" in text and "check --recover" in text
+    assert "Traceback" not in text and "\n" not in text
+    assert window.backend is None
+    assert sorted(p.name for p in (folder / "blobs").glob("??/*")) == blobs
+
+
+def test_garbage_inside_the_database_is_one_message_and_keeps_its_content(
+    qtbot, make_window, tmp_path
+):
+    folder = tmp_path / "project"
+    backend = LocalBackend(folder, create=True)
+    seed_csv(backend, 300)
+    backend.close()
+    blobs = sorted(p.name for p in (folder / "blobs").glob("??/*"))
+    database = folder / "project.sqlite3"
+    size = database.stat().st_size
+    rng = random.Random(7)
+    with open(database, "r+b") as handle:  # every page but the header and the schema
+        handle.seek(4096)
+        handle.write(bytes(rng.getrandbits(8) for _ in range(size - 4096)))
     window = make_window()
     window.connection.open_startup(str(folder))
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
