@@ -26,6 +26,16 @@ THREE = [
 ]
 
 
+#: segments too narrow for their tags, and a long label at the very end
+NARROW = [
+    {"label": "idle", "startIndex": 0, "endIndex": 99},
+    {"label": "extraction", "startIndex": 100, "endIndex": 103},
+    {"label": "pull-up", "startIndex": 104, "endIndex": 107},
+    {"label": "idle", "startIndex": 108, "endIndex": 289},
+    {"label": "a rather long final label", "startIndex": 290, "endIndex": 299},
+]
+
+
 @pytest.fixture(autouse=True)
 def every_mouse_move():
     """QTest moves the mouse faster than a hand: let pyqtgraph see every move (it drops
@@ -52,6 +62,12 @@ def seg_project(tmp_path):
             data=ramp_csv(offset=1000), filename="single.csv", category="training", label="ramp"
         ),
         Sample(data=pcm_wav(), filename="tone.wav", category="training", label="tone"),
+        Sample(
+            data=ramp_csv(offset=2000),
+            filename="narrow.csv",
+            category="training",
+            structured_labels=NARROW,
+        ),
     ]
     response = upload_samples(samples, project=backend)
     assert not response.fails, response.fails
@@ -232,6 +248,21 @@ def test_add_segment_button_and_escape_changes_nothing(qtbot, make_window, seg_p
     assert (editor.segments[2].start, editor.segments[2].end) == (120, 180)
     drag(editor, 200, 230)
     assert editor.segments.boundaries()[3] != 200
+    # Ctrl+Z and Ctrl+Shift+Z undo and redo the editor's edits, not the project's
+    plot = editor.plot.plot_widget
+    plot.setFocus()
+    QTest.keyClick(plot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.segments.boundaries() == [100, 120, 180, 200]
+    QTest.keyClick(plot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.tag_texts() == ["idle", "wave", "idle"] and not editor.dirty
+    window.table.setFocus()  # anywhere in the window
+    QTest.keyClick(
+        window.table,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert editor.tag_texts() == ["idle", "wave", "jump", "wave", "idle"] and editor.dirty
+    assert window.menu_actions.undo.text() == undo_before
 
     editor.plot.plot_widget.setFocus()
     QTest.keyClick(editor.plot.plot_widget, Qt.Key.Key_Escape)
@@ -283,6 +314,31 @@ def test_audio_segments(qtbot, make_window, seg_project):
         ("hadouken", middle.start, middle.end - 1),
         ("tone", middle.end, frames - 1),
     ]
+
+
+def test_tags_are_whole_inside_the_plot_and_never_cover_each_other(qtbot, make_window, seg_project):
+    window = make_window(seg_project.path)
+    editor = start_editing(qtbot, window, seg_project.ids["narrow.csv"])
+    assert editor.tag_texts() == [s["label"] for s in NARROW]
+    view = editor.plot.plot_item.getViewBox()
+
+    def check(shown):
+        QApplication.processEvents()
+        inside = view.sceneBoundingRect()
+        rects = [tag.sceneBoundingRect() for tag in editor.tags if tag.isVisible()]
+        assert len(rects) == shown
+        for i, rect in enumerate(rects):
+            assert inside.contains(rect), (NARROW[i]["label"], rect, inside)
+            assert not rect.intersects(editor.plot.legend.sceneBoundingRect())
+            for other in rects[i + 1 :]:
+                assert not rect.intersects(other)
+
+    check(len(NARROW))
+    view.setXRange(95, 115, padding=0)  # zoomed in: each tag over its own segment
+    check(4)  # the last segment is out of view
+    tags = dict(zip(editor.tag_texts(), editor.tags))
+    assert tags["extraction"].pos().x() == pytest.approx(100)
+    assert tags["pull-up"].pos().x() == pytest.approx(104)
 
 
 def test_offered_only_for_one_plotted_sample(qtbot, make_window, seg_project):

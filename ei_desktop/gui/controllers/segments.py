@@ -3,16 +3,25 @@ series or audio sample, and saves its segments as one change through the curatio
 it is one undoable history entry, and the views follow it like any other change).
 
 Leaving the editor any way other than Cancel or Esc (another sample selected, the sample
-reloaded) saves the edits made, so none is lost silently; Undo takes them back.
+reloaded) saves the edits made, so none is lost silently; Undo takes them back. While the
+editor is on, Ctrl+Z and Ctrl+Shift+Z (Ctrl+Y) undo and redo its own edits, not the project's.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from ei_desktop.core.backends.base import query_for_ids
 from ei_desktop.core.edits import SetStructuredLabels
@@ -143,6 +152,11 @@ class SegmentsController(QObject):
             self.leave()
 
     def _set_editing(self, on: bool) -> None:
+        app = QApplication.instance()
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
         self._save.setEnabled(on)
         self._escape.setEnabled(on)
         actions = self.window.menu_actions
@@ -164,6 +178,40 @@ class SegmentsController(QObject):
             if sample_id != self.sample_id:
                 self.leave()
         self.update_actions()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """While editing, Ctrl+Z and Ctrl+Shift+Z (Ctrl+Y) in the window undo and redo the
+        editor's edits (text fields keep their own).
+        """
+        kind = event.type()
+        editor = self.editor
+        if (
+            editor is None
+            or kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+            or not isinstance(event, QKeyEvent)
+            or watched is not QApplication.focusWidget()
+            or not isinstance(watched, QWidget)
+            or watched.window() is not self.window
+            or isinstance(watched, _TEXT_INPUTS)
+        ):
+            return False
+        ctrl = event.modifiers() == Qt.KeyboardModifier.ControlModifier
+        undo = event.matches(QKeySequence.StandardKey.Undo)
+        redo = event.matches(QKeySequence.StandardKey.Redo) or (
+            ctrl and event.key() == Qt.Key.Key_Y
+        )
+        if not (undo or redo):
+            return False
+        event.accept()
+        if kind == QEvent.Type.KeyPress:
+            if undo:
+                editor.undo()
+            else:
+                editor.redo()
+        return True
+
+
+_TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 
 
 def install(window: MainWindow) -> SegmentsController:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ei_desktop.core.label_segments import LabelSegments
+from ei_desktop.core.label_segments import LabelSegments, Segment
 from ei_desktop.gui.dialogs.curation import TextDialog
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
 from ei_desktop.gui.widgets.cut_tools import ms_text
@@ -112,6 +112,9 @@ class SegmentEditor(QWidget):
         self.tags: list[pg.TextItem] = []
         self.draft: Optional[pg.LinearRegionItem] = None
         self._draft_start = 0.0
+        #: the segments before each edit (Ctrl+Z while editing), and the edits undone
+        self._undo: list[list[Segment]] = []
+        self._redo: list[list[Segment]] = []
 
         self.title = QLabel("Label segments:")
         font = self.title.font()
@@ -191,6 +194,7 @@ class SegmentEditor(QWidget):
         self.interval_ms = float(interval_ms)
         self.dirty = False
         self.selected = None
+        self._undo, self._redo = [], []
         self._set_reset_on_double_click(False)
         self.plot.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-10, -10))
         self.setVisible(True)
@@ -207,6 +211,7 @@ class SegmentEditor(QWidget):
         self.stored = None
         self.selected = None
         self.dirty = False
+        self._undo, self._redo = [], []
         self.setVisible(False)
         if was:
             self._set_reset_on_double_click(True)
@@ -243,22 +248,24 @@ class SegmentEditor(QWidget):
         """
         if self.segments is None:
             return None
+        before = self.segments.segments()
         try:
             index = self.segments.add(start, end, label)
         except ValueError:
             return None
-        self._edited(index)
+        self._edited(index, before)
         return index
 
     def relabel(self, index: int, label: str) -> bool:
         """Give segment ``index`` the label ``label``."""
         if self.segments is None or not 0 <= index < len(self.segments):
             return False
+        before = self.segments.segments()
         try:
             self.segments.relabel(index, label)
         except ValueError:
             return False
-        self._edited(index)
+        self._edited(index, before)
         return True
 
     def remove(self, index: Optional[int] = None) -> bool:
@@ -268,7 +275,8 @@ class SegmentEditor(QWidget):
         index = self.selected if index is None else index
         if self.segments is None or index is None or len(self.segments) < 2:
             return False
-        self._edited(self.segments.remove(index))
+        before = self.segments.segments()
+        self._edited(self.segments.remove(index), before)
         return True
 
     def move_boundary(self, index: int, position: float) -> Optional[int]:
@@ -277,12 +285,39 @@ class SegmentEditor(QWidget):
         """
         if self.segments is None:
             return None
+        before = self.segments.segments()
         where = self.segments.move_boundary(index, position)
-        self.dirty = True
+        self._remember(before)
         self._sync_positions()
         self._update_bar()
         self.changed.emit()
         return where
+
+    def undo(self) -> bool:
+        """Take back the latest edit (Ctrl+Z while editing); False when there is none."""
+        return self._step(self._undo, self._redo)
+
+    def redo(self) -> bool:
+        """Make the latest edit taken back again; False when there is none."""
+        return self._step(self._redo, self._undo)
+
+    def _step(self, source: list[list[Segment]], target: list[list[Segment]]) -> bool:
+        if self.segments is None or not source:
+            return False
+        target.append(self.segments.segments())
+        self.segments = LabelSegments(self.segments.rows, source.pop())
+        self.dirty = bool(self._undo)
+        if self.selected is not None and self.selected >= len(self.segments):
+            self.selected = None
+        self._rebuild()
+        self.changed.emit()
+        return True
+
+    def _remember(self, before: list[Segment]) -> None:
+        if self.segments is not None and self.segments.segments() != before:
+            self._undo.append(before)
+            self._redo.clear()
+        self.dirty = bool(self._undo)
 
     # -- asking for labels ---------------------------------------------------------------------
 
@@ -397,8 +432,8 @@ class SegmentEditor(QWidget):
         """The text of each segment's tag, in order."""
         return [tag.textItem.toPlainText() for tag in self.tags]
 
-    def _edited(self, selected: Optional[int]) -> None:
-        self.dirty = True
+    def _edited(self, selected: Optional[int], before: list[Segment]) -> None:
+        self._remember(before)
         self.selected = selected
         self._rebuild()
         self.changed.emit()
