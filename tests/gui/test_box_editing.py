@@ -304,6 +304,15 @@ def test_another_sample_saves_the_staged_boxes(qtbot, make_window, pets):
     assert stored(pets, second) == [as_tuple(CAT)]
     assert not window.box_editing.editing
 
+    # B again (here with the image focused) leaves the mode, and saves too
+    view = start_editing(qtbot, window, second)
+    drag(view, at(view, 40, 35), at(view, 40, 35))
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    QTest.keyClick(view, Qt.Key.Key_B)
+    assert not window.box_editing.editing
+    settle(qtbot, window)
+    assert stored(pets, second) == []
+
 
 def test_edit_boxes_is_offered_only_for_an_image(qtbot, make_window, pets):
     seed_csv(pets, 1)
@@ -366,7 +375,8 @@ def test_box_edits_reach_a_served_project_and_undo(qtbot, make_window, tmp_path)
             QTest.keyClick(view, Qt.Key.Key_Delete)  # delete the dog
             drag(view, at(view, 120, 60), at(view, 160, 90))  # draw a bird
             name_box(qtbot, view, "bird")
-            QTest.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+            window.table.setFocus()  # Ctrl+S saves wherever the focus is
+            QTest.keyClick(window.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
             settle(qtbot, window)
             bird, cat = stored(served, sample_id)
             assert near(cat, ("cat", 50, 30, 40, 30)), cat

@@ -3,7 +3,8 @@
 queue, so it runs in the background, is undoable as one step and the views follow it.
 
 Leaving the mode any other way than Cancel or Esc (another sample, the toggle, a reload of
-the preview) saves the staged boxes: an edit is never lost silently, and Undo takes it back.
+the preview) saves the staged boxes, and Undo takes them back. They are dropped only when
+another project was opened meanwhile, or the window closes.
 """
 
 from __future__ import annotations
