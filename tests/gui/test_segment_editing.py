@@ -241,7 +241,13 @@ def test_add_segment_button_and_escape_changes_nothing(qtbot, make_window, seg_p
     window = make_window(seg_project.path)
     sample_id = seg_project.ids["multi.csv"]
     undo_before = window.menu_actions.undo.text()
+    legend = window.preview.timeseries.plot.legend
+    show(qtbot, window, sample_id)
+    QApplication.processEvents()
+    legend_at = legend.pos()
     editor = start_editing(qtbot, window, sample_id)
+    QApplication.processEvents()
+    assert legend.pos().y() > legend_at.y()  # in the bottom corner, away from the tags
     qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
     answer(qtbot, window, "jump")  # the middle of the view: values 120–180
     assert editor.tag_texts() == ["idle", "wave", "jump", "wave", "idle"]
@@ -271,6 +277,8 @@ def test_add_segment_button_and_escape_changes_nothing(qtbot, make_window, seg_p
     # the read-only segments are back, and nothing was changed
     assert all(region.isVisible() for region in window.preview.timeseries.regions())
     assert window.menu_actions.crop.isEnabled()
+    QApplication.processEvents()
+    assert legend.pos() == legend_at  # back where the plot keeps it
     settle(qtbot, window)
     assert spans(stored(seg_project, sample_id)) == spans(THREE)
     assert window.menu_actions.undo.text() == undo_before

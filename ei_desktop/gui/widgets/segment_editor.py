@@ -115,6 +115,7 @@ class SegmentEditor(QWidget):
         #: the segments before each edit (Ctrl+Z while editing), and the edits undone
         self._undo: list[list[Segment]] = []
         self._redo: list[list[Segment]] = []
+        self._legend_anchor: tuple = (None, None, (0, 0))
 
         self.title = QLabel("Label segments:")
         font = self.title.font()
@@ -196,6 +197,8 @@ class SegmentEditor(QWidget):
         self.selected = None
         self._undo, self._redo = [], []
         self._set_reset_on_double_click(False)
+        # the tags take the top of the plot: the legend waits in the bottom corner
+        self._legend_anchor = _anchor_of(self.plot.legend)
         self.plot.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-10, -10))
         self.setVisible(True)
         self._rebuild()
@@ -215,7 +218,9 @@ class SegmentEditor(QWidget):
         self.setVisible(False)
         if was:
             self._set_reset_on_double_click(True)
-            self.plot.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-10, 10))
+            item_pos, parent_pos, offset = self._legend_anchor
+            if item_pos is not None and parent_pos is not None:
+                self.plot.legend.anchor(itemPos=item_pos, parentPos=parent_pos, offset=offset)
             self.editingChanged.emit(False)
 
     def structured_labels(self) -> list:
@@ -620,6 +625,18 @@ class SegmentEditor(QWidget):
                     self.remove()
             return True
         return super().eventFilter(watched, event)
+
+
+def _anchor_of(item) -> tuple:
+    """Where a pyqtgraph anchored item (the legend) is anchored: ``(itemPos, parentPos,
+    offset)``, as given to its ``anchor()`` (pyqtgraph keeps them private).
+    """
+    prefix = "_GraphicsWidgetAnchor__"
+    return (
+        getattr(item, prefix + "itemAnchor", None),
+        getattr(item, prefix + "parentAnchor", None),
+        getattr(item, prefix + "offset", (0, 0)),
+    )
 
 
 def _tag_text(label: str) -> str:
