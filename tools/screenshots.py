@@ -5,7 +5,7 @@
 
 Writes default.png (first start, nothing selected), drop.png (the drop overlay),
 browse.png (table + time-series preview), crop.png and split.png (cutting on the plot),
-multilabel.png, image.png (bounding boxes),
+multilabel.png, segments.png (its label segments in edit mode), image.png (bounding boxes),
 box_editing.png (an image's boxes in edit mode),
 upload_options.png, results.png, csv_import.png and csv_grouped.png into OUTDIR. The
 project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
