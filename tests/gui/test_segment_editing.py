@@ -322,6 +322,10 @@ def test_audio_segments(qtbot, make_window, seg_project):
         ("hadouken", middle.start, middle.end - 1),
         ("tone", middle.end, frames - 1),
     ]
+    # the waveform shows the saved segments, read-only
+    qtbot.waitUntil(lambda: editor.tag_texts() == ["tone", "hadouken", "tone"])
+    assert not editor.editing and not editor.isVisible() and editor.lines == []
+    assert [band.getRegion() for band in editor.bands][1] == (middle.start, middle.end)
 
 
 def test_tags_are_whole_inside_the_plot_and_never_cover_each_other(qtbot, make_window, seg_project):

@@ -91,8 +91,10 @@ class AudioView(QWidget):
         self.player.failed.connect(self._on_failed)
         self._on_state(False)
 
-    def set_audio(self, series: Series) -> None:
-        """Show ``series`` (frames × channels, ``interval_ms`` per frame)."""
+    def set_audio(self, series: Series, structured_labels: list | None = None) -> None:
+        """Show ``series`` (frames × channels, ``interval_ms`` per frame) with its label
+        segments (``structured_labels``), if any.
+        """
         values = np.asarray(series.values)
         if values.ndim == 1:
             values = values.reshape(-1, 1)
@@ -104,6 +106,7 @@ class AudioView(QWidget):
             self.player.unload()
             self.plot.clear()
             self.plot.info.setText("This audio sample has no frames.")
+            self.segment_editor.show_segments(None, 0)
             self._on_state(False)
             return
         self.player.load(values, rate)
@@ -113,6 +116,9 @@ class AudioView(QWidget):
         self._on_state(False)
         self.plot.set_time_axis(series.interval_ms, frames, seconds=True)
         self.plot.info.setText(describe_audio(rate, channels, frames))
+        self.segment_editor.show_segments(structured_labels, frames, series.interval_ms)
+        # the segment tags run along the top edge: the legend goes below them
+        self.plot.keep_legend_below(self.fontMetrics().height() + 12 if structured_labels else 0)
 
     @property
     def info_text(self) -> str:
@@ -129,6 +135,7 @@ class AudioView(QWidget):
         self._rows = 0
         self.cut_tools.set_signal(0, 0.0)
         self.plot.clear()
+        self.segment_editor.show_segments(None, 0)
         self._on_state(False)
 
     # -- playback ----------------------------------------------------------------------------

@@ -233,7 +233,7 @@ class PreviewPanel(QWidget):
                 self._show_message("No values", "The values of this sample could not be loaded.")
             elif kind == "audio":
                 self.timeseries.clear()
-                self.audio.set_audio(series)
+                self.audio.set_audio(series, record.structured_labels)
                 self.stack.setCurrentWidget(self.audio)
             else:
                 self.audio.clear()

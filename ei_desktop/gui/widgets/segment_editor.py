@@ -56,7 +56,7 @@ class SegmentBand(pg.LinearRegionItem):
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph override)
         """Left click picks the segment; a double click relabels it."""
-        if ev.button() != Qt.MouseButton.LeftButton:
+        if ev.button() != Qt.MouseButton.LeftButton or not self.editor.editing:
             return
         ev.accept()
         self.editor.select(self.index)
@@ -65,7 +65,7 @@ class SegmentBand(pg.LinearRegionItem):
 
     def mouseDragEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph override)
         """A left drag draws a new segment over the range it covers."""
-        if ev.button() != Qt.MouseButton.LeftButton:
+        if ev.button() != Qt.MouseButton.LeftButton or not self.editor.editing:
             return
         ev.accept()
         if ev.isStart():
@@ -116,6 +116,8 @@ class SegmentEditor(QWidget):
         self._undo: list[list[Segment]] = []
         self._redo: list[list[Segment]] = []
         self._legend_anchor: tuple = (None, None, (0, 0))
+        #: the segments shown read-only out of the mode (see :meth:`show_segments`)
+        self._view: Optional[LabelSegments] = None
 
         self.title = QLabel("Label segments:")
         font = self.title.font()
@@ -216,12 +218,28 @@ class SegmentEditor(QWidget):
         self.dirty = False
         self._undo, self._redo = [], []
         self.setVisible(False)
+        if self._view is not None:
+            self._rebuild()  # the segments shown read-only
         if was:
             self._set_reset_on_double_click(True)
             item_pos, parent_pos, offset = self._legend_anchor
             if item_pos is not None and parent_pos is not None:
                 self.plot.legend.anchor(itemPos=item_pos, parentPos=parent_pos, offset=offset)
             self.editingChanged.emit(False)
+
+    def show_segments(
+        self, structured_labels: Optional[list], rows: int, interval_ms: float = 0.0
+    ) -> None:
+        """Out of the mode, show these segments read-only (``None`` or empty: none) over a
+        sample of ``rows`` values; in the mode, show them once it ends.
+        """
+        view = None
+        if structured_labels and rows > 0:
+            view = LabelSegments.from_structured(structured_labels, rows)
+        self._view = view
+        if not self.editing:
+            self.interval_ms = float(interval_ms)
+            self._rebuild()
 
     def structured_labels(self) -> list:
         """The segments as structured labels (empty out of the mode)."""
@@ -449,9 +467,13 @@ class SegmentEditor(QWidget):
             self.plot.plot_item.removeItem(item)
         self.bands, self.lines, self.tags = [], [], []
 
+    @property
+    def _drawn(self) -> Optional[LabelSegments]:
+        return self.segments if self.segments is not None else self._view
+
     def _rebuild(self) -> None:
         self._clear_items()
-        segments = self.segments
+        segments = self._drawn
         if segments is None:
             return
         item = self.plot.plot_item
@@ -459,8 +481,12 @@ class SegmentEditor(QWidget):
         for index, segment in enumerate(segments.segments()):
             band = SegmentBand(self, index, segment.start, segment.end)
             band.setToolTip(
-                f"{segment.label}: {self._span(segment.start, segment.end)}\n"
-                "Drag across the plot to add a segment; double-click (F2) to relabel"
+                f"{segment.label}: {self._span(segment.start, segment.end)}"
+                + (
+                    "\nDrag across the plot to add a segment; double-click (F2) to relabel"
+                    if self.editing
+                    else ""
+                )
             )
             item.addItem(band, ignoreBounds=True)
             self.bands.append(band)
@@ -474,7 +500,7 @@ class SegmentEditor(QWidget):
             tag.setZValue(_Z_TAG)
             item.addItem(tag, ignoreBounds=True)
             self.tags.append(tag)
-        for index in range(len(segments) - 1):
+        for index in range(len(segments) - 1 if self.editing else 0):
             line = pg.InfiniteLine(
                 angle=90,
                 movable=True,
@@ -494,7 +520,7 @@ class SegmentEditor(QWidget):
         self._update_bar()
 
     def _sync_positions(self) -> None:
-        segments = self.segments
+        segments = self._drawn
         if segments is None or len(self.bands) != len(segments):
             return
         for band, segment in zip(self.bands, segments.segments()):
@@ -516,10 +542,11 @@ class SegmentEditor(QWidget):
         self._layout_tags()
 
     def _paint_bands(self) -> None:
-        if self.segments is None:
+        segments = self._drawn
+        if segments is None:
             return
-        colors = label_colors(self.segments.labels())
-        for index, (band, segment) in enumerate(zip(self.bands, self.segments.segments())):
+        colors = label_colors(segments.labels())
+        for index, (band, segment) in enumerate(zip(self.bands, segments.segments())):
             picked = index == self.selected
             fill = QColor(colors[segment.label])
             fill.setAlpha(110 if picked else 55)
@@ -534,7 +561,7 @@ class SegmentEditor(QWidget):
         """Put each tag at the top of the view over its segment's visible part, inside the
         view, one row lower when it would cover the tag before it.
         """
-        if self.segments is None or not self.tags:
+        if self._drawn is None or not self.tags:
             return
         view = self.plot.plot_item.getViewBox()
         (left, right), (_bottom, top) = view.viewRange()
