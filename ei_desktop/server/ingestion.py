@@ -14,10 +14,10 @@ from ei_desktop.server.errors import RequestError
 from ei_desktop.server.multipart import read_file_parts, too_large
 from ei_desktop.server.responses import JSON
 from ei_desktop.server.uploads import (
-    UploadOptions,
+    IngestionHeaders,
     base_name,
     decode_text_header,
-    plan_upload,
+    plan_parts,
     with_date_id,
 )
 
@@ -87,10 +87,10 @@ async def upload_files(request: Request, category: str = CategoryPath) -> Respon
     200 answer; request-level problems are 400 / 413 with a JSON error and store nothing.
     """
     ctx = context(request)
-    options = UploadOptions.from_headers(category, request.scope["headers"])
+    options = IngestionHeaders.from_headers(category, request.scope["headers"])
     parts, form = await read_file_parts(request, ctx.limits)
     try:
-        plan = plan_upload(parts, options, ctx.limits)
+        plan = plan_parts(parts, options, ctx.limits)
         results = await ctx.uploads.upload(
             plan.items, allow_duplicates=not options.disallow_duplicates, nbytes=plan.nbytes
         )
@@ -130,7 +130,7 @@ async def upload_data(request: Request, category: str = CategoryPath) -> Respons
     """
     ctx = context(request)
     try:
-        options = UploadOptions.from_headers(category, request.scope["headers"])
+        options = IngestionHeaders.from_headers(category, request.scope["headers"])
     except RequestError as exc:
         return PlainTextResponse(exc.message, status_code=exc.status)
     raw_name = next((v for k, v in request.scope["headers"] if k == b"x-file-name"), None)

@@ -56,7 +56,7 @@ def _flag(value: Optional[bytes]) -> bool:
 
 
 @dataclass
-class UploadOptions:
+class IngestionHeaders:
     """What the request headers say about every file of the request."""
 
     category: str
@@ -69,7 +69,7 @@ class UploadOptions:
     @classmethod
     def from_headers(
         cls, category: str, raw_headers: Sequence[tuple[bytes, bytes]]
-    ) -> UploadOptions:
+    ) -> IngestionHeaders:
         """Read ``x-label``, ``x-no-label``, ``x-metadata``, ``x-bounding-boxes``,
         ``x-disallow-duplicates`` and ``x-add-date-id``.
 
@@ -209,7 +209,7 @@ def _load_companion(part: FilePart, name: str) -> Optional[dict]:
     return doc
 
 
-def plan_upload(parts: Sequence[FilePart], options: UploadOptions, limits: Limits) -> UploadPlan:
+def plan_parts(parts: Sequence[FilePart], options: IngestionHeaders, limits: Limits) -> UploadPlan:
     """Sort the parts into data files and companion ``.labels`` files, apply the companions
     to the data files they name, and refuse what can be refused without parsing.
 
