@@ -4,7 +4,9 @@ dragged with the mouse, a drag over the plot labels that range, a double click (
 relabels, Delete merges a segment into its neighbour.
 
 The editor holds the segments being edited (:class:`LabelSegments`) and draws them; it does
-no I/O. The segments controller starts it, and saves or discards what it holds.
+no I/O. The segments controller starts it, and saves or discards what it holds. Out of the
+mode it can show a sample's segments read-only (:meth:`SegmentEditor.show_segments`; the
+audio waveform does), with the same tags.
 """
 
 from __future__ import annotations
