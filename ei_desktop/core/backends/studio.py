@@ -502,7 +502,12 @@ class StudioBackend:
                 response = self._upload_session.post(
                     url, data=body, headers=headers, timeout=self._timeout
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                # the answer broke off (the upload may have landed): retried, duplicates refused
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 if _cannot_connect(exc):
                     raise _Refused(_unreachable_message(url, exc)) from exc
                 raise _Retryable(f"Connection to the server failed: {_reason(exc)}") from exc
