@@ -394,6 +394,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: D102
         self.closing = True
         self.save_layout()
+        # edits staged on the preview are kept, as when another sample is selected
+        if self.box_editing.save_pending() | self.segments.save_pending():
+            self.statusBar().showMessage("Saving your edits…")
+            self.curation.wait_idle(timeout_s=30)
         if any(not job.is_finished() for job in self.jobs.running()):
             self.statusBar().showMessage("Stopping running operations…")
         self.jobs.wait_all(timeout_s=30, cancel=True)

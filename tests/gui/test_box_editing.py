@@ -387,3 +387,13 @@ def test_box_edits_reach_a_served_project_and_undo(qtbot, make_window, tmp_path)
             assert stored(served, sample_id) == [as_tuple(CAT), as_tuple(DOG)]
     finally:
         served.close()
+
+
+def test_closing_the_window_saves_the_staged_boxes(qtbot, make_window, pets):
+    window = make_window(pets.path)
+    sample_id = pets.ids["pets.01.png"]
+    view = start_editing(qtbot, window, sample_id)
+    drag(view, at(view, 145, 50), at(view, 145, 50))
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    window.close()
+    assert stored(pets, sample_id) == [as_tuple(CAT)]

@@ -305,6 +305,19 @@ def test_selecting_another_sample_saves_the_edits(qtbot, make_window, seg_projec
     assert stored(seg_project, seg_project.ids["single.csv"]) is None
 
 
+def test_closing_the_window_saves_the_edits(qtbot, make_window, seg_project):
+    window = make_window(seg_project.path)
+    sample_id = seg_project.ids["multi.csv"]
+    editor = start_editing(qtbot, window, sample_id)
+    assert editor.move_boundary(1, 260) == 260
+    window.close()
+    assert spans(stored(seg_project, sample_id)) == [
+        ("idle", 0, 99),
+        ("wave", 100, 259),
+        ("idle", 260, 299),
+    ]
+
+
 def test_audio_segments(qtbot, make_window, seg_project):
     window = make_window(seg_project.path)
     sample_id = seg_project.ids["tone.wav"]

@@ -110,6 +110,15 @@ class BoxEditingController(QObject):
             return False
         return self._apply(sample_id, boxes)
 
+    def save_pending(self) -> bool:
+        """Save staged boxes that differ from the stored ones (the window is closing);
+        True when a change was started.
+        """
+        editor = self.editor
+        if editor is None or not editor.editing or not editor.dirty:
+            return False
+        return self.save()
+
     def cancel(self) -> None:
         """Leave the mode and forget the staged boxes."""
         if self.editor is not None:

@@ -8,11 +8,12 @@ to the status bar, a problem to the message bar, and the views refresh like afte
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMenu
 
 from ei_desktop.core.backends.base import SampleQuery, query_for_ids
@@ -106,6 +107,17 @@ class CurationController(QObject):
     def busy(self) -> bool:
         """True while a change runs or waits to run."""
         return self._running is not None or bool(self._queue)
+
+    def wait_idle(self, timeout_s: float = 30.0) -> bool:
+        """Run the event loop until every change asked for is done; True if they all finished
+        in time (UI thread only: closing the window, tests).
+        """
+        deadline = time.monotonic() + timeout_s
+        while self.busy and time.monotonic() < deadline:
+            self.window.jobs.pool.waitForDone(10)
+            QCoreApplication.sendPostedEvents()
+            QCoreApplication.processEvents()
+        return not self.busy
 
     def run(self, fn: JobFunction, doing: str) -> None:
         """Run ``fn`` (a job function returning an :class:`EditReport`) after the changes

@@ -135,6 +135,12 @@ class SegmentsController(QObject):
         self.cancel()
         return self.window.curation.apply(SetStructuredLabels(labels), query_for_ids([sample_id]))
 
+    def save_pending(self) -> bool:
+        """Save edits not yet saved (the window is closing); True when a change was started."""
+        if self.editor is not None and self.editor.dirty and self.editor.can_save():
+            return self.save()
+        return False
+
     def leave(self) -> None:
         """Leave the mode, saving the edits made (if any)."""
         if self.editor is not None and self.editor.dirty and self.editor.can_save():
