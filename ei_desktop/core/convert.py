@@ -9,7 +9,7 @@ import json
 import os
 import secrets
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Optional
 
 from ei_desktop.core.backends.base import DownloadedSample, UploadItem
 from ei_desktop.core.model import DataAcquisition, Sample
@@ -59,6 +59,29 @@ class _Borrowed(io.RawIOBase):
         return len(data)
 
 
+class _Lent:
+    """Opens a caller's file object for an upload: each opening reads from where the file
+    stood when it was lent (so a retried upload sends the same bytes), without closing it.
+    """
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self._start: Optional[int] = None
+        self.size: Optional[int] = None  # bytes from the start, when known without reading
+        try:
+            if handle.seekable() and isinstance(handle.read(0), bytes):
+                self._start = handle.tell()
+                self.size = max(0, handle.seek(0, io.SEEK_END) - self._start)
+                handle.seek(self._start)
+        except (AttributeError, OSError, ValueError):
+            self._start = self.size = None
+
+    def __call__(self) -> _Borrowed:
+        if self._start is not None:
+            self._handle.seek(self._start)
+        return _Borrowed(self._handle)
+
+
 def _content(sample: Sample) -> Any:
     """``bytes``, a path, or a callable returning a binary file."""
     data = sample.data
@@ -73,7 +96,7 @@ def _content(sample: Sample) -> Any:
     if isinstance(data, io.StringIO):
         return data.getvalue().encode("utf-8")
     if hasattr(data, "read"):
-        return lambda: _Borrowed(data)
+        return _Lent(data)
     raise TypeError(
         f"Sample data must be bytes, text, a file object or a DataAcquisition, "
         f"not {type(data).__name__}"
@@ -108,6 +131,7 @@ def sample_to_item(sample: Sample) -> UploadItem:
         bounding_boxes=sample.bounding_boxes,
         structured_labels=sample.structured_labels,
         key=sample,
+        length=source.size if isinstance(source, _Lent) else None,
     )
 
 

@@ -456,7 +456,7 @@ class StudioBackend:
                 handle = item.open()
                 handles.append(handle)
                 mime = _MIME.get(formats.extension_of(item.filename), "application/octet-stream")
-                fields.append(("data", (item.filename, handle, mime)))
+                fields.append(("data", (item.filename, _part_body(item, handle), mime)))
                 if item.bounding_boxes is not None:
                     value = item.bounding_boxes
                     boxes[item.filename] = json.loads(value) if isinstance(value, str) else value
@@ -1046,6 +1046,35 @@ def _retry(methods: set[str]) -> Retry:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
+
+
+class _SizedPart:
+    """A file part of a known size for the multipart encoder, which asks how many bytes are
+    left (``len``) before each read and so cannot stream a file object it cannot measure.
+    """
+
+    def __init__(self, handle: BinaryIO, size: int) -> None:
+        self._handle = handle
+        self.len = size
+
+    def read(self, size: int = -1) -> bytes:
+        want = self.len if size is None or size < 0 else min(size, self.len)
+        data = self._handle.read(want)
+        if want and not data:
+            raise OSError("The file became shorter while it was sent")
+        self.len -= len(data)
+        return data
+
+
+def _part_body(item: UploadItem, handle: BinaryIO) -> Union[_SizedPart, bytes]:
+    """What to stream for ``item``: its open ``handle`` with the size it is known to have, or
+    its bytes when the size is not known without reading (a pipe, a text file object).
+    """
+    size = item.size()
+    if size is None:
+        data = handle.read()
+        return data.encode("utf-8") if isinstance(data, str) else data
+    return _SizedPart(handle, size)
 
 
 def _failed(batch: _Batch, error: str) -> list[tuple[int, UploadResult]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import threading
@@ -13,6 +14,8 @@ import pytest
 from ei_desktop.core.backends.base import BackendError, InvalidApiKey, SampleQuery, UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.convert import sample_to_item
+from ei_desktop.core.model import Sample
 from ei_desktop.core.progress import CancelToken
 from ei_desktop.server.app import create_app
 from ei_desktop.server.testing import free_port, running_app, serve_process
@@ -118,6 +121,25 @@ def test_injected_500s_and_429s_are_retried_to_an_exact_result(tmp_path):
             client.close()
     assert injector.injected >= 3
     assert_exact(results, project_dir, 400)
+
+
+def test_a_retried_upload_of_a_file_object_sends_the_same_bytes(tmp_path):
+    """The file object was read by the refused attempt: the retry reads it again from where
+    it stood when it was handed over.
+    """
+    content = b"timestamp,x\n0,1\n10,2\n"
+    handle = io.BytesIO(b"head" + content)
+    handle.seek(4)
+    item = sample_to_item(Sample(data=handle, filename="a.csv", category="training"))
+    with LocalBackend(tmp_path / "project", create=True) as project:
+        injector = FaultInjector(create_app(project, KEY), [429, 0])
+        with running_app(injector) as base:
+            client = StudioBackend(KEY, f"{base}/v1", base)
+            [result] = client.upload([item])
+            client.close()
+        assert injector.injected == 1
+        assert result.success, result.error
+        assert project.load_bytes(result.sample_id) == content
 
 
 def test_with_duplicates_allowed_a_500_is_not_retried(tmp_path):
