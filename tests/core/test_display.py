@@ -52,3 +52,25 @@ def test_a_file_object_over_the_limit_is_not_said_to_be_the_limit(tmp_path):
         big = b"timestamp,x\n" + b"".join(b"%d,1\n" % i for i in range(2000))
         (result,) = local.upload([UploadItem("big.csv", lambda: io.BytesIO(big))])
     assert result.error == "The file is too large (over the limit of 1.0 KB)"
+
+
+def test_a_sample_from_a_file_object_over_the_limit_names_its_size(tmp_path):
+    import io
+
+    from ei_desktop import data
+    from ei_desktop.core.backends.local import LocalBackend
+
+    big = b"timestamp,x\n" + b"".join(b"%d,1\n" % i for i in range(2000))
+    path = tmp_path / "big.csv"
+    path.write_bytes(big)
+    local = LocalBackend(tmp_path / "p", create=True, max_file_bytes=1024)
+    with local, open(path, "rb") as handle:
+        samples = [
+            data.Sample(data=handle, filename="file.csv"),
+            data.Sample(data=io.BytesIO(big), filename="bytes.csv"),
+        ]
+        response = data.upload_samples(samples, project=local)
+    size = display.size(len(big))
+    assert [f.error for f in response.fails] == [
+        f"The file is too large ({size}; the limit is 1.0 KB)"
+    ] * 2
