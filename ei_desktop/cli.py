@@ -1,5 +1,5 @@
-"""The ``ei-desktop`` command: upload, ls, download, rm, the curation commands (label, move,
-rename, meta, enable, disable, crop, split, summary, history, undo, redo), check, serve
+"""The ``ei-desktop`` command: upload, ls, download, rm, push, the curation commands (label,
+move, rename, meta, enable, disable, crop, split, summary, history, undo, redo), check, serve
 and gui.
 """
 
@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the desktop app")
     _add_gui_arguments(gui)
     dataset_commands.add_commands(commands, _add_filters, _add_state, _add_project)
+    from ei_desktop import sync_commands
+
+    sync_commands.add_commands(commands, _add_filters, _add_state)
     return parser
 
 
@@ -478,6 +481,7 @@ _NOT_FILES = (
     "download",
     "rm",
     "export",
+    "push",
     *CURATION_COMMANDS,
     "check",
     "serve",
@@ -515,10 +519,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _gui(getattr(args, "project", None), getattr(args, "files", None) or [])
     if command == "serve":
         return _serve(args)
-    from ei_desktop import commands, dataset_commands
+    from ei_desktop import commands, dataset_commands, sync_commands
 
     stoppable = {"upload": commands.upload, "download": commands.download, "rm": commands.rm}
     stoppable.update(dataset_commands.STOPPABLE)
+    stoppable.update(sync_commands.STOPPABLE)
     try:
         if command in stoppable:
             return _run_stoppable(stoppable[command], args)

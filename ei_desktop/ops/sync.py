@@ -1,0 +1,462 @@
+"""Push a local project to a remote one (Edge Impulse, or any ``ei-desktop serve``), exactly
+once over a bad link.
+
+:func:`plan_push` compares the selected local samples with what the project's push state
+(:class:`~ei_desktop.core.sync_state.SyncState`) says the remote holds; :func:`push` sends the
+difference and returns a :class:`PushReport`.
+
+Why a sample is never stored twice on the remote, whatever interrupts a push:
+
+- every upload is sent with the remote's duplicate refusal on (``x-disallow-duplicates``):
+  content the remote already holds is refused, never stored again. This alone bounds every
+  content to one copy, even for a retry of an upload whose answer was lost;
+- before a sample's bytes leave, the state records "sending sha X" (committed to disk); after
+  the remote's answer it records "sha X is remote id N". A crash in between leaves "sending":
+  the next push sends it again, and a duplicate refusal of content we had sent before is the
+  success of that earlier attempt (its id is taken from the refusal, else found by hash);
+- samples recorded as on the remote are never sent again, so a second push sends nothing.
+
+Content, name, label, category, metadata, bounding boxes and structured labels travel with
+the upload; the enabled state is set after it (a sample disabled locally is disabled on the
+remote, and recorded so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Optional, TypeVar
+
+from ei_desktop.core import formats
+from ei_desktop.core.backends.base import (
+    Backend,
+    BackendError,
+    InvalidApiKey,
+    SampleQuery,
+    SampleRecord,
+    ServerUnreachable,
+    UploadItem,
+    UploadResult,
+    query_for_ids,
+)
+from ei_desktop.core.edits import SetEnabled
+from ei_desktop.core.progress import (
+    CancelToken,
+    Progress,
+    ProgressCallback,
+    Tracker,
+    is_cancelled,
+)
+from ei_desktop.core.sync_state import SyncState
+from ei_desktop.ops.batches import sample_name
+from ei_desktop.ops.report import ItemReport, Report, Status
+
+T = TypeVar("T")
+
+#: samples whose "sending" state is written in one transaction before they are sent
+CHUNK = 200
+#: remote ids per enable/disable request
+IDS_PER_CHANGE = 500
+#: how long a remote that stopped answering may stay unreachable before the push gives up
+LINK_GRACE = 60.0
+#: rounds of sending: the uploads that failed in one are sent again in the next
+SEND_ROUNDS = 2
+
+
+def remote_name(remote: Backend) -> str:
+    """How the push state names ``remote``: its address and project id (never its key)."""
+    return f"{remote.description}#{remote.project_id()}"
+
+
+@dataclass
+class PushPlan:
+    """What a push would do.
+
+    Attributes:
+        remote: the remote's name in the push state (:func:`remote_name`).
+        send: the samples to upload (one per content), in id order.
+        attempts: for samples of ``send`` that an earlier push started sending, how many
+            times they were sent.
+        disable, enable: samples on the remote whose enabled state differs from the local
+            one, with their remote ids.
+        present: selected samples already on the remote as they are.
+        same_content: selected samples whose content another selected sample (the id given)
+            carries; the remote keeps one copy of a content.
+    """
+
+    remote: str
+    send: list[SampleRecord] = field(default_factory=list)
+    attempts: dict[str, int] = field(default_factory=dict)
+    disable: list[tuple[SampleRecord, int]] = field(default_factory=list)
+    enable: list[tuple[SampleRecord, int]] = field(default_factory=list)
+    present: int = 0
+    same_content: list[tuple[SampleRecord, int]] = field(default_factory=list)
+
+    @property
+    def resumed(self) -> int:
+        """Samples of ``send`` an interrupted push had started sending."""
+        return sum(1 for r in self.send if r.sha256 in self.attempts)
+
+    @property
+    def empty(self) -> bool:
+        """True when the remote already holds the selection: nothing to send or change."""
+        return not self.send and not self.disable and not self.enable
+
+
+@dataclass
+class PushReport(Report):
+    """A push's outcome: the :class:`Report` items plus what kind of success each was.
+
+    Attributes:
+        sent: samples uploaded and stored by this push.
+        recovered: samples an interrupted earlier push had stored (recognised by the remote's
+            duplicate refusal of what we had sent).
+        found: samples whose content was already on the remote, put there by someone else.
+        disabled, enabled: remote samples whose enabled state was set.
+    """
+
+    sent: int = 0
+    recovered: int = 0
+    found: int = 0
+    disabled: int = 0
+    enabled: int = 0
+
+
+def plan_push(
+    local: Backend,
+    remote: Backend,
+    state: Optional[SyncState],
+    query: SampleQuery,
+    *,
+    cancel: Optional[CancelToken] = None,
+) -> PushPlan:
+    """What pushing the samples ``query`` selects in ``local`` to ``remote`` would do.
+
+    ``state`` ``None`` means nothing was ever pushed (a dry run of a project without state).
+    The remote is only asked for its project id (patiently, over a flaky link).
+
+    Raises:
+        BackendError: either project cannot be read.
+    """
+    plan = PushPlan(patiently(lambda: remote_name(remote), cancel))
+    records: list[SampleRecord] = []
+    first: dict[str, int] = {}
+    for record in local.iter_samples(replace(query, sort="id", descending=False)):
+        if record.sha256 in first:
+            plan.same_content.append((record, first[record.sha256]))
+            continue
+        first[record.sha256] = record.id
+        records.append(record)
+    rows = state.lookup(plan.remote, first) if state is not None else {}
+    for record in records:
+        row = rows.get(record.sha256)
+        if row is None or row.state == "sending":
+            plan.send.append(record)
+            if row is not None:
+                plan.attempts[record.sha256] = row.attempts
+        elif row.remote_id is not None and row.remote_disabled != record.disabled:
+            target = plan.disable if record.disabled else plan.enable
+            target.append((record, row.remote_id))
+        else:
+            plan.present += 1
+    return plan
+
+
+def push(
+    local: Backend,
+    remote: Backend,
+    state: SyncState,
+    plan: PushPlan,
+    *,
+    progress: Optional[ProgressCallback] = None,
+    cancel: Optional[CancelToken] = None,
+) -> PushReport:
+    """Carry out ``plan``: upload its samples, then set the enabled state on the remote.
+
+    Never raises for one sample: uploads that failed are sent once more at the end (a flaky
+    link fails some); a remote that stays unreachable for :data:`LINK_GRACE` seconds ends the
+    push with ``stopped_by``. When ``cancel`` is triggered no new request starts; what is in
+    flight finishes and is recorded.
+
+    Raises:
+        InvalidApiKey: the remote refused the key.
+        BackendError: the push state cannot be written.
+    """
+    disabled_new = sum(1 for r in plan.send if r.disabled)
+    steps = len(plan.send) + disabled_new + len(plan.disable) + len(plan.enable)
+    report = PushReport("Push", "pushed", total=steps + len(plan.same_content))
+    tracker = Tracker(progress, steps)
+    for record, kept in plan.same_content:
+        reason = f"Same content as local sample {kept}: the remote keeps one copy"
+        report.add(ItemReport(_name(record), Status.SKIPPED, reason, sample_id=record.id))
+    outcomes: dict[int, _Outcome] = {}
+    lookup = _RemoteHashes(remote)
+    pending = list(plan.send)
+    for _ in range(SEND_ROUNDS):
+        for start in range(0, len(pending), CHUNK):
+            if is_cancelled(cancel) or report.stopped_by is not None:
+                break
+            chunk = pending[start : start + CHUNK]
+            report.stopped_by = _send_chunk(
+                local, remote, state, plan, chunk, outcomes, lookup, tracker, cancel
+            )
+        pending = [r for r in pending if r.id in outcomes and outcomes[r.id].failed]
+        if not pending or is_cancelled(cancel) or report.stopped_by is not None:
+            break
+    to_disable = list(plan.disable)
+    for record in plan.send:
+        outcome = outcomes.get(record.id)
+        if outcome is None:
+            continue
+        report.add(outcome.item)
+        for name in ("sent", "recovered", "found"):
+            if outcome.kind == name:
+                setattr(report, name, getattr(report, name) + 1)
+        if record.disabled and outcome.failed:
+            report.total -= 1  # its disable step will not come: it is not on the remote
+        elif record.disabled:
+            if outcome.remote_id is None:
+                reason = "Its id on the remote is unknown, so it could not be disabled there"
+                report.add(ItemReport(_name(record), Status.FAILED, reason, sample_id=record.id))
+            else:
+                to_disable.append((record, outcome.remote_id))
+    if report.stopped_by is None:
+        _set_enabled(remote, state, plan.remote, to_disable, False, report, tracker, cancel)
+        _set_enabled(remote, state, plan.remote, plan.enable, True, report, tracker, cancel)
+    report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
+    return report
+
+
+@dataclass
+class _Outcome:
+    """How the upload of one sample ended: its report entry, what kind of success it was
+    (``sent``, ``recovered``, ``found``; empty for a failure) and its remote id.
+    """
+
+    item: ItemReport
+    kind: str = ""
+    remote_id: Optional[int] = None
+
+    @property
+    def failed(self) -> bool:
+        return not self.kind
+
+
+def _send_chunk(
+    local: Backend,
+    remote: Backend,
+    state: SyncState,
+    plan: PushPlan,
+    chunk: list[SampleRecord],
+    outcomes: dict[int, _Outcome],
+    lookup: _RemoteHashes,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> Optional[str]:
+    """Record "sending", upload, record what the remote now holds; why it stopped, if so."""
+    attempts = state.sending(plan.remote, [(r.sha256, r.id) for r in chunk])
+    counted = set(outcomes)  # sent before in this push: already counted by the progress
+
+    def step(update: Progress) -> None:
+        result = update.item
+        if not isinstance(result, UploadResult) or result.item.key.id not in counted:
+            tracker.step(result)
+
+    results, stopped = _upload(remote, [_item(local, r) for r in chunk], step, cancel)
+    stored: list[tuple[str, Optional[int]]] = []
+    for result in results:
+        record: SampleRecord = result.item.key  # type: ignore[assignment]
+        outcome = _outcome(result, record, attempts.get(record.sha256, 1), lookup)
+        outcomes[record.id] = outcome
+        if not outcome.failed:
+            stored.append((record.sha256, outcome.remote_id))
+    state.on_remote(plan.remote, stored)
+    return stopped
+
+
+def patiently(call: Callable[[], T], cancel: Optional[CancelToken] = None) -> T:
+    """``call()``, tried again over :data:`LINK_GRACE` seconds while it fails with a
+    :class:`BackendError` (a lost connection, a server restarting); a refused key or a cancel
+    ends it at once.
+    """
+    started = time.monotonic()
+    pause = 0.5
+    waiter = cancel or CancelToken()
+    while True:
+        try:
+            return call()
+        except InvalidApiKey:
+            raise
+        except BackendError:
+            if time.monotonic() - started > LINK_GRACE or waiter.wait(pause):
+                raise
+            pause = min(5.0, pause * 2)
+
+
+def _name(record: SampleRecord) -> str:
+    return sample_name({record.id: record.filename}, record.id)
+
+
+def _item(local: Backend, record: SampleRecord) -> UploadItem:
+    """The upload of a local sample: its stored content under its name, with everything the
+    ingestion service carries.
+    """
+
+    def open_content():
+        handle = local.open_content(record.id)
+        if handle is None:
+            raise FileNotFoundError(f"the content of local sample {record.id} is missing")
+        return handle
+
+    ext = formats.extension_of(record.upload_name or "")
+    return UploadItem(
+        filename=record.filename + ext,
+        source=open_content,
+        category=record.category,
+        label=record.label,
+        metadata=record.metadata or None,
+        bounding_boxes=record.bounding_boxes or None,
+        structured_labels=record.structured_labels or None,
+        key=record,
+        length=record.size,
+    )
+
+
+def _upload(
+    remote: Backend,
+    items: list[UploadItem],
+    progress: ProgressCallback,
+    cancel: Optional[CancelToken],
+) -> tuple[list[UploadResult], Optional[str]]:
+    """Upload ``items`` with duplicates refused, riding out a remote that is unreachable for
+    less than :data:`LINK_GRACE` seconds. Returns the results and, when it gave up, why.
+    """
+    results: list[UploadResult] = []
+    pending = items
+    waiting_since: Optional[float] = None
+    pause = 0.5
+    waiter = cancel or CancelToken()
+    while pending:
+        try:
+            got = remote.upload(
+                pending,
+                allow_duplicates=False,
+                progress=progress,
+                cancel=cancel,
+            )
+            return results + got, None
+        except InvalidApiKey:
+            raise
+        except ServerUnreachable as exc:
+            got, reason = exc.results, str(exc)
+        except BackendError as exc:  # e.g. the remote's project could not be looked up
+            got, reason = [], str(exc)
+        results.extend(got)
+        attempted = {id(r.item) for r in got}
+        pending = [item for item in pending if id(item) not in attempted]
+        now = time.monotonic()
+        if got or waiting_since is None:
+            waiting_since = now
+            pause = 0.5
+        if is_cancelled(cancel) or now - waiting_since > LINK_GRACE:
+            return results, reason
+        waiter.wait(pause)
+        pause = min(5.0, pause * 2)
+    return results, None
+
+
+def _outcome(
+    result: UploadResult, record: SampleRecord, attempt: int, lookup: _RemoteHashes
+) -> _Outcome:
+    """How one upload result ends for the push (``attempt``: how many times its content was
+    sent, this time included).
+    """
+    name = _name(record)
+    if result.success:
+        item = ItemReport(name, Status.DONE, sample_id=record.id, category=record.category)
+        return _Outcome(item, "sent", result.sample_id)
+    if result.duplicate:
+        remote_id = _ids_named(result.error or "") or lookup.find(record.sha256)
+        where = f" as ID {remote_id}" if remote_id is not None else ""
+        if attempt > 1:
+            # refused because what we sent before this attempt was stored
+            reason = f"Stored by an earlier, interrupted attempt{where}"
+            item = ItemReport(name, Status.DONE, reason, sample_id=record.id)
+            return _Outcome(item, "recovered", remote_id)
+        reason = f"Already on the remote{where} (not sent by this project)"
+        item = ItemReport(name, Status.PRESENT, reason, sample_id=record.id)
+        return _Outcome(item, "found", remote_id)
+    reason = result.error or "Unknown error"
+    return _Outcome(ItemReport(name, Status.FAILED, reason, sample_id=record.id))
+
+
+def _ids_named(error: str) -> Optional[int]:
+    """The first id a duplicate refusal names (``… (ids: 12, 40)``), if any."""
+    start = error.find("(ids:")
+    if start < 0:
+        return None
+    inner = error[start + len("(ids:") : error.find(")", start)]
+    ids = [int(part) for part in inner.replace(" ", "").split(",") if part.isdigit()]
+    return min(ids) if ids else None
+
+
+class _RemoteHashes:
+    """The remote's samples by content hash, listed once when first needed."""
+
+    def __init__(self, remote: Backend) -> None:
+        self._remote = remote
+        self._ids: Optional[dict[str, int]] = None
+
+    def find(self, sha256: str) -> Optional[int]:
+        """The id of the remote sample with this content, if the listing says."""
+        if self._ids is None:
+            query = SampleQuery(include_disabled="both", descending=False)
+            try:
+                records = patiently(lambda: list(self._remote.iter_samples(query)))
+            except BackendError:
+                return None
+            self._ids = {}
+            for record in records:
+                if record.sha256:
+                    self._ids.setdefault(record.sha256, record.id)
+        return self._ids.get(sha256)
+
+
+def _set_enabled(
+    remote: Backend,
+    state: SyncState,
+    name: str,
+    targets: Sequence[tuple[SampleRecord, int]],
+    enabled: bool,
+    report: PushReport,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> None:
+    """Enable or disable ``targets`` on the remote, recording each request that succeeded."""
+    verb = "enable" if enabled else "disable"
+    for start in range(0, len(targets), IDS_PER_CHANGE):
+        if is_cancelled(cancel):
+            return
+        chunk = targets[start : start + IDS_PER_CHANGE]
+        ids = [rid for _, rid in chunk]
+        error: Optional[str] = None
+        try:
+            patiently(lambda ids=ids: remote.edit(query_for_ids(ids), SetEnabled(enabled)), cancel)
+        except InvalidApiKey:
+            raise
+        except (BackendError, ValueError) as exc:
+            error = f"Could not {verb} it on the remote: {exc}"
+        if error is None:
+            state.set_disabled(name, [r.sha256 for r, _ in chunk], not enabled)
+        for record, remote_id in chunk:
+            if error is None:
+                if enabled:
+                    report.enabled += 1
+                else:
+                    report.disabled += 1
+                reason = f"{verb}d on the remote (ID {remote_id})"
+                report.add(ItemReport(_name(record), Status.DONE, reason, sample_id=record.id))
+            else:
+                report.add(ItemReport(_name(record), Status.FAILED, error, sample_id=record.id))
+            tracker.step()

@@ -1,0 +1,163 @@
+"""Shared pieces of the push tests: a mixed local project, the remote's samples by content
+hash, and ``ei-desktop push`` as a process of its own."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.edits import SetEnabled
+
+#: long enough for the key rules of ``serve``
+KEY = "push-test-key-0123456789"
+LABELS = ("idle", "wave", "snake", "updown")
+SITES = ("north", "south", "east")
+
+
+def _series(rng: random.Random, n: int, rows: int = 20) -> bytes:
+    lines = ["timestamp,accX,accY,accZ"]
+    for row in range(rows):
+        values = ",".join(str(rng.randint(-999, 999)) for _ in range(3))
+        lines.append(f"{row * 10},{values}")
+    lines.append(f"{rows * 10},{n},0,0")  # every sample differs
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _png(rng: random.Random, n: int) -> bytes:
+    image = Image.new("RGB", (32, 24), (rng.randrange(256), rng.randrange(256), n % 256))
+    image.putpixel((n % 32, (n // 32) % 24), (n % 251, 7, 9))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def build_project(path: Path, count: int, seed: int = 1) -> LocalBackend:
+    """A local project of ``count`` distinct samples: time series with labels and metadata,
+    images with bounding boxes, multi-label time series (structured labels), some disabled.
+    """
+    rng = random.Random(seed)
+    items = []
+    for n in range(count):
+        kind = n % 10
+        category = "training" if rng.random() < 0.8 else "testing"
+        metadata = {"site": rng.choice(SITES)}
+        if n % 7 == 0:
+            metadata["run"] = str(n)  # a few with metadata of their own
+        if kind < 6:
+            label = rng.choice(LABELS)
+            items.append(
+                UploadItem(
+                    f"{label}.{n:04d}.csv", _series(rng, n), category, label, metadata=metadata
+                )
+            )
+        elif kind < 9:
+            boxes = [
+                {
+                    "label": rng.choice(("cap", "res")),
+                    "x": rng.randint(0, 10),
+                    "y": rng.randint(0, 8),
+                    "width": rng.randint(4, 20),
+                    "height": rng.randint(4, 14),
+                }
+                for _ in range(rng.randint(1, 3))
+            ]
+            items.append(
+                UploadItem(
+                    f"board.{n:04d}.png",
+                    _png(rng, n),
+                    category,
+                    "board",
+                    metadata=metadata,
+                    bounding_boxes=boxes,
+                )
+            )
+        else:
+            first, second = rng.sample(LABELS, 2)
+            segments = [
+                {"label": first, "startIndex": 0, "endIndex": 9},
+                {"label": second, "startIndex": 10, "endIndex": 20},
+            ]
+            items.append(
+                UploadItem(
+                    f"multi.{n:04d}.csv",
+                    _series(rng, n),
+                    category,
+                    None,
+                    metadata=metadata,
+                    structured_labels=segments,
+                )
+            )
+    local = LocalBackend(path, create=True)
+    results = local.upload(items)
+    assert all(r.success for r in results), [r.error for r in results if not r.success][:3]
+    disabled = [r.sample_id for r in results if r.sample_id % 13 == 0]
+    if disabled:
+        local.edit(query_for_ids(disabled), SetEnabled(False))
+    return local
+
+
+#: what must be equal on both sides, per content hash
+def facts(record) -> tuple:
+    return (
+        record.filename,
+        record.label,
+        record.category,
+        record.metadata or {},
+        _boxes(record.bounding_boxes),
+        record.structured_labels or None,
+        record.disabled,
+    )
+
+
+def _boxes(boxes) -> list:
+    return sorted((b["label"], b["x"], b["y"], b["width"], b["height"]) for b in (boxes or []))
+
+
+def by_hash(backend) -> dict[str, list]:
+    """Every sample of ``backend`` (enabled or not) by content hash."""
+    found: dict[str, list] = {}
+    for record in backend.iter_samples(SampleQuery(include_disabled="both")):
+        found.setdefault(record.sha256, []).append(record)
+    return found
+
+
+def push_env(base_url: str) -> dict:
+    """The environment of a push to ``base_url`` (an ``ei-desktop serve`` or a proxy)."""
+    env = {**os.environ, "EI_API_ENDPOINT": base_url + "/v1", "EI_INGESTION_ENDPOINT": base_url}
+    for name in ("EI_API_KEY", "EI_PROJECT"):
+        env.pop(name, None)
+    return env
+
+
+def push_command(project: Path, *args) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "ei_desktop",
+        "push",
+        "--project",
+        str(project),
+        "--api-key",
+        KEY,
+        *map(str, args),
+    ]
+
+
+def run_push(project: Path, base_url: str, *args, timeout: float = 300):
+    """``ei-desktop push`` to its end."""
+    return subprocess.run(
+        push_command(project, *args),
+        env=push_env(base_url),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )

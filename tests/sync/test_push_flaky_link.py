@@ -1,0 +1,106 @@
+"""``ei-desktop push`` over a bad link: a real ``ei-desktop serve`` behind a fault-injecting
+proxy, the push SIGKILLed at random points, re-run until it succeeds; the remote then holds
+every local sample exactly once, as it is locally.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import time
+
+import pytest
+from fault_proxy import FaultProxy
+from sync_helpers import KEY, build_project, by_hash, facts, push_command, push_env, run_push
+
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.server.testing import free_port, serve_process
+
+SAMPLES = 300
+SEED = int(os.environ.get("EI_TEST_SEED", "13"))
+KILLS = 5
+MAX_RUNS = 12
+
+
+@pytest.mark.slow
+def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_path, record_property):
+    local = build_project(tmp_path / "local", SAMPLES, seed=SEED)
+    expected = by_hash(local)
+    local.close()
+    assert len(expected) == SAMPLES
+    port = free_port()
+    server = serve_process(tmp_path / "remote", port, KEY)
+    direct = StudioBackend(KEY, f"http://127.0.0.1:{port}/v1", f"http://127.0.0.1:{port}")
+    rng = random.Random(SEED)
+    started = time.monotonic()
+    try:
+        with FaultProxy(port, SEED) as proxy:
+            kills = 0
+            for _ in range(KILLS):
+                push = subprocess.Popen(
+                    push_command(tmp_path / "local"),
+                    env=push_env(proxy.url),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                # kill it after a random number of uploads went through, at a random moment
+                target = proxy.stats["upload requests"] + rng.randint(1, 8)
+                deadline = time.monotonic() + 60
+                while (
+                    push.poll() is None
+                    and proxy.stats["upload requests"] < target
+                    and time.monotonic() < deadline
+                ):
+                    time.sleep(0.01)
+                time.sleep(rng.uniform(0.0, 0.3))
+                if push.poll() is None:
+                    push.kill()
+                    kills += 1
+                push.wait(timeout=30)
+            runs = 0
+            statuses: list[int] = []
+            outputs: list[list[str]] = []
+            while runs < MAX_RUNS:
+                runs += 1
+                finished = run_push(tmp_path / "local", proxy.url)
+                statuses.append(finished.returncode)
+                outputs.append(finished.stdout.strip().splitlines()[-1:])
+                if finished.returncode:
+                    outputs.append(finished.stderr.strip().splitlines()[-6:])
+                if finished.returncode == 0:
+                    break
+            assert finished.returncode == 0, (statuses, finished.stdout, finished.stderr[-3000:])
+            uploads_before = proxy.stats["upload requests"]
+
+            again = run_push(tmp_path / "local", proxy.url)
+
+            assert again.returncode == 0, again.stderr
+            assert "Nothing to push" in again.stdout
+            assert proxy.stats["upload requests"] == uploads_before
+            stats = dict(proxy.stats)
+        remote = by_hash(direct)
+    finally:
+        direct.close()
+        server.kill()
+        server.wait(timeout=30)
+    duration = time.monotonic() - started
+    record_property("kills", kills)
+    record_property("runs_to_exit_0", runs)
+    record_property("statuses", statuses)
+    record_property("seconds", round(duration, 1))
+    record_property("proxy", stats)
+    print(f"kills {kills}, runs to exit 0 {runs} {statuses}, {duration:.1f} s, proxy {stats}")
+    print("\n".join(str(o) for o in outputs))
+
+    assert kills == KILLS  # every kill landed while the push ran
+    assert stats.get("cut-request", 0) + stats.get("cut-response", 0) > 20
+    assert set(remote) == set(expected)
+    assert all(len(copies) == 1 for copies in remote.values())
+    assert {sha: facts(r[0]) for sha, r in remote.items()} == {
+        sha: facts(r[0]) for sha, r in expected.items()
+    }
+    with LocalBackend(tmp_path / "remote") as served:
+        assert served.check().ok
