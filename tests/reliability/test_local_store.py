@@ -164,6 +164,24 @@ def test_check_clean_never_removes_content_that_serve_has_just_confirmed(tmp_pat
         assert all(item is not None and hasattr(item, "data") for item in downloaded)
 
 
+def test_check_clean_from_the_command_removes_only_unreferenced_content(tmp_path):
+    project = tmp_path / "project"
+    hashes = make_project(project, 5)
+    with LocalBackend(project) as local:
+        orphans = [csv_bytes(n) for n in range(100, 103)]
+        for data in orphans:
+            local.blobs.write(hashlib.sha256(data).hexdigest(), data)
+    assert len(blob_files(project)) == 8
+
+    done = cli("check", "--quick", "--clean", "--project", project)
+    assert done.returncode == 0, done.stderr
+    assert "unreferenced files: 3 (remove with --clean)" in done.stdout
+    assert "Removed 3 unreferenced files." in done.stdout
+    assert blob_files(project) == set(hashes)
+    with LocalBackend(project) as local:
+        assert local.check().ok
+
+
 # -- 2. rm in one process while another uploads the same content --------------------------------
 
 UPLOADER = """
