@@ -46,7 +46,7 @@ def test_export_action_writes_the_chosen_format(qtbot, make_window, project, tmp
     dialog = active(qtbot, window, ExportOptionsDialog)
     assert dialog.whole_project()  # nothing selected
     QTest.keyClicks(dialog.folder_edit, str(tmp_path / "out"))
-    button = dialog.format_buttons["yolo"]
+    button = dialog.choice_buttons["yolo"]
     QTest.mouseClick(
         button,
         Qt.MouseButton.LeftButton,

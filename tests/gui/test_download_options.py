@@ -21,7 +21,7 @@ def ask(qtbot, window, count: int) -> DownloadOptionsDialog:
 def choose(dialog: DownloadOptionsDialog, folder, layout: Layout) -> None:
     dialog.folder_edit.clear()
     QTest.keyClicks(dialog.folder_edit, str(folder))
-    button = dialog.layout_buttons[layout]
+    button = dialog.choice_buttons[layout]
     # on the indicator: a wide radio button only takes clicks on its indicator and text
     on_indicator = QPoint(8, button.height() // 2)
     QTest.mouseClick(

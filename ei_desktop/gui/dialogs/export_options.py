@@ -6,22 +6,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QWidget
 
-from ei_desktop.gui.widgets.text import make_secondary
+from ei_desktop.gui.dialogs.folder_choice import FolderChoiceDialog
 
 #: each format as the dialog offers it, with a line saying what it writes
 FORMAT_CHOICES: tuple[tuple[str, str, str], ...] = (
@@ -37,7 +24,7 @@ FORMAT_CHOICES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class ExportOptionsDialog(QDialog):
+class ExportOptionsDialog(FolderChoiceDialog):
     """Asks for a folder, a format and the samples; :meth:`folder`, :meth:`chosen_format` and
     :meth:`whole_project` give the answer.
 
@@ -54,35 +41,18 @@ class ExportOptionsDialog(QDialog):
         format: str = "ei",
         parent: Optional[QWidget] = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(
+            name="export",
+            choice_name="format",
+            action="Export",
+            folder=folder,
+            placeholder="An empty folder, or an earlier export to complete",
+            choice_title="Format",
+            choices=FORMAT_CHOICES,
+            chosen=format,
+            parent=parent,
+        )
         self.setWindowTitle("Export dataset")
-        self.folder_edit = QLineEdit(folder)
-        self.folder_edit.setObjectName("export-folder")
-        self.folder_edit.setPlaceholderText("An empty folder, or an earlier export to complete")
-        self.folder_edit.textChanged.connect(self._update_ok)
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self.choose_folder)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(browse)
-
-        self.format_group = QButtonGroup(self)
-        self.format_buttons: dict[str, QRadioButton] = {}
-        choices = QVBoxLayout()
-        known = {value for value, _, _ in FORMAT_CHOICES}
-        for value, title, hint in FORMAT_CHOICES:
-            button = QRadioButton(title)
-            button.setObjectName(f"format-{value}")
-            button.setChecked(value == (format if format in known else "ei"))
-            self.format_group.addButton(button)
-            self.format_buttons[value] = button
-            note = QLabel(hint)
-            note.setWordWrap(True)
-            note.setIndent(24)
-            make_secondary(note)
-            choices.addWidget(button)
-            choices.addWidget(note)
-
         self.whole_check = QCheckBox(
             f"The whole project (not only the {selected:,} selected samples)"
             if selected
@@ -90,45 +60,12 @@ class ExportOptionsDialog(QDialog):
         )
         self.whole_check.setChecked(not selected)
         self.whole_check.setEnabled(bool(selected))
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button.setText("Export")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        box = QVBoxLayout(self)
-        box.addWidget(QLabel("Folder:"))
-        box.addLayout(folder_row)
-        box.addWidget(QLabel("Format:"))
-        box.addLayout(choices)
-        box.addWidget(self.whole_check)
-        box.addWidget(self.buttons)
-        self._update_ok()
-
-    @property
-    def ok_button(self) -> QPushButton:
-        """The button that starts the export."""
-        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-
-    def folder(self) -> str:
-        """The folder typed or chosen."""
-        return self.folder_edit.text().strip()
+        self.add_row(self.whole_check)
 
     def chosen_format(self) -> str:
         """The format chosen (``ei``, ``coco``, ``yolo`` or ``pascal-voc``)."""
-        return next((v for v, b in self.format_buttons.items() if b.isChecked()), "ei")
+        return str(self.chosen())
 
     def whole_project(self) -> bool:
         """True to export every enabled sample of the project rather than the selection."""
         return self.whole_check.isChecked()
-
-    def choose_folder(self) -> None:
-        """Pick the folder with the system's folder chooser."""
-        chosen = QFileDialog.getExistingDirectory(self, "Export to", self.folder())
-        if chosen:
-            self.folder_edit.setText(chosen)
-
-    def _update_ok(self) -> None:
-        self.ok_button.setEnabled(bool(self.folder()))
