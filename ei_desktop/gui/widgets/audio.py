@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QStyle, QVBoxLayout, QWidget
 
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import Series
 from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.media_player import AudioOutput, AudioPlayer
+from ei_desktop.gui.widgets.playback_bar import PlaybackBar
 from ei_desktop.gui.widgets.plotting import SignalPlot
 from ei_desktop.gui.widgets.segment_editor import SegmentEditor
 
@@ -57,27 +57,15 @@ class AudioView(QWidget):
         self.cursor.setVisible(False)
         self._rows = 0
 
-        self.play_action = QAction("Play", self)
-        self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
-        self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.play_action.triggered.connect(self.toggle_playback)
-        self.addAction(self.play_action)
-        self.play_button = QToolButton()
-        self.play_button.setDefaultAction(self.play_action)
-        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.time_label = QLabel()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        controls = QHBoxLayout()
-        controls.setContentsMargins(4, 0, 4, 0)
-        controls.addWidget(self.play_button)
-        controls.addWidget(self.time_label)
-        controls.addWidget(self.status, 1)
+        self.controls = PlaybackBar(self.toggle_playback)
+        self.play_action = self.controls.play_action
+        self.play_button = self.controls.play_button
+        self.time_label = self.controls.time_label
+        self.status = self.controls.status
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(controls)
+        layout.addWidget(self.controls)
         layout.addWidget(self.plot)
         #: crop and split over the waveform
         self.cut_tools = CutTools(self.plot)

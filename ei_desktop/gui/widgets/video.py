@@ -8,14 +8,15 @@ import threading
 from typing import Optional
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QImage, QPainter, QPalette
+from PySide6.QtWidgets import QLabel, QStyle, QVBoxLayout, QWidget
 
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord
 from ei_desktop.core.formats import FormatError
 from ei_desktop.core.formats import video as video_format
 from ei_desktop.gui.widgets.audio import clock
+from ei_desktop.gui.widgets.playback_bar import PlaybackBar
 
 log = logging.getLogger(__name__)
 
@@ -235,29 +236,16 @@ class VideoView(QWidget):
         self.info = QLabel()
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.frame = FrameView()
-        self.play_action = QAction("Play", self)
-        self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
-        self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.play_action.triggered.connect(self.player.toggle)
-        self.addAction(self.play_action)
-        self.play_button = QToolButton()
-        self.play_button.setDefaultAction(self.play_action)
-        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.time_label = QLabel()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        controls = QHBoxLayout()
-        controls.setContentsMargins(4, 0, 4, 0)
-        controls.addWidget(self.play_button)
-        controls.addWidget(self.time_label)
-        controls.addWidget(self.status, 1)
+        self.controls = PlaybackBar(self.player.toggle)
+        self.play_action = self.controls.play_action
+        self.play_button = self.controls.play_button
+        self.time_label = self.controls.time_label
+        self.status = self.controls.status
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.info)
         layout.addWidget(self.frame, 1)
-        layout.addLayout(controls)
+        layout.addWidget(self.controls)
 
         self.player.frameShown.connect(self._on_frame)
         self.player.stateChanged.connect(self._on_state)
