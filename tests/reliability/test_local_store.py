@@ -185,14 +185,31 @@ def test_check_clean_from_the_command_removes_only_unreferenced_content(tmp_path
 # -- 2. rm in one process while another uploads the same content --------------------------------
 
 UPLOADER = """
-import sys
+import sys, time
 from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 data = [f"timestamp,x\\n0,{n}\\n10,{n + 1}\\n".encode() for n in range(20)]
+end = time.monotonic() + float(sys.argv[2])
+rounds = 0
 with LocalBackend(sys.argv[1]) as project:
-    for round in range(int(sys.argv[2])):
+    while time.monotonic() < end:
         items = [UploadItem(f"d.{n}.csv", data[n], category="training") for n in range(20)]
         assert all(r.success for r in project.upload(items, allow_duplicates=True))
+        rounds += 1
+print(rounds)
+"""
+
+#: what ``rm --all`` does (``delete_all``), again and again for as long as the uploads run
+DELETER = """
+import sys, time
+from ei_desktop.core.backends.local import LocalBackend
+end = time.monotonic() + float(sys.argv[2])
+deleted = 0
+with LocalBackend(sys.argv[1]) as project:
+    while time.monotonic() < end:
+        deleted += project.delete_all(None)
+        time.sleep(0.005)
+print(deleted)
 """
 
 
@@ -202,17 +219,12 @@ def test_rm_in_one_process_while_another_uploads_the_same_content(tmp_path):
     project = tmp_path / "project"
     LocalBackend(project, create=True).close()
     database = project / "project.sqlite3"
-    uploader = subprocess.Popen([sys.executable, "-c", UPLOADER, str(project), "150"])
+    seconds = "20"
+    uploader = subprocess.Popen(
+        [sys.executable, "-c", UPLOADER, str(project), seconds], stdout=subprocess.PIPE, text=True
+    )
     deleter = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import subprocess, sys\n"
-            "for _ in range(40):\n"
-            "    subprocess.run([sys.executable, '-m', 'ei_desktop', 'rm', '--all', '--yes',"
-            " '--project', sys.argv[1]], capture_output=True)\n",
-            str(project),
-        ]
+        [sys.executable, "-c", DELETER, str(project), seconds], stdout=subprocess.PIPE, text=True
     )
     seen_missing: list[str] = []
     looks = 0
@@ -221,12 +233,15 @@ def test_rm_in_one_process_while_another_uploads_the_same_content(tmp_path):
         seen_missing += rows_without_content(database)
         looks += 1
         time.sleep(0.01)
-    for process in (uploader, deleter):
-        process.wait(timeout=60)
+    rounds, _ = uploader.communicate(timeout=60)
+    deleted, _ = deleter.communicate(timeout=60)
     assert uploader.returncode == 0 and deleter.returncode == 0
+    assert int(rounds) > 10 and int(deleted) > 0  # both really ran
     assert looks > 10
     assert seen_missing == []
     assert rows_without_content(database) == []
+    done = cli("rm", "--all", "--yes", "--project", project)  # and the command itself
+    assert done.returncode == 0 and rows_without_content(database) == []
 
 
 # -- 3. a folder with content but no database ---------------------------------------------------
