@@ -19,6 +19,7 @@ from ei_desktop.server.content import (
     file_response,
     json_pieces,
     json_stream,
+    load_head,
     load_series,
     released,
 )
@@ -179,6 +180,10 @@ async def get_sample(
         return not_found(sample_id)
     if record.kind not in SERIES_KINDS:
         return JSON(get_sample_json(record, None, ctx.project_id, limitPayloadValues))
+    if limitPayloadValues is not None:  # a few values: read them from the file's start
+        head = await ctx.pool.run(load_head, ctx.backend, record, limitPayloadValues)
+        if head is not None:
+            return JSON(get_sample_json(record, head, ctx.project_id, limitPayloadValues))
     share = await ctx.budget.acquire(expansion_bytes(record))
     try:
         series = await ctx.pool.run(load_series, ctx.backend, record)

@@ -766,8 +766,10 @@ class StudioBackend:
         return body
 
     def get_sample(self, sample_id: int) -> Optional[SampleRecord]:
-        """One record, or ``None``."""
-        body = self._get(sample_id, limitPayloadValues=1)
+        """One record, or ``None`` (without its values: from the database of a server that
+        offers the batch extension, else with one value).
+        """
+        body = self._bodies([int(sample_id)], payload=False).get(int(sample_id))
         if body is None:
             return None
         record = _record(body["sample"])
