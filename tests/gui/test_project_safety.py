@@ -4,7 +4,9 @@ one clear message and keeps its content, creating a project is an explicit tick.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import pytest
 from gui_helpers import closed, seed_csv, wait_listed
 
 from ei_desktop.core.backends.local import LocalBackend
@@ -42,37 +44,29 @@ def test_an_empty_folder_on_the_command_line_is_refused(qtbot, make_window, tmp_
     assert window.backend is None
 
 
-def test_a_damaged_project_is_one_message_and_keeps_its_content(qtbot, make_window, tmp_path):
-    folder = tmp_path / "project"
-    backend = LocalBackend(folder, create=True)
-    seed_csv(backend, 5)
-    backend.close()
-    blobs = sorted(p.name for p in (folder / "blobs").glob("??/*"))
-    (folder / "project.sqlite3").write_bytes(b"")
-    window = make_window()
-    window.connection.open_startup(str(folder))
-    qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
-    text = window.message_bar.text.text()
-    assert "is damaged" in text and "check --recover" in text
-    assert "Traceback" not in text and "\n" not in text
-    assert window.backend is None
-    assert sorted(p.name for p in (folder / "blobs").glob("??/*")) == blobs
+def garble(database: Path) -> None:
+    """Random bytes over every page but the first (the header and the schema)."""
+    size = database.stat().st_size
+    rng = random.Random(7)
+    with open(database, "r+b") as handle:
+        handle.seek(4096)
+        handle.write(bytes(rng.getrandbits(8) for _ in range(size - 4096)))
 
 
-def test_garbage_inside_the_database_is_one_message_and_keeps_its_content(
-    qtbot, make_window, tmp_path
+@pytest.mark.parametrize(
+    ("damage", "samples"),
+    [(lambda database: database.write_bytes(b""), 5), (garble, 300)],
+    ids=["empty database", "garbage inside the database"],
+)
+def test_a_damaged_project_is_one_message_and_keeps_its_content(
+    qtbot, make_window, tmp_path, damage, samples
 ):
     folder = tmp_path / "project"
     backend = LocalBackend(folder, create=True)
-    seed_csv(backend, 300)
+    seed_csv(backend, samples)
     backend.close()
     blobs = sorted(p.name for p in (folder / "blobs").glob("??/*"))
-    database = folder / "project.sqlite3"
-    size = database.stat().st_size
-    rng = random.Random(7)
-    with open(database, "r+b") as handle:  # every page but the header and the schema
-        handle.seek(4096)
-        handle.write(bytes(rng.getrandbits(8) for _ in range(size - 4096)))
+    damage(folder / "project.sqlite3")
     window = make_window()
     window.connection.open_startup(str(folder))
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
