@@ -131,7 +131,7 @@ def _finish(report, display) -> int:
     if report.recovered:
         parts.append(f"{display.count(report.recovered)} found stored by an interrupted push")
     if report.found:
-        parts.append(f"{display.count(report.found)} already on the remote (not sent by us)")
+        parts.append(f"{display.count(report.found)} already on the remote")
     if report.disabled:
         parts.append(f"{display.count(report.disabled)} disabled there")
     if report.enabled:
@@ -139,25 +139,32 @@ def _finish(report, display) -> int:
     print("; ".join(parts) + ".")
     found = report.with_status(Status.PRESENT)
     if found:
-        print(f"{display.plural(len(found), 'sample')} already on the remote:", file=sys.stderr)
-        for item in found:
+        print(
+            f"{display.plural(len(found), 'sample')} had their content on the remote before"
+            " this push (their remote copy is kept as it is):",
+            file=sys.stderr,
+        )
+        for item in found[:LISTED]:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
+        if len(found) > LISTED:
+            print(f"  … and {len(found) - LISTED:,} more", file=sys.stderr)
     failed = report.failed
     if failed:
         print(f"{len(failed):,} failed:", file=sys.stderr)
         for item in failed:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
-    left = report.not_attempted
     if report.stopped_by is not None:
         print(f"error: {report.stopped_by}", file=sys.stderr)
         print(
-            f"Stopped: {left:,} not sent. Run the same push again to send the rest.",
+            f"Stopped: {report.unsent:,} samples not sent. Run the same push again to send"
+            " the rest.",
             file=sys.stderr,
         )
         return 1
     if report.cancelled:
+        done = report.sent + report.recovered + report.found
         print(
-            f"Stopped: {len(report.done):,} done, {left:,} not sent"
+            f"Stopped: {done:,} samples on the remote, {report.unsent:,} not sent"
             + (f", {len(failed):,} failed" if failed else "")
             + ". Run the same push again to send the rest.",
             file=sys.stderr,
@@ -169,3 +176,5 @@ def _finish(report, display) -> int:
 
 
 STOPPABLE = {"push": push}
+#: samples already on the remote listed one by one, at most
+LISTED = 20

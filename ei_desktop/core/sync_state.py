@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 _CHUNK = 500
 
 
+class SyncStateError(BackendError):
+    """The push state cannot be read or written (a full disk, a damaged file)."""
+
+
 @dataclass(frozen=True)
 class Pushed:
     """What the state says about one content hash on one remote.
@@ -67,20 +72,22 @@ class Pushed:
 class SyncState:
     """The push state of the project at ``project_dir`` (``sync.sqlite3``, created on first use).
 
-    Safe to use from one thread at a time; several processes may use the same file (SQLite
-    locks it).
+    Safe to use from any thread; several processes may use the same file (SQLite locks it).
 
     Raises:
-        BackendError: the file cannot be opened or is not a state file.
+        SyncStateError: the file cannot be opened or is not a state file.
     """
 
     def __init__(self, project_dir: Union[str, os.PathLike]) -> None:
         self.path = Path(project_dir) / SYNC_DATABASE
+        self._lock = threading.RLock()
         try:
             if not self.path.exists():
                 fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             with self._write() as conn:
@@ -92,7 +99,7 @@ class SyncState:
                     (_VERSION,),
                 )
         except (OSError, sqlite3.Error) as exc:
-            raise BackendError(f"Cannot open the push state {self.path}: {exc}") from exc
+            raise SyncStateError(f"Cannot open the push state {self.path}: {exc}") from exc
 
     def close(self) -> None:
         """Close the file."""
@@ -105,7 +112,7 @@ class SyncState:
         self.close()
 
     def _write(self):
-        return _Transaction(self._conn, self.path)
+        return _Transaction(self._conn, self.path, self._lock)
 
     def lookup(self, remote: str, hashes: Iterable[str]) -> dict[str, Pushed]:
         """The rows of ``hashes`` for ``remote`` (hashes without a row are left out)."""
@@ -114,15 +121,16 @@ class SyncState:
         try:
             for start in range(0, len(hashes), _CHUNK):
                 chunk = hashes[start : start + _CHUNK]
-                rows = self._conn.execute(
-                    "SELECT sha256, state, remote_id, attempts, remote_disabled FROM pushed"
-                    f" WHERE remote = ? AND sha256 IN ({','.join('?' * len(chunk))})",
-                    [remote, *chunk],
-                )
+                with self._lock:
+                    rows = self._conn.execute(
+                        "SELECT sha256, state, remote_id, attempts, remote_disabled FROM pushed"
+                        f" WHERE remote = ? AND sha256 IN ({','.join('?' * len(chunk))})",
+                        [remote, *chunk],
+                    ).fetchall()
                 for sha, state, remote_id, attempts, disabled in rows:
                     found[sha] = Pushed(sha, state, remote_id, attempts, bool(disabled))
         except sqlite3.Error as exc:
-            raise BackendError(f"Cannot read the push state {self.path}: {exc}") from exc
+            raise SyncStateError(f"Cannot read the push state {self.path}: {exc}") from exc
         return found
 
     def sending(self, remote: str, items: Sequence[tuple[str, int]]) -> dict[str, int]:
@@ -142,6 +150,23 @@ class SyncState:
             )
         rows = self.lookup(remote, [sha for sha, _ in items])
         return {sha: row.attempts for sha, row in rows.items()}
+
+    def not_sent(self, remote: str, hashes: Sequence[str]) -> None:
+        """Take back the latest :meth:`sending` of ``hashes``: they were never sent (the
+        upload stopped before them). A hash not sent before is forgotten again.
+        """
+        rows = [(remote, sha) for sha in hashes]
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE pushed SET attempts = attempts - 1"
+                " WHERE remote = ? AND sha256 = ? AND state = 'sending'",
+                rows,
+            )
+            conn.executemany(
+                "DELETE FROM pushed"
+                " WHERE remote = ? AND sha256 = ? AND state = 'sending' AND attempts <= 0",
+                rows,
+            )
 
     def on_remote(self, remote: str, items: Sequence[tuple[str, Optional[int]]]) -> None:
         """Record that the contents ``(sha256, remote id)`` are on the remote, enabled (one
@@ -170,27 +195,37 @@ class SyncState:
 
     def counts(self, remote: str) -> dict[str, int]:
         """Rows per state for ``remote``."""
-        rows = self._conn.execute(
-            "SELECT state, count(*) FROM pushed WHERE remote = ? GROUP BY state", (remote,)
-        )
-        return dict(rows.fetchall())
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT state, count(*) FROM pushed WHERE remote = ? GROUP BY state", (remote,)
+            )
+            return dict(rows.fetchall())
 
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on an error), errors as BackendError."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, lock: threading.RLock) -> None:
         self._conn = conn
         self._path = path
+        self._lock = lock
 
     def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise BackendError(f"Cannot write the push state {self._path}: {exc}") from exc
+            self._lock.release()
+            raise SyncStateError(f"Cannot write the push state {self._path}: {exc}") from exc
         return self._conn
 
     def __exit__(self, kind, exc, traceback) -> bool:
+        try:
+            return self._finish(kind, exc)
+        finally:
+            self._lock.release()
+
+    def _finish(self, kind, exc) -> bool:
         if kind is None:
             try:
                 self._conn.execute("COMMIT")
@@ -202,7 +237,7 @@ class _Transaction:
         except sqlite3.Error:
             pass
         if isinstance(exc, sqlite3.Error):
-            raise BackendError(f"Cannot write the push state {self._path}: {exc}") from exc
+            raise SyncStateError(f"Cannot write the push state {self._path}: {exc}") from exc
         return False
 
 

@@ -10,10 +10,11 @@ Why a sample is never stored twice on the remote, whatever interrupts a push:
 - every upload is sent with the remote's duplicate refusal on (``x-disallow-duplicates``):
   content the remote already holds is refused, never stored again. This alone bounds every
   content to one copy, even for a retry of an upload whose answer was lost;
-- before a sample's bytes leave, the state records "sending sha X" (committed to disk); after
-  the remote's answer it records "sha X is remote id N". A crash in between leaves "sending":
-  the next push sends it again, and a duplicate refusal of content we had sent before is the
-  success of that earlier attempt (its id is taken from the refusal, else found by hash);
+- before a sample's bytes leave, the state records "sending sha X" (committed to disk); as
+  the remote's answers arrive it records "sha X is remote id N" (and it takes "sending" back
+  for what a stopped upload never sent). A crash in between leaves "sending": the next push
+  sends it again, and a duplicate refusal of content we had sent before is the success of
+  that earlier attempt (its id is taken from the refusal, else found by hash);
 - samples recorded as on the remote are never sent again, so a second push sends nothing.
 
 Content, name, label, category, metadata, bounding boxes and structured labels travel with
@@ -23,6 +24,7 @@ remote, and recorded so).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,7 +50,7 @@ from ei_desktop.core.progress import (
     Tracker,
     is_cancelled,
 )
-from ei_desktop.core.sync_state import SyncState
+from ei_desktop.core.sync_state import SyncState, SyncStateError
 from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
 
@@ -60,6 +62,8 @@ CHUNK = 200
 IDS_PER_CHANGE = 500
 #: how long a remote that stopped answering may stay unreachable before the push gives up
 LINK_GRACE = 60.0
+#: stored samples recorded in the state together (at least every half second)
+RECORD_EVERY = 10
 #: rounds of sending: the uploads that failed in one are sent again in the next
 SEND_ROUNDS = 2
 
@@ -112,8 +116,11 @@ class PushReport(Report):
         sent: samples uploaded and stored by this push.
         recovered: samples an interrupted earlier push had stored (recognised by the remote's
             duplicate refusal of what we had sent).
-        found: samples whose content was already on the remote, put there by someone else.
+        found: samples whose content was already on the remote before any push of this
+            project to it sent it (someone else put it there, or it was reached by another
+            address).
         disabled, enabled: remote samples whose enabled state was set.
+        unsent: samples to upload that were never sent (the push was stopped first).
     """
 
     sent: int = 0
@@ -121,6 +128,7 @@ class PushReport(Report):
     found: int = 0
     disabled: int = 0
     enabled: int = 0
+    unsent: int = 0
 
 
 def plan_push(
@@ -181,7 +189,7 @@ def push(
 
     Raises:
         InvalidApiKey: the remote refused the key.
-        BackendError: the push state cannot be written.
+        SyncStateError: the push state cannot be written.
     """
     disabled_new = sum(1 for r in plan.send if r.disabled)
     steps = len(plan.send) + disabled_new + len(plan.disable) + len(plan.enable)
@@ -208,6 +216,7 @@ def push(
     for record in plan.send:
         outcome = outcomes.get(record.id)
         if outcome is None:
+            report.unsent += 1
             continue
         report.add(outcome.item)
         for name in ("sent", "recovered", "found"):
@@ -257,13 +266,23 @@ def _send_chunk(
     """Record "sending", upload, record what the remote now holds; why it stopped, if so."""
     attempts = state.sending(plan.remote, [(r.sha256, r.id) for r in chunk])
     counted = set(outcomes)  # sent before in this push: already counted by the progress
+    recorder = _Recorder(state, plan.remote)
 
     def step(update: Progress) -> None:
+        # runs on the upload's threads as each answer arrives
         result = update.item
+        if isinstance(result, UploadResult):
+            if result.success:
+                recorder.add(result.item.key.sha256, result.sample_id)
+            elif result.duplicate and _ids_named(result.error or "") is not None:
+                recorder.add(result.item.key.sha256, _ids_named(result.error or ""))
         if not isinstance(result, UploadResult) or result.item.key.id not in counted:
             tracker.step(result)
 
-    results, stopped = _upload(remote, [_item(local, r) for r in chunk], step, cancel)
+    try:
+        results, stopped = _upload(remote, [_item(local, r) for r in chunk], step, cancel)
+    finally:
+        recorder.flush()
     stored: list[tuple[str, Optional[int]]] = []
     for result in results:
         record: SampleRecord = result.item.key  # type: ignore[assignment]
@@ -272,7 +291,40 @@ def _send_chunk(
         if not outcome.failed:
             stored.append((record.sha256, outcome.remote_id))
     state.on_remote(plan.remote, stored)
+    answered = {id(result.item.key) for result in results}
+    unsent = [r.sha256 for r in chunk if id(r) not in answered]
+    if unsent:  # never sent (stopped before them): not "sending" any more
+        state.not_sent(plan.remote, unsent)
     return stopped
+
+
+class _Recorder:
+    """Writes "sha X is remote id N" into the state as answers arrive (from any thread), a
+    few at a time, so a crash loses at most the last few recordings.
+    """
+
+    def __init__(self, state: SyncState, remote: str) -> None:
+        self._state = state
+        self._remote = remote
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, Optional[int]]] = []
+        self._since = time.monotonic()
+
+    def add(self, sha256: str, remote_id: Optional[int]) -> None:
+        """Note one stored sample; written once a few gathered or a moment passed."""
+        with self._lock:
+            self._pending.append((sha256, remote_id))
+            due = len(self._pending) >= RECORD_EVERY or time.monotonic() - self._since > 0.5
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what was noted."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._since = time.monotonic()
+            if pending:
+                self._state.on_remote(self._remote, pending)
 
 
 def patiently(call: Callable[[], T], cancel: Optional[CancelToken] = None) -> T:
@@ -286,7 +338,7 @@ def patiently(call: Callable[[], T], cancel: Optional[CancelToken] = None) -> T:
     while True:
         try:
             return call()
-        except InvalidApiKey:
+        except (InvalidApiKey, SyncStateError):
             raise
         except BackendError:
             if time.monotonic() - started > LINK_GRACE or waiter.wait(pause):
@@ -346,7 +398,7 @@ def _upload(
                 cancel=cancel,
             )
             return results + got, None
-        except InvalidApiKey:
+        except (InvalidApiKey, SyncStateError):
             raise
         except ServerUnreachable as exc:
             got, reason = exc.results, str(exc)
@@ -384,7 +436,7 @@ def _outcome(
             reason = f"Stored by an earlier, interrupted attempt{where}"
             item = ItemReport(name, Status.DONE, reason, sample_id=record.id)
             return _Outcome(item, "recovered", remote_id)
-        reason = f"Already on the remote{where} (not sent by this project)"
+        reason = f"Already on the remote{where} before this push"
         item = ItemReport(name, Status.PRESENT, reason, sample_id=record.id)
         return _Outcome(item, "found", remote_id)
     reason = result.error or "Unknown error"

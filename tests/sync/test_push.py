@@ -137,7 +137,7 @@ def test_a_crash_between_sent_and_recorded_is_recognised_by_the_duplicate_refusa
 
     assert pushed.returncode == 0, pushed.stderr
     assert "1 found stored by an interrupted push" in pushed.stdout
-    assert "1 already on the remote (not sent by us)" in pushed.stdout
+    assert "; 1 already on the remote" in pushed.stdout
     assert foreign.filename in pushed.stderr
     found = by_hash(remote)
     assert len(found) == 40 and all(len(c) == 1 for c in found.values())
@@ -203,7 +203,7 @@ def test_check_clean_keeps_the_push_state(local_dir, remote):
     assert "Nothing to push" in run_push(local_dir, remote.base).stdout
 
 
-def test_ctrl_c_stops_a_push_says_what_was_done_and_a_rerun_completes(tmp_path, remote):
+def test_ctrl_c_stops_a_push_says_what_was_done_and_a_rerun_sends_the_rest(tmp_path, remote):
     build_project(tmp_path / "slow", 200, seed=5).close()
     port = int(remote.base.rsplit(":", 1)[1])
     # every request waits: the push is still sending when Ctrl-C comes
@@ -222,11 +222,17 @@ def test_ctrl_c_stops_a_push_says_what_was_done_and_a_rerun_completes(tmp_path, 
         push.send_signal(signal.SIGINT)
         out, err = push.communicate(timeout=120)
 
-    assert push.returncode == 130, err
-    assert "Stopped:" in err
-    assert "Run the same push again" in err
-    sent = remote.count(SampleQuery(include_disabled="both"))
-    assert 0 < sent < 200
-    rerun = run_push(tmp_path / "slow", remote.base)
+        assert push.returncode == 130, err
+        sent = remote.count(SampleQuery(include_disabled="both"))
+        assert 0 < sent < 200
+        assert f"Sent {sent} samples" in out
+        assert f"Stopped: {sent} samples on the remote, {200 - sent} not sent" in err
+        assert "Run the same push again" in err
+
+        rerun = run_push(tmp_path / "slow", proxy.url)
+
     assert rerun.returncode == 0, rerun.stderr
+    # everything the stopped push sent was recorded: the rest is sent, nothing is refused
+    assert f"Sending {200 - sent} samples to {proxy.url}/v1.\n" in rerun.stdout  # none resumed
+    assert "already on the remote" not in rerun.stdout
     same_samples(tmp_path / "slow", remote)
