@@ -264,6 +264,19 @@ def _send_chunk(
     cancel: Optional[CancelToken],
 ) -> Optional[str]:
     """Record "sending", upload, record what the remote now holds; why it stopped, if so."""
+    readable = []
+    for record in chunk:
+        problem = _unreadable(local, record)
+        if problem is None:
+            readable.append(record)
+        else:  # never sent: one bad file must not fail the others sent with it
+            if record.id not in outcomes:
+                tracker.step()
+            item = ItemReport(_name(record), Status.FAILED, problem, sample_id=record.id)
+            outcomes[record.id] = _Outcome(item)
+    chunk = readable
+    if not chunk:
+        return None
     attempts = state.sending(plan.remote, [(r.sha256, r.id) for r in chunk])
     counted = set(outcomes)  # sent before in this push: already counted by the progress
     recorder = _Recorder(state, plan.remote)
@@ -348,6 +361,20 @@ def patiently(call: Callable[[], T], cancel: Optional[CancelToken] = None) -> T:
 
 def _name(record: SampleRecord) -> str:
     return sample_name({record.id: record.filename}, record.id)
+
+
+def _unreadable(local: Backend, record: SampleRecord) -> Optional[str]:
+    """Why the local content of ``record`` cannot be sent (missing, changed on disk), or
+    ``None`` when it reads back intact.
+    """
+    try:
+        handle = local.open_content(record.id)
+    except (BackendError, OSError) as exc:
+        return f"Its content cannot be read from the local project: {exc}"
+    if handle is None:
+        return "It was deleted from the local project during the push"
+    handle.close()
+    return None
 
 
 def _item(local: Backend, record: SampleRecord) -> UploadItem:

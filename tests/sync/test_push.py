@@ -175,6 +175,19 @@ def test_samples_the_remote_refuses_are_listed_and_the_exit_status_is_1(tmp_path
         served.close()
 
 
+def test_a_sample_whose_local_content_is_missing_fails_alone(local_dir, remote):
+    with LocalBackend(local_dir) as local:
+        record = next(local.iter_samples(SampleQuery(include_disabled="both")))
+        local.blobs.path(record.sha256).unlink()
+
+    pushed = run_push(local_dir, remote.base)
+
+    assert pushed.returncode == 1
+    assert f"{record.filename} (ID {record.id}): Its content cannot be read" in pushed.stderr
+    assert "Sent 39 samples" in pushed.stdout
+    assert remote.count(SampleQuery(include_disabled="both")) == 39
+
+
 def test_push_needs_a_key(local_dir):
     pushed = subprocess.run(
         push_command(local_dir)[:-2],  # without --api-key
