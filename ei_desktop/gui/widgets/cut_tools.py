@@ -12,7 +12,7 @@ from typing import Optional
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeyEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ei_desktop.gui.widgets.cut_items import SplitLine, crop_region, found_segment
+from ei_desktop.gui.widgets.plot_modes import span_text, take_key
 from ei_desktop.gui.widgets.plotting import SignalPlot
 
 CROP = "crop"
@@ -34,53 +36,8 @@ SEGMENT_MS = 1000
 SEGMENT_MS_RANGE = (1, 3_600_000)
 #: pieces named in the split summary before "…"
 SUMMARY_PIECES = 4
-
-_REGION_FILL = QColor(60, 130, 230, 45)
-_REGION_EDGE = QColor(60, 130, 230, 200)
-_SEGMENT_FILL = QColor(40, 170, 90, 50)
-_SEGMENT_EDGE = QColor(40, 170, 90, 200)
-_LINE = QColor(220, 90, 40)
-_LINE_PICKED = QColor(200, 30, 30)
-
-
-def ms_text(ms: float) -> str:
-    """``1200``, ``22.7``: milliseconds without a useless fraction."""
-    return f"{ms:.1f}".rstrip("0").rstrip(".")
-
-
-class SplitLine(pg.InfiniteLine):
-    """A draggable split point; a right click asks to remove it, a left click picks it."""
-
-    sigRemoveRequested = Signal(object)
-    sigPicked = Signal(object)
-
-    def __init__(self, x: float, rows: int) -> None:
-        super().__init__(
-            pos=x,
-            angle=90,
-            movable=True,
-            bounds=(0, rows),
-            pen=pg.mkPen(_LINE, width=2),
-            hoverPen=pg.mkPen(_LINE_PICKED, width=3),
-        )
-        self.setZValue(20)
-        self.setToolTip("Drag to move; right-click (or Delete) to remove")
-
-    def set_picked(self, picked: bool) -> None:
-        """Draw the line as the one Delete removes."""
-        self.setPen(pg.mkPen(_LINE_PICKED if picked else _LINE, width=3 if picked else 2))
-
-    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph override)
-        """Right click: remove; left click: pick."""
-        if ev.button() == Qt.MouseButton.RightButton and not self.moving:
-            ev.accept()
-            self.sigRemoveRequested.emit(self)
-            return
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            self.sigPicked.emit(self)
-            return
-        super().mouseClickEvent(ev)
+#: the keys that remove the picked split point
+_REMOVE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
 
 
 class CutTools(QWidget):
@@ -211,14 +168,7 @@ class CutTools(QWidget):
         rows = self.rows
         start = int(round(rows * CROP_START_FRACTION))
         end = max(start + 1, rows - start)
-        self.region = pg.LinearRegionItem(
-            values=(start, end),
-            bounds=(0, rows),
-            brush=pg.mkBrush(_REGION_FILL),
-            pen=pg.mkPen(_REGION_EDGE, width=2),
-        )
-        self.region.setZValue(15)
-        self.region.setToolTip("Drag the region or its edges: the part inside is kept")
+        self.region = crop_region(start, end, rows)
         self.region.sigRegionChanged.connect(self._changed)
         self.plot.plot_item.addItem(self.region, ignoreBounds=True)
         self.mode = CROP
@@ -229,14 +179,14 @@ class CutTools(QWidget):
         """Wait for split points (double click, *Add point*) or found segments."""
         self.stop()
         self.mode = SPLIT
-        self._set_reset_on_double_click(False)
+        self.plot.set_reset_on_double_click(False)  # a double click adds a point
         self._show_mode_widgets()
         self._changed()
 
     def stop(self) -> None:
         """Leave the mode and remove what it drew."""
         if self.mode == SPLIT:
-            self._set_reset_on_double_click(True)
+            self.plot.set_reset_on_double_click(True)
         self.mode = None
         for item in [self.region, *self.lines, *self.segments]:
             if item is not None:
@@ -306,14 +256,7 @@ class CutTools(QWidget):
         self._clear_segments()
         interval = self.interval_ms
         for start_ms, end_ms in ranges_ms if interval > 0 else []:
-            region = pg.LinearRegionItem(
-                values=(start_ms / interval, end_ms / interval),
-                bounds=(0, self.rows),
-                brush=pg.mkBrush(_SEGMENT_FILL),
-                pen=pg.mkPen(_SEGMENT_EDGE, width=2),
-            )
-            region.setZValue(15)
-            region.setToolTip("A found segment: drag to adjust")
+            region = found_segment(start_ms / interval, end_ms / interval, self.rows)
             region.sigRegionChanged.connect(self._changed)
             self.plot.plot_item.addItem(region, ignoreBounds=True)
             self.segments.append(region)
@@ -376,9 +319,7 @@ class CutTools(QWidget):
         return start, end
 
     def _span(self, start: int, end: int) -> str:
-        if self.interval_ms > 0:
-            return f"{ms_text(start * self.interval_ms)}–{ms_text(end * self.interval_ms)} ms"
-        return f"values {start:,}–{end:,}"
+        return span_text(start, end, self.interval_ms, last=end)
 
     def _changed(self, *_args) -> None:
         text = self.summary_text()
@@ -415,18 +356,6 @@ class CutTools(QWidget):
         if not on:
             self.summary.clear()
 
-    def _set_reset_on_double_click(self, enabled: bool) -> None:
-        # In split mode a double click adds a point rather than showing everything.
-        scene = self.plot.plot_widget.scene()
-        reset = self.plot._on_scene_click  # noqa: SLF001 - the plot's own double-click handler
-        try:
-            if enabled:
-                scene.sigMouseClicked.connect(reset)
-            else:
-                scene.sigMouseClicked.disconnect(reset)
-        except (RuntimeError, TypeError):
-            pass
-
     def _scene_clicked(self, event) -> None:
         if self.mode != SPLIT or event.button() != Qt.MouseButton.LeftButton:
             return
@@ -439,16 +368,11 @@ class CutTools(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         """Delete (or Backspace) on the plot removes the picked split point."""
-        kind = event.type()
+        picked = self._picked
         if (
             self.mode == SPLIT
-            and self._picked is not None
-            and kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and picked is not None
+            and take_key(event, _REMOVE_KEYS, lambda _key: self.remove_point(picked))
         ):
-            event.accept()
-            if kind == QEvent.Type.KeyPress:
-                self.remove_point(self._picked)
             return True
         return super().eventFilter(watched, event)

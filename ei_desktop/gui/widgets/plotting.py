@@ -185,6 +185,19 @@ class SignalPlot(QWidget):
         for _sample, label in self.legend.items:
             label.setText(label.text, color=foreground)  # setLabelTextColor does not redraw
 
+    def set_reset_on_double_click(self, enabled: bool) -> None:
+        """Let a double click show everything (the default), or not: a mode that gives the
+        double click its own meaning (a split point, relabelling a segment) turns it off.
+        """
+        scene = self.plot_widget.scene()
+        try:
+            if enabled:
+                scene.sigMouseClicked.connect(self._on_scene_click)
+            else:
+                scene.sigMouseClicked.disconnect(self._on_scene_click)
+        except (RuntimeError, TypeError):
+            pass
+
     def _on_scene_click(self, event) -> None:
         if event.double() and event.button() == Qt.MouseButton.LeftButton:
             self.reset_view()

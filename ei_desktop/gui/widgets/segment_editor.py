@@ -16,7 +16,7 @@ from typing import Optional
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ei_desktop.core.label_segments import LabelSegments, Segment
 from ei_desktop.gui.dialogs.curation import TextDialog
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
-from ei_desktop.gui.widgets.cut_tools import ms_text
+from ei_desktop.gui.widgets.plot_modes import span_text, take_key
 from ei_desktop.gui.widgets.plotting import SignalPlot
 
 #: the part of the view a segment added with *Add segment* covers
@@ -43,6 +43,8 @@ _LINE = QColor(40, 40, 40, 200)
 _LINE_HOVER = QColor(220, 90, 40)
 _DRAFT_FILL = QColor(120, 120, 120, 70)
 _DRAFT_EDGE = QColor(80, 80, 80, 200)
+#: the keys that act on the picked segment: F2 relabels it, the others remove it
+_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_F2)
 
 
 class SegmentBand(pg.LinearRegionItem):
@@ -200,7 +202,7 @@ class SegmentEditor(QWidget):
         self.dirty = False
         self.selected = None
         self._undo, self._redo = [], []
-        self._set_reset_on_double_click(False)
+        self.plot.set_reset_on_double_click(False)  # a double click relabels
         # the tags take the top of the plot: the legend waits in the bottom corner
         self._legend_anchor = _anchor_of(self.plot.legend)
         self.plot.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-10, -10))
@@ -223,7 +225,7 @@ class SegmentEditor(QWidget):
         if self._view is not None:
             self._rebuild()  # the segments shown read-only
         if was:
-            self._set_reset_on_double_click(True)
+            self.plot.set_reset_on_double_click(True)
             item_pos, parent_pos, offset = self._legend_anchor
             if item_pos is not None and parent_pos is not None:
                 self.plot.legend.anchor(itemPos=item_pos, parentPos=parent_pos, offset=offset)
@@ -620,40 +622,23 @@ class SegmentEditor(QWidget):
     # -- helpers -------------------------------------------------------------------------------
 
     def _span(self, start: int, end: int) -> str:
-        if self.interval_ms > 0:
-            return f"{ms_text(start * self.interval_ms)}–{ms_text(end * self.interval_ms)} ms"
-        return f"values {start:,}–{end - 1:,}"
-
-    def _set_reset_on_double_click(self, enabled: bool) -> None:
-        # In this mode a double click relabels rather than showing everything.
-        scene = self.plot.plot_widget.scene()
-        reset = self.plot._on_scene_click  # noqa: SLF001 - the plot's own double-click handler
-        try:
-            if enabled:
-                scene.sigMouseClicked.connect(reset)
-            else:
-                scene.sigMouseClicked.disconnect(reset)
-        except (RuntimeError, TypeError):
-            pass
+        return span_text(start, end, self.interval_ms, last=end - 1)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         """On the plot, Delete (or Backspace) removes the picked segment and F2 relabels it."""
-        kind = event.type()
         if (
             self.segments is not None
             and self.selected is not None
-            and kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_F2)
+            and take_key(event, _KEYS, self._key_pressed)
         ):
-            event.accept()
-            if kind == QEvent.Type.KeyPress:
-                if event.key() == Qt.Key.Key_F2:
-                    self.ask_relabel()
-                else:
-                    self.remove()
             return True
         return super().eventFilter(watched, event)
+
+    def _key_pressed(self, key: Qt.Key) -> None:
+        if key == Qt.Key.Key_F2:
+            self.ask_relabel()
+        else:
+            self.remove()
 
 
 def _anchor_of(item) -> tuple:
