@@ -61,3 +61,21 @@ def test_downloaded_samples_upload_again(drop_in):
     assert again.success, [f.error for f in again.fails]
     contents = sorted(stored(drop_in, s.sample_id) for s in again.successes)
     assert contents == sorted([wav, png])
+
+
+def test_a_time_series_downloads_as_the_official_sdk_writes_it(drop_in, monkeypatch):
+    import edgeimpulse as ei
+
+    monkeypatch.setattr(ei, "API_KEY", drop_in.key)
+    monkeypatch.setattr(ei, "API_ENDPOINT", drop_in.base + "/v1")
+    monkeypatch.setattr(ei, "INGESTION_ENDPOINT", drop_in.base)
+    wave = (SAMPLES / "wave.01.json").read_bytes()
+    csv, _ = csv_series(rows=50, seed=4)
+    response = eid.upload_samples(
+        [Sample(data=wave, filename="wave.01.json"), Sample(data=csv, filename="s.01.csv")]
+    )
+    assert response.success, [f.error for f in response.fails]
+    ids = sorted(s.sample_id for s in response.successes)
+    ours = eid.download_samples_by_ids(ids)
+    theirs = ei.data.download_samples_by_ids(ids)
+    assert [s.data for s in ours] == [s.data for s in theirs]

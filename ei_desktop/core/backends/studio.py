@@ -881,13 +881,15 @@ class StudioBackend:
                 if data is None:
                     return DownloadFailure(sample_id, "The server has no content for it")
                 return DownloadedSample(record, data, name)
-            series = _series(body, record)
+            payload = body["payload"]
+            # the values as parsed, never copied into an array first: the text written is
+            # the answer's numbers as they came, like the SDK's
             text = acquisition.to_json(
-                series.device_type,
-                series.device_name,
-                series.sensors,
-                body["payload"]["values"],
-                series.interval_ms,
+                str(payload.get("device_type") or record.device_type),
+                payload.get("device_name"),
+                record.sensors,
+                payload["values"],
+                record.interval_ms,
             )
             return DownloadedSample(record, text, name)
         except (InvalidApiKey, ServerUnreachable):

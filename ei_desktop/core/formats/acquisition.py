@@ -111,6 +111,8 @@ def to_json(
     ]
     if isinstance(values, np.ndarray):
         rows = _RowsText(values.reshape(-1, 1) if values.ndim == 1 else values)
+    elif isinstance(values, list) and all(type(row) is list for row in values):
+        rows = values  # as parsed from an API answer: written as they are, not copied
     else:
         rows = [
             row.tolist()
