@@ -8,90 +8,28 @@ editing controller runs the change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QPainter
 
 from ei_desktop.gui.widgets.box_edit_widgets import BoxEditBar, LabelEdit
+from ei_desktop.gui.widgets.box_geometry import (
+    Box,
+    box_dicts,
+    copy_boxes,
+    edges_at,
+    key_of,
+    moved,
+)
+from ei_desktop.gui.widgets.box_keys import is_editing_key, press_key
+from ei_desktop.gui.widgets.box_mouse import BoxMouse
+from ei_desktop.gui.widgets.box_painting import paint_draft, paint_selection
+from ei_desktop.gui.widgets.edit_history import EditHistory
 
 if TYPE_CHECKING:
     from ei_desktop.gui.widgets.image_view import ImageView
-
-#: half the side of a resize handle, in widget pixels
-HANDLE = 4.0
-#: how close to an edge or corner of the selected box a press resizes it (widget pixels)
-GRAB = 7.0
-#: a drag shorter than this (widget pixels) on the image is a click, not a new box
-MIN_DRAW = 5.0
-#: the smallest side of a box, in image pixels
-MIN_SIDE = 1.0
-
-# which edges a handle moves: -1 the left (top) one, 1 the right (bottom) one, 0 neither
-_CURSORS = {
-    (-1, -1): Qt.CursorShape.SizeFDiagCursor,
-    (1, 1): Qt.CursorShape.SizeFDiagCursor,
-    (1, -1): Qt.CursorShape.SizeBDiagCursor,
-    (-1, 1): Qt.CursorShape.SizeBDiagCursor,
-    (-1, 0): Qt.CursorShape.SizeHorCursor,
-    (1, 0): Qt.CursorShape.SizeHorCursor,
-    (0, -1): Qt.CursorShape.SizeVerCursor,
-    (0, 1): Qt.CursorShape.SizeVerCursor,
-}
-
-
-_SAVE = QKeySequence.StandardKey.Save
-_UNDO = QKeySequence.StandardKey.Undo
-_REDO = QKeySequence.StandardKey.Redo
-#: the window's Redo also answers to Ctrl+Shift+Z and Ctrl+Y
-_MORE_REDO = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
-
-
-@dataclass
-class Box:
-    """A staged box: its label and its rectangle in image pixels."""
-
-    label: str
-    rect: QRectF
-
-
-@dataclass
-class _Drag:
-    kind: str  # "move", "resize" or "draw"
-    start: QPointF  # where the press was, in image pixels
-    rect: QRectF  # the box's rectangle at the press (image pixels)
-    handle: tuple[int, int] = (0, 0)
-    moved: bool = False
-
-
-def _more_redo(event) -> bool:
-    return any(event.keyCombination() == keys[0] for keys in _MORE_REDO)
-
-
-def _key_of(boxes: list[Box]) -> list[tuple]:
-    return [(b.label, b.rect.getRect()) for b in boxes]
-
-
-def box_dicts(boxes: list[Box], width: int, height: int) -> list[dict]:
-    """``boxes`` as Edge Impulse boxes: integer pixels inside a ``width`` × ``height`` image."""
-    out = []
-    for box in boxes:
-        rect = box.rect.normalized()
-        left = min(max(round(rect.left()), 0), max(width - 1, 0))
-        top = min(max(round(rect.top()), 0), max(height - 1, 0))
-        right = min(max(round(rect.right()), left + 1), width)
-        bottom = min(max(round(rect.bottom()), top + 1), height)
-        out.append(
-            {
-                "label": box.label,
-                "x": left,
-                "y": top,
-                "width": max(right - left, 1),
-                "height": max(bottom - top, 1),
-            }
-        )
-    return out
 
 
 class BoxEditor(QObject):
@@ -128,10 +66,9 @@ class BoxEditor(QObject):
         self._available = False
         self._original: list[Box] = []
         # staged edits that Ctrl+Z and Ctrl+Shift+Z step through (boxes before each edit)
-        self._undo: list[list[Box]] = []
-        self._redo: list[list[Box]] = []
+        self._history: EditHistory[list[Box]] = EditHistory()
         self._last: list[Box] = []  # the boxes after the latest recorded edit
-        self._drag: Optional[_Drag] = None
+        self.mouse = BoxMouse(self)
         self._labelling: Optional[int] = None  # the box the label editor names
         self._labelling_new = False
         self.bar = BoxEditBar(view)
@@ -182,16 +119,17 @@ class BoxEditor(QObject):
         if self._editing:
             return True
         self._original = [Box(label, QRectF(rect)) for label, rect in view.boxes()]
-        self.boxes = [Box(b.label, QRectF(b.rect)) for b in self._original]
-        self.selected, self._drag = None, None
-        self._undo, self._redo, self._last = [], [], self._copy()
+        self.boxes = copy_boxes(self._original)
+        self.selected, self.mouse.drag = None, None
+        self._history.clear()
+        self._last = self._copy()
         if not self.last_label and self.boxes:
             self.last_label = self.boxes[-1].label
         self._editing = True
         view.setMouseTracking(True)
         view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         view.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._changed()
+        self.boxes_changed()
         self.editingChanged.emit(True)
         return True
 
@@ -204,10 +142,10 @@ class BoxEditor(QObject):
         self._editing = False
         if self.label_edit.is_open:
             self.label_edit.finish(keep)
-        self._drag = None
+        self.mouse.drag = None
         self.selected = None
         if not keep:
-            self.boxes = [Box(b.label, QRectF(b.rect)) for b in self._original]
+            self.boxes = copy_boxes(self._original)
         view = self.view
         view.setMouseTracking(False)
         view.unsetCursor()
@@ -254,44 +192,46 @@ class BoxEditor(QObject):
             return False
         del self.boxes[self.selected]
         self.selected = None
-        self._changed()
+        self.boxes_changed()
         return True
 
     def relabel_selected(self) -> bool:
         """Ask a new label for the selected box."""
         if not self._editing or self.selected is None:
             return False
-        self._ask_label(self.selected, new=False)
+        self.ask_label(self.selected, new=False)
         return True
 
     def undo(self) -> bool:
         """Take back the latest staged edit (nothing saved is touched)."""
-        return self._step(self._undo, self._redo)
+        return self._step(self._history.undo)
 
     def redo(self) -> bool:
         """Make the staged edit taken back last again."""
-        return self._step(self._redo, self._undo)
+        return self._step(self._history.redo)
 
-    def _step(self, source: list[list[Box]], target: list[list[Box]]) -> bool:
-        if not self._editing or not source:
+    def _step(self, take: Callable[[list[Box]], Optional[list[Box]]]) -> bool:
+        if not self._editing:
             return False
-        target.append(self._copy())
-        self.boxes = source.pop()
+        boxes = take(self._copy())
+        if boxes is None:
+            return False
+        self.boxes = boxes
         self._last = self._copy()
         self.selected = None
-        self._changed(record=False)
+        self.boxes_changed(record=False)
         return True
 
     def _copy(self) -> list[Box]:
-        return [Box(b.label, QRectF(b.rect)) for b in self.boxes]
+        return copy_boxes(self.boxes)
 
     def nudge(self, dx: float, dy: float) -> bool:
         """Move the selected box by ``dx``, ``dy`` image pixels (kept on the image)."""
         if not self._editing or self.selected is None:
             return False
         box = self.boxes[self.selected]
-        box.rect = self._moved(box.rect, QPointF(dx, dy))
-        self._changed()
+        box.rect = moved(box.rect, QPointF(dx, dy), self.image_bounds())
+        self.boxes_changed()
         return True
 
     # -- geometry --------------------------------------------------------------------------------
@@ -309,23 +249,10 @@ class BoxEditor(QObject):
             order.remove(self.selected)
             order.insert(0, self.selected)
         for index in order:
-            handle = self._edges_at(self.widget_rect(index), pos)
+            handle = edges_at(self.widget_rect(index), pos)
             if handle != (0, 0):
                 return index, handle
         return None, (0, 0)
-
-    @staticmethod
-    def _edges_at(r: QRectF, pos: QPointF) -> tuple[int, int]:
-        if not r.adjusted(-GRAB, -GRAB, GRAB, GRAB).contains(pos):
-            return (0, 0)
-        hx = hy = 0
-        left, right = abs(pos.x() - r.left()), abs(pos.x() - r.right())
-        top, bottom = abs(pos.y() - r.top()), abs(pos.y() - r.bottom())
-        if min(left, right) <= GRAB:
-            hx = -1 if left <= right else 1
-        if min(top, bottom) <= GRAB:
-            hy = -1 if top <= bottom else 1
-        return (hx, hy)
 
     def _area(self, index: int) -> float:
         rect = self.boxes[index].rect
@@ -340,35 +267,10 @@ class BoxEditor(QObject):
             return None
         return min(hits, key=self._area)
 
-    def _bounds(self) -> QRectF:
+    def image_bounds(self) -> QRectF:
+        """The image's rectangle in image pixels (boxes stay inside it)."""
         size = self.view.image_size
         return QRectF(0, 0, size.width(), size.height())
-
-    def _clamped_point(self, point: QPointF) -> QPointF:
-        b = self._bounds()
-        return QPointF(
-            min(max(point.x(), b.left()), b.right()), min(max(point.y(), b.top()), b.bottom())
-        )
-
-    def _moved(self, rect: QRectF, delta: QPointF) -> QRectF:
-        b = self._bounds()
-        dx = min(max(delta.x(), b.left() - rect.left()), b.right() - rect.right())
-        dy = min(max(delta.y(), b.top() - rect.top()), b.bottom() - rect.bottom())
-        return rect.translated(dx, dy)
-
-    def _resized(self, rect: QRectF, handle: tuple[int, int], delta: QPointF) -> QRectF:
-        b = self._bounds()
-        left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
-        hx, hy = handle
-        if hx < 0:
-            left = min(max(left + delta.x(), b.left()), right - MIN_SIDE)
-        elif hx > 0:
-            right = max(min(right + delta.x(), b.right()), left + MIN_SIDE)
-        if hy < 0:
-            top = min(max(top + delta.y(), b.top()), bottom - MIN_SIDE)
-        elif hy > 0:
-            bottom = max(min(bottom + delta.y(), b.bottom()), top + MIN_SIDE)
-        return QRectF(QPointF(left, top), QPointF(right, bottom))
 
     # -- the mouse and the keys ------------------------------------------------------------------
 
@@ -383,153 +285,26 @@ class BoxEditor(QObject):
         if not self._editing or watched is not self.view:
             return False
         if kind == QEvent.Type.MouseButtonPress:
-            return self._press(event)
+            return self.mouse.press(event)
         if kind == QEvent.Type.MouseMove:
-            return self._move(event)
+            return self.mouse.move(event)
         if kind == QEvent.Type.MouseButtonRelease:
-            return self._release(event)
+            return self.mouse.release(event)
         if kind == QEvent.Type.MouseButtonDblClick:
-            return self._double_click(event)
+            return self.mouse.double_click(event)
         if kind == QEvent.Type.ShortcutOverride:
-            if self._is_editing_key(event):
+            if is_editing_key(event):
                 event.accept()  # Delete edits a box here, it does not delete the sample
                 return True
             return False
         if kind == QEvent.Type.KeyPress:
-            return self._key(event)
+            return press_key(self, event)
         return False
-
-    def _press(self, event) -> bool:
-        if event.button() != Qt.MouseButton.LeftButton:
-            return False
-        if self.label_edit.is_open:
-            self.label_edit.finish(True)
-        self.view.setFocus(Qt.FocusReason.MouseFocusReason)
-        pos = event.position()
-        point = self.view.map_to_image(pos)
-        index, handle = self.handle_at(pos)
-        if index is not None:
-            self.select(index)
-            self._drag = _Drag("resize", point, QRectF(self.boxes[index].rect), handle)
-            return True
-        index = self.box_at(pos)
-        if index is not None:
-            self.select(index)
-            self._drag = _Drag("move", point, QRectF(self.boxes[index].rect))
-            return True
-        self.select(None)
-        if self.view.image_rect().contains(pos):
-            start = self._clamped_point(point)
-            self._drag = _Drag("draw", start, QRectF(start, start))
-        return True
-
-    def _move(self, event) -> bool:
-        pos = event.position()
-        drag = self._drag
-        if drag is None:
-            self._hover(pos)
-            return False
-        point = self.view.map_to_image(pos)
-        delta = point - drag.start
-        if drag.kind == "move":
-            if delta.isNull() and not drag.moved:
-                return True
-            drag.moved = True
-            self.boxes[self.selected].rect = self._moved(drag.rect, delta)
-        elif drag.kind == "resize":
-            drag.moved = True
-            self.boxes[self.selected].rect = self._resized(drag.rect, drag.handle, delta)
-        else:
-            drag.rect = QRectF(drag.start, self._clamped_point(point)).normalized()
-            drag.moved = True
-        self.view.update()
-        return True
-
-    def _release(self, event) -> bool:
-        if event.button() != Qt.MouseButton.LeftButton or self._drag is None:
-            return False
-        drag, self._drag = self._drag, None
-        if drag.kind == "draw":
-            shown = self.view.map_from_image(drag.rect)
-            big = shown.width() >= MIN_DRAW and shown.height() >= MIN_DRAW
-            if drag.moved and big and drag.rect.width() >= MIN_SIDE:
-                self.boxes.append(Box(self.last_label, drag.rect))
-                self.selected = len(self.boxes) - 1
-                self._changed(record=False)  # recorded once it has its label
-                self._ask_label(self.selected, new=True)
-            self.view.update()
-        elif drag.moved:
-            self._changed()
-        return True
-
-    def _double_click(self, event) -> bool:
-        index = self.box_at(event.position())
-        if index is None:
-            return False
-        self.select(index)
-        self._ask_label(index, new=False)
-        return True
-
-    def _hover(self, pos: QPointF) -> None:
-        index, handle = self.handle_at(pos)
-        if index is not None:
-            self.view.setCursor(_CURSORS[handle])
-        elif self.box_at(pos) is not None:
-            self.view.setCursor(Qt.CursorShape.SizeAllCursor)
-        elif self.view.image_rect().contains(pos):
-            self.view.setCursor(Qt.CursorShape.CrossCursor)
-        else:
-            self.view.unsetCursor()
-
-    @staticmethod
-    def _is_editing_key(event) -> bool:
-        key = event.key()
-        return (
-            key
-            in (
-                Qt.Key.Key_Delete,
-                Qt.Key.Key_Backspace,
-                Qt.Key.Key_F2,
-                Qt.Key.Key_Escape,
-                Qt.Key.Key_Left,
-                Qt.Key.Key_Right,
-                Qt.Key.Key_Up,
-                Qt.Key.Key_Down,
-            )
-            or any(event.matches(k) for k in (_SAVE, _UNDO, _REDO))
-            or _more_redo(event)
-        )
-
-    def _key(self, event) -> bool:
-        key = event.key()
-        step = 10.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1.0
-        arrows = {
-            Qt.Key.Key_Left: (-step, 0.0),
-            Qt.Key.Key_Right: (step, 0.0),
-            Qt.Key.Key_Up: (0.0, -step),
-            Qt.Key.Key_Down: (0.0, step),
-        }
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.delete_selected()
-        elif key == Qt.Key.Key_F2:
-            self.relabel_selected()
-        elif key == Qt.Key.Key_Escape:
-            self.cancelRequested.emit()
-        elif event.matches(_SAVE):
-            self.saveRequested.emit()
-        elif event.matches(_UNDO):
-            self.undo()
-        elif event.matches(_REDO) or _more_redo(event):
-            self.redo()
-        elif key in arrows:
-            self.nudge(*arrows[key])
-        else:
-            return False
-        return True
 
     # -- labels ----------------------------------------------------------------------------------
 
-    def _ask_label(self, index: int, new: bool) -> None:
+    def ask_label(self, index: int, new: bool) -> None:
+        """Open the label editor under box ``index`` (``new``: a box just drawn)."""
         self._labelling, self._labelling_new = index, new
         rect = self.widget_rect(index)
         text = self.last_label if new else self.boxes[index].label
@@ -544,11 +319,11 @@ class BoxEditor(QObject):
             if new:  # a new box needs a label
                 del self.boxes[index]
                 self.selected = None
-                self._changed()
+                self.boxes_changed()
         else:
             self.boxes[index].label = label
             self.last_label = label
-            self._changed()
+            self.boxes_changed()
         if self._editing:
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -558,14 +333,14 @@ class BoxEditor(QObject):
         if new and index is not None and index < len(self.boxes):
             del self.boxes[index]  # Esc while naming a new box: no box
             self.selected = None
-            self._changed()
+            self.boxes_changed()
         if self._editing:
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _changed(self, record: bool = True) -> None:
-        if record and self._editing and _key_of(self.boxes) != _key_of(self._last):
-            self._undo.append(self._last)
-            self._redo.clear()
+    def boxes_changed(self, record: bool = True) -> None:
+        """The staged boxes changed: keep the edit for undo (``record``), show them, say so."""
+        if record and self._editing and key_of(self.boxes) != key_of(self._last):
+            self._history.record(self._last)
             self._last = self._copy()
         self.view.set_boxes([(b.label, b.rect) for b in self.boxes])
         self.sync()
@@ -580,24 +355,8 @@ class BoxEditor(QObject):
         if self.selected is not None and self.selected < len(self.boxes):
             box = self.boxes[self.selected]
             color = self.view.box_color(box.label) or QColor("red")
-            rect = self.widget_rect(self.selected)
-            pen = QPen(color, 3)
-            pen.setCosmetic(True)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect)
-            painter.setPen(QPen(color, 1))
-            painter.setBrush(QColor("white"))
-            for x in (rect.left(), rect.center().x(), rect.right()):
-                for y in (rect.top(), rect.center().y(), rect.bottom()):
-                    if x == rect.center().x() and y == rect.center().y():
-                        continue
-                    painter.drawRect(QRectF(x - HANDLE, y - HANDLE, 2 * HANDLE, 2 * HANDLE))
-        drag = self._drag
+            paint_selection(painter, self.widget_rect(self.selected), color)
+        drag = self.mouse.drag
         if drag is not None and drag.kind == "draw" and drag.moved:
             color = self.view.box_color(self.last_label) or QColor("#0984e3")
-            pen = QPen(color, 2, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            painter.setPen(pen)
-            painter.setBrush(QColor(color.red(), color.green(), color.blue(), 40))
-            painter.drawRect(self.view.map_from_image(drag.rect))
+            paint_draft(painter, self.view.map_from_image(drag.rect), color)
