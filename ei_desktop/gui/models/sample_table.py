@@ -15,7 +15,6 @@ and a controller runs the change as a job.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any, Optional
 
@@ -25,7 +24,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont, QPalette
@@ -34,8 +32,9 @@ from PySide6.QtWidgets import QApplication
 from ei_desktop.core.backends.base import Backend, SampleQuery, SampleRecord
 from ei_desktop.core.progress import Progress
 from ei_desktop.gui.alive import while_alive
-from ei_desktop.gui.jobs.listing import FirstPage, ids_job, records_job
+from ei_desktop.gui.jobs.listing import FirstPage, ids_job
 from ei_desktop.gui.jobs.runner import JobRunner, JobSlot, error_message
+from ei_desktop.gui.models.row_fetcher import RowFetcher
 from ei_desktop.gui.models.sample_rows import (
     COLUMNS,
     LOADING,
@@ -89,10 +88,6 @@ class SampleTableModel(QAbstractTableModel):
     CHUNK = 200
     #: records kept in the cache (a few dozen screens; more only lengthens garbage collections)
     CACHE_LIMIT = 5_000
-    #: chunk requests kept waiting (the newest win: they are what is on screen)
-    MAX_WANTED = 8
-    #: chunk jobs running at once
-    MAX_IN_FLIGHT = 2
 
     def __init__(self, runner: JobRunner, parent=None) -> None:
         super().__init__(parent)
@@ -102,23 +97,15 @@ class SampleTableModel(QAbstractTableModel):
         self._ids = np.zeros(0, dtype=np.int64)
         self._rows = 0
         self._cache = RecordCache(self.CACHE_LIMIT)
-        self._wanted: OrderedDict[int, None] = OrderedDict()
-        # one slot per chunk fetched at once; new ids cancel them all, so a late chunk of the
-        # old ids never lands
-        self._fetchers = [JobSlot(runner, self) for _ in range(self.MAX_IN_FLIGHT)]
-        for fetcher in self._fetchers:
-            fetcher.finished.connect(lambda found, f=fetcher: self._on_rows(f, found))
-            fetcher.failed.connect(lambda error, f=fetcher: self._on_rows_failed(f, error))
-        #: the chunk and ids each busy fetcher reads
-        self._fetching: dict[JobSlot, tuple[int, list[int]]] = {}
-        self._failed_chunks: set[int] = set()
+        self._rows_fetcher = RowFetcher(runner, self._cache, self._chunk_source, self.CHUNK, self)
+        self._rows_fetcher.rowsFetched.connect(self._on_rows)
+        self._rows_fetcher.rowsFailed.connect(self._on_rows_failed)
         self._listing = JobSlot(runner, self)
         self._listing.progress.connect(self._on_first_page)
         self._listing.finished.connect(self._on_ids)
         self._listing.failed.connect(self._on_listing_failed)
         self._partial = False
         self._refreshing = False
-        self._pump_scheduled = False
         self._placeholder_color = QApplication.palette().color(
             QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
         )
@@ -164,7 +151,7 @@ class SampleTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = np.zeros(0, dtype=np.int64)
         self._rows = 0
-        self._clear_requests()
+        self._rows_fetcher.clear()
         self.endResetModel()
         if backend is not None:
             self._start_listing(keep_rows=False)
@@ -182,7 +169,7 @@ class SampleTableModel(QAbstractTableModel):
         if self._backend is None:
             return
         self._cache.mark_stale()
-        self._failed_chunks.clear()
+        self._rows_fetcher.forget_failures()
         self._start_listing(keep_rows=True)
 
     def forget(self, ids) -> None:
@@ -275,7 +262,7 @@ class SampleTableModel(QAbstractTableModel):
             return sample_id
         entry = self._cache.get(sample_id)
         if not self._cache.is_fresh(entry):
-            self._request(row)
+            self._rows_fetcher.request(row)
         if role == RecordRole:
             return entry.record if entry is not None else None
         if entry is None:
@@ -283,7 +270,7 @@ class SampleTableModel(QAbstractTableModel):
                 if column == 0:
                     return str(sample_id)
                 if column == 1:
-                    return UNAVAILABLE if row // self.CHUNK in self._failed_chunks else LOADING
+                    return UNAVAILABLE if self._rows_fetcher.failed(row) else LOADING
                 return ""
             if role == _FOREGROUND:
                 return self._placeholder_color
@@ -324,13 +311,6 @@ class SampleTableModel(QAbstractTableModel):
 
     # -- listing ------------------------------------------------------------------------------
 
-    def _clear_requests(self) -> None:
-        self._wanted.clear()
-        for fetcher in self._fetching:
-            fetcher.cancel()
-        self._fetching.clear()
-        self._failed_chunks.clear()
-
     def _start_listing(self, *, keep_rows: bool) -> None:
         assert self._backend is not None
         self._refreshing = keep_rows
@@ -352,7 +332,7 @@ class SampleTableModel(QAbstractTableModel):
         self._ids = np.fromiter((r.id for r in page.records), dtype=np.int64)
         self._rows = page.total if page.total is not None else len(page.records)
         self._partial = True
-        self._clear_requests()
+        self._rows_fetcher.clear()
         for record in page.records:
             self._cache.store(record.id, record)
         self.endResetModel()
@@ -380,7 +360,7 @@ class SampleTableModel(QAbstractTableModel):
             self.beginResetModel()
             self._ids = ids
             self._rows = len(ids)
-            self._clear_requests()
+            self._rows_fetcher.clear()
             self.endResetModel()
             if keep_view:
                 self.idsChanged.emit()
@@ -406,52 +386,15 @@ class SampleTableModel(QAbstractTableModel):
                 self.index(first, 0), self.index(last, len(COLUMNS) - 1), [_DISPLAY]
             )
 
-    def _request(self, row: int) -> None:
-        chunk = row // self.CHUNK
-        in_flight = any(busy == chunk for busy, _ in self._fetching.values())
-        if in_flight or chunk in self._failed_chunks:
-            return
-        self._wanted[chunk] = None
-        self._wanted.move_to_end(chunk)
-        while len(self._wanted) > self.MAX_WANTED:
-            self._wanted.popitem(last=False)
-        if not self._pump_scheduled:
-            self._pump_scheduled = True
-            QTimer.singleShot(0, self._pump)
-
-    @while_alive
-    def _pump(self) -> None:
-        self._pump_scheduled = False
-        while self._wanted and len(self._fetching) < len(self._fetchers):
-            chunk, _ = self._wanted.popitem(last=True)
-            if self._backend is None:
-                return
-            start = chunk * self.CHUNK
-            ids = self._ids[start : start + self.CHUNK].tolist()
-            if not ids:
-                continue
-            fetcher = next(f for f in self._fetchers if f not in self._fetching)
-            self._fetching[fetcher] = (chunk, ids)
-            fetcher.start(records_job(self._backend, ids), name="fetch rows")
-
-    def _end_fetch(self, fetcher: JobSlot) -> tuple[int, list[int]]:
-        chunk, ids = self._fetching.pop(fetcher)
-        if self._wanted:
-            self._pump()
-        return chunk, ids
-
-    @while_alive
-    def _on_rows(self, fetcher: JobSlot, found: dict[int, SampleRecord]) -> None:
-        chunk, ids = self._end_fetch(fetcher)
-        for sample_id in ids:
-            self._cache.store(sample_id, found.get(sample_id))
+    def _chunk_source(self, chunk: int) -> tuple[Optional[Backend], list[int]]:
         start = chunk * self.CHUNK
-        self._changed(start, min(self._rows, start + len(ids)) - 1)
+        return self._backend, self._ids[start : start + self.CHUNK].tolist()
 
     @while_alive
-    def _on_rows_failed(self, fetcher: JobSlot, error: BaseException) -> None:
-        chunk, _ = self._end_fetch(fetcher)
-        self._failed_chunks.add(chunk)
-        start = chunk * self.CHUNK
+    def _on_rows(self, start: int, count: int) -> None:
+        self._changed(start, min(self._rows, start + count) - 1)
+
+    @while_alive
+    def _on_rows_failed(self, start: int, message: str) -> None:
         self._changed(start, min(self._rows, start + self.CHUNK) - 1)
-        self.rowsFailed.emit(error_message(error))
+        self.rowsFailed.emit(message)
