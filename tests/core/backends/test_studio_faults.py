@@ -142,6 +142,45 @@ def test_a_retried_upload_of_a_file_object_sends_the_same_bytes(tmp_path):
         assert project.load_bytes(result.sample_id) == content
 
 
+class BrokenAnswer:
+    """ASGI middleware letting the first ingestion request be stored, then breaking its
+    answer off after a few bytes (as a link that drops mid-response).
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.broken = 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].endswith("/files") or self.broken:
+            await self.app(scope, receive, send)
+            return
+        self.broken += 1
+
+        async def cut(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message["headers"] if k != b"content-length"]
+                await send({**message, "headers": headers})
+            elif message["type"] == "http.response.body":
+                await send({"type": "http.response.body", "body": b'{"succ', "more_body": True})
+                raise ConnectionResetError("the link dropped")
+
+        await self.app(scope, receive, cut)
+
+
+def test_an_upload_whose_answer_broke_off_is_retried_and_stored_once(tmp_path):
+    """The first attempt was stored: the retry, with duplicates refused, recognises it."""
+    project_dir = tmp_path / "project"
+    with LocalBackend(project_dir, create=True) as project:
+        broken = BrokenAnswer(create_app(project, KEY))
+        with running_app(broken) as base:
+            client = StudioBackend(KEY, f"{base}/v1", base)
+            results = client.upload(items(3))
+            client.close()
+    assert broken.broken == 1
+    assert_exact(results, project_dir, 3)
+
+
 def test_with_duplicates_allowed_a_500_is_not_retried(tmp_path):
     """A retry could store a second copy, so the failure is reported instead."""
     project_dir = tmp_path / "project"
