@@ -114,8 +114,8 @@ def test_the_dialog_reads_a_preview_and_imports(qtbot, make_window, tmp_path, la
     qtbot.waitUntil(lambda: dialog.preview_model.rowCount() == 4, timeout=5000)
     assert dialog.preview_model.columns == ["f1", "f2", "label"]
     dialog.layout_combo.setCurrentIndex(layout_index)  # one sample per row
-    assert dialog.rows_label.column() == "label"  # guessed from the name
-    assert dialog.rows_features.columns() == ["f1", "f2"]
+    assert dialog.rows_page.label.column() == "label"  # guessed from the name
+    assert dialog.rows_page.features.columns() == ["f1", "f2"]
     dialog.ok_button.click()
     wait_idle(qtbot, window)
     outcome = active(qtbot, window, ResultsDialog).report

@@ -41,8 +41,8 @@ def form_label(widget) -> str:
 def test_grouped_defaults_pick_different_columns_and_import_iso_dates(qtbot, make_window, tmp_path):
     window = make_window(tmp_path / "project")
     dialog = open_dialog(qtbot, window, air_quality(tmp_path / "air_quality_no2_long.csv"), GROUPS)
-    assert dialog.group_time.column() == "date.time"
-    assert dialog.group_by.column() == "city"
+    assert dialog.groups_page.time.column() == "date.time"
+    assert dialog.groups_page.by.column() == "city"
     assert dialog.problem() is None
 
     dialog.ok_button.click()
@@ -57,10 +57,10 @@ def test_grouped_defaults_pick_different_columns_and_import_iso_dates(qtbot, mak
 def test_the_grouped_time_column_can_be_none_with_an_interval(qtbot, make_window, tmp_path):
     window = make_window(tmp_path / "project")
     dialog = open_dialog(qtbot, window, air_quality(tmp_path / "aq.csv"), GROUPS)
-    assert dialog.group_time.itemText(0) == NONE
-    dialog.group_time.setCurrentIndex(0)
-    assert dialog.group_rate.isEnabled()
-    dialog.group_rate.setValue(250)
+    assert dialog.groups_page.time.itemText(0) == NONE
+    dialog.groups_page.time.setCurrentIndex(0)
+    assert dialog.groups_page.rate.isEnabled()
+    dialog.groups_page.rate.setValue(250)
     spec = dialog.spec()
     assert spec.timestamp_col is None and spec.sample_rate_ms == 250
     dialog.ok_button.click()
@@ -73,26 +73,30 @@ def test_the_grouped_time_column_can_be_none_with_an_interval(qtbot, make_window
 def test_a_shown_problem_goes_away_once_fixed(qtbot, make_window, tmp_path):
     window = make_window(tmp_path / "project")
     dialog = open_dialog(qtbot, window, air_quality(tmp_path / "aq.csv"), GROUPS)
-    time = dialog.group_time.column()
-    dialog.group_by.setCurrentIndex(dialog.group_by.findData(time))
+    time = dialog.groups_page.time.column()
+    dialog.groups_page.by.setCurrentIndex(dialog.groups_page.by.findData(time))
     dialog.ok_button.click()
     assert "must differ" in dialog.error_label.text()
     assert dialog.isVisible()
 
     other = next(c for c in ("location", "country") if c != time)
-    dialog.group_by.setCurrentIndex(dialog.group_by.findData(other))
+    dialog.groups_page.by.setCurrentIndex(dialog.groups_page.by.findData(other))
     assert dialog.error_label.text() == ""
 
 
 def test_time_columns_are_labelled_alike_with_their_units(qtbot, make_window, tmp_path):
     window = make_window(tmp_path / "project")
     dialog = open_dialog(qtbot, window, air_quality(tmp_path / "aq.csv"), PER_FILE)
-    assert form_label(dialog.pf_time) == form_label(dialog.group_time) == "Time column:"
-    assert "milliseconds" in dialog.pf_time_help.text()
-    assert "seconds" in dialog.group_time_help.text()
-    assert "milliseconds" not in dialog.group_time_help.text()
-    assert dialog.pf_time.itemText(0) == dialog.group_time.itemText(0) == NONE
-    for help_label in (dialog.pf_time_help, dialog.group_time_help):
+    assert (
+        form_label(dialog.per_file_page.time)
+        == form_label(dialog.groups_page.time)
+        == "Time column:"
+    )
+    assert "milliseconds" in dialog.per_file_page.time_help.text()
+    assert "seconds" in dialog.groups_page.time_help.text()
+    assert "milliseconds" not in dialog.groups_page.time_help.text()
+    assert dialog.per_file_page.time.itemText(0) == dialog.groups_page.time.itemText(0) == NONE
+    for help_label in (dialog.per_file_page.time_help, dialog.groups_page.time_help):
         assert isinstance(help_label, QLabel) and help_label.isEnabled()
         palette = help_label.palette()
         assert contrast_ratio(palette.windowText().color(), palette.window().color()) >= 4.5

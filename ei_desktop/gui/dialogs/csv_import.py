@@ -18,11 +18,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QRadioButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -32,12 +29,12 @@ from PySide6.QtWidgets import (
 
 from ei_desktop.core import naming
 from ei_desktop.gui.alive import while_alive
-from ei_desktop.gui.dialogs.csv_columns import ColumnCombo, ColumnList, rate_spin
+from ei_desktop.gui.dialogs.csv_columns import ColumnCombo, ColumnList
+from ei_desktop.gui.dialogs.csv_import_pages import GroupsPage, PerFilePage, RowsPage, WidePage
 from ei_desktop.gui.dialogs.csv_preview import FramePreviewModel
 from ei_desktop.gui.jobs.csv_import import read_preview
 from ei_desktop.gui.jobs.runner import JobRunner, error_message
 from ei_desktop.gui.models import format as fmt
-from ei_desktop.gui.widgets.text import secondary_label
 from ei_desktop.ops.table_import import GROUPS, LAYOUTS, PER_FILE, ROWS, WIDE, CsvImportSpec
 
 #: names that suggest a time column (case-insensitive), best first
@@ -46,12 +43,6 @@ TIME_NAMES = ("timestamp", "time", "t", "ts", "time_s", "seconds", "datetime", "
 TIME_WORDS = ("time", "date")
 #: names that suggest the column to group by
 GROUP_NAMES = ("id", "group", "sample", "session", "sample_id")
-_DATES = "dates and durations (2019-06-21 00:00:00, 00:00:01.5) are read as such"
-
-
-def time_help(unit: str) -> str:
-    """The note under a time column choice: what numbers in it mean."""
-    return f"Numbers in the time column are {unit}; {_DATES}."
 
 
 class CsvImportDialog(QDialog):
@@ -80,79 +71,12 @@ class CsvImportDialog(QDialog):
         for value, text in LAYOUTS:
             self.layout_combo.addItem(text, value)
 
-        # per-file ------------------------------------------------------------------------
-        per_file = QWidget(self)
-        self.pf_time = ColumnCombo(parent=per_file)
-        self.pf_rate = rate_spin(per_file)
-        self.pf_axes = ColumnList(per_file)
-        self.pf_label_name = QRadioButton("From the file name (idle.01.csv → idle)", per_file)
-        self.pf_label_fixed = QRadioButton("This label:", per_file)
-        self.pf_label_edit = QLineEdit(per_file)
-        self.pf_label_name.setChecked(True)
-        self.pf_label_col = ColumnCombo(parent=per_file)
-        fixed_row = QHBoxLayout()
-        fixed_row.addWidget(self.pf_label_fixed)
-        fixed_row.addWidget(self.pf_label_edit, 1)
-        label_box = QVBoxLayout()
-        label_box.addWidget(self.pf_label_name)
-        label_box.addLayout(fixed_row)
-        self.pf_time_help = secondary_label(time_help("milliseconds"), per_file)
-        form = QFormLayout(per_file)
-        form.addRow("Time column:", self.pf_time)
-        form.addRow("", self.pf_time_help)
-        form.addRow("…or interval:", self.pf_rate)
-        form.addRow("Sensor columns:", self.pf_axes)
-        form.addRow("Label:", label_box)
-        form.addRow("Label column (multi-label):", self.pf_label_col)
-
-        # rows ----------------------------------------------------------------------------
-        rows = QWidget(self)
-        self.rows_features = ColumnList(rows)
-        self.rows_label = ColumnCombo(parent=rows)
-        self.rows_category = ColumnCombo(parent=rows)
-        self.rows_metadata = ColumnList(rows)
-        form = QFormLayout(rows)
-        form.addRow("Feature columns:", self.rows_features)
-        form.addRow("Label column:", self.rows_label)
-        form.addRow("Category column:", self.rows_category)
-        form.addRow("Metadata columns:", self.rows_metadata)
-
-        # wide ----------------------------------------------------------------------------
-        wide = QWidget(self)
-        self.wide_start = ColumnCombo(optional=False, parent=wide)
-        self.wide_rate = rate_spin(wide)
-        self.wide_label = ColumnCombo(parent=wide)
-        self.wide_category = ColumnCombo(parent=wide)
-        self.wide_metadata = ColumnList(wide)
-        form = QFormLayout(wide)
-        form.addRow("First reading column:", self.wide_start)
-        form.addRow("Interval:", self.wide_rate)
-        form.addRow("Label column:", self.wide_label)
-        form.addRow("Category column:", self.wide_category)
-        form.addRow("Metadata columns:", self.wide_metadata)
-
-        # groups --------------------------------------------------------------------------
-        groups = QWidget(self)
-        self.group_by = ColumnCombo(optional=False, parent=groups)
-        self.group_time = ColumnCombo(parent=groups)
-        self.group_rate = rate_spin(groups)
-        self.group_time_help = secondary_label(time_help("seconds"), groups)
-        self.group_features = ColumnList(groups)
-        self.group_label = ColumnCombo(parent=groups)
-        self.group_category = ColumnCombo(parent=groups)
-        self.group_metadata = ColumnList(groups)
-        form = QFormLayout(groups)
-        form.addRow("Group by:", self.group_by)
-        form.addRow("Time column:", self.group_time)
-        form.addRow("", self.group_time_help)
-        form.addRow("…or interval:", self.group_rate)
-        form.addRow("Sensor columns:", self.group_features)
-        form.addRow("Label column:", self.group_label)
-        form.addRow("Category column:", self.group_category)
-        form.addRow("Metadata columns:", self.group_metadata)
-
+        self.per_file_page = PerFilePage(self)
+        self.rows_page = RowsPage(self)
+        self.wide_page = WidePage(self)
+        self.groups_page = GroupsPage(self)
         self.pages = QStackedWidget(self)
-        for page in (per_file, rows, wide, groups):
+        for page in (self.per_file_page, self.rows_page, self.wide_page, self.groups_page):
             self.pages.addWidget(page)
 
         self.category_combo = QComboBox(self)
@@ -210,18 +134,10 @@ class CsvImportDialog(QDialog):
             combo.currentIndexChanged.connect(self._update_roles)
         for column_list in self.findChildren(ColumnList):
             column_list.itemChanged.connect(self._update_roles)
-        self.pf_time.currentIndexChanged.connect(
-            lambda: self.pf_rate.setEnabled(self.pf_time.column() is None)
-        )
-        self.group_time.currentIndexChanged.connect(
-            lambda: self.group_rate.setEnabled(self.group_time.column() is None)
-        )
-        for spin in (self.pf_rate, self.wide_rate, self.group_rate):
+        for spin in (self.per_file_page.rate, self.wide_page.rate, self.groups_page.rate):
             spin.valueChanged.connect(self._revalidate)
-        self.pf_label_edit.textChanged.connect(self._revalidate)
-        self.pf_label_fixed.toggled.connect(self._revalidate)
-        self.pf_label_fixed.toggled.connect(self.pf_label_edit.setEnabled)
-        self.pf_label_edit.setEnabled(False)
+        self.per_file_page.label_edit.textChanged.connect(self._revalidate)
+        self.per_file_page.label_fixed.toggled.connect(self._revalidate)
         self._load_preview()
 
     # -- preview ------------------------------------------------------------------------------
@@ -252,18 +168,22 @@ class CsvImportDialog(QDialog):
     def _fill_columns(self, columns: list[str]) -> None:
         time_names = self._time_columns(columns)
         label_names = ("label", "class", "target", "y")
-        self.pf_time.set_columns(columns, time_names)
-        self.pf_label_col.set_columns(columns)
-        self.rows_label.set_columns(columns, label_names)
-        self.rows_category.set_columns(columns, ("category", "split"))
-        self.wide_label.set_columns(columns, label_names)
-        self.wide_category.set_columns(columns, ("category", "split"))
-        self.wide_start.set_columns(columns)
-        self.group_time.set_columns(columns, time_names)
-        self.group_by.set_columns(columns, self._group_columns(columns))
-        self.group_label.set_columns(columns, label_names)
-        self.group_category.set_columns(columns, ("category", "split"))
-        for column_list in (self.rows_metadata, self.wide_metadata, self.group_metadata):
+        self.per_file_page.time.set_columns(columns, time_names)
+        self.per_file_page.label_col.set_columns(columns)
+        self.rows_page.label.set_columns(columns, label_names)
+        self.rows_page.category.set_columns(columns, ("category", "split"))
+        self.wide_page.label.set_columns(columns, label_names)
+        self.wide_page.category.set_columns(columns, ("category", "split"))
+        self.wide_page.start.set_columns(columns)
+        self.groups_page.time.set_columns(columns, time_names)
+        self.groups_page.by.set_columns(columns, self._group_columns(columns))
+        self.groups_page.label.set_columns(columns, label_names)
+        self.groups_page.category.set_columns(columns, ("category", "split"))
+        for column_list in (
+            self.rows_page.metadata,
+            self.wide_page.metadata,
+            self.groups_page.metadata,
+        ):
             column_list.set_columns(columns)
         self._guess_wide_start(columns)
         self._reset_features()
@@ -279,7 +199,7 @@ class CsvImportDialog(QDialog):
         """Columns to group by, best first: known names, then text columns; never the time
         column (lower-cased).
         """
-        time = (self.group_time.column() or "").lower()
+        time = (self.groups_page.time.column() or "").lower()
         lowered = [c.lower() for c in columns]
         named = [n for n in GROUP_NAMES if n in lowered]
         text = [c.lower() for c in columns if not self._numeric(c)]
@@ -294,7 +214,7 @@ class CsvImportDialog(QDialog):
                 "id",
                 "index",
             ):
-                self.wide_start.setCurrentIndex(self.wide_start.findData(column))
+                self.wide_page.start.setCurrentIndex(self.wide_page.start.findData(column))
                 return
 
     def _numeric(self, column: str) -> bool:
@@ -303,21 +223,21 @@ class CsvImportDialog(QDialog):
 
     def _reset_features(self) -> None:
         columns = self.preview_model.columns
-        taken_pf = {self.pf_time.column(), self.pf_label_col.column()}
-        self.pf_axes.set_columns(
+        taken_pf = {self.per_file_page.time.column(), self.per_file_page.label_col.column()}
+        self.per_file_page.axes.set_columns(
             columns, [c for c in columns if c not in taken_pf and self._numeric(c)]
         )
-        taken_rows = {self.rows_label.column(), self.rows_category.column()}
-        self.rows_features.set_columns(
+        taken_rows = {self.rows_page.label.column(), self.rows_page.category.column()}
+        self.rows_page.features.set_columns(
             columns, [c for c in columns if c not in taken_rows and self._numeric(c)]
         )
         taken_groups = {
-            self.group_by.column(),
-            self.group_time.column(),
-            self.group_label.column(),
-            self.group_category.column(),
+            self.groups_page.by.column(),
+            self.groups_page.time.column(),
+            self.groups_page.label.column(),
+            self.groups_page.category.column(),
         }
-        self.group_features.set_columns(
+        self.groups_page.features.set_columns(
             columns, [c for c in columns if c not in taken_groups and self._numeric(c)]
         )
         self._update_roles()
@@ -336,31 +256,31 @@ class CsvImportDialog(QDialog):
                     roles[column] = role
 
         if layout == PER_FILE:
-            put(self.pf_axes.columns(), "feature")
-            put([self.pf_time.column()], "time")
-            put([self.pf_label_col.column()], "label")
+            put(self.per_file_page.axes.columns(), "feature")
+            put([self.per_file_page.time.column()], "time")
+            put([self.per_file_page.label_col.column()], "label")
         elif layout == ROWS:
-            put(self.rows_features.columns(), "feature")
-            put(self.rows_metadata.columns(), "metadata")
-            put([self.rows_label.column()], "label")
-            put([self.rows_category.column()], "category")
+            put(self.rows_page.features.columns(), "feature")
+            put(self.rows_page.metadata.columns(), "metadata")
+            put([self.rows_page.label.column()], "label")
+            put([self.rows_page.category.column()], "category")
         elif layout == WIDE:
             columns = self.preview_model.columns
-            start = self.wide_start.column()
-            others = {self.wide_label.column(), self.wide_category.column()}
-            others.update(self.wide_metadata.columns())
+            start = self.wide_page.start.column()
+            others = {self.wide_page.label.column(), self.wide_page.category.column()}
+            others.update(self.wide_page.metadata.columns())
             if start in columns:
                 put([c for c in columns[columns.index(start) :] if c not in others], "data")
-            put(self.wide_metadata.columns(), "metadata")
-            put([self.wide_label.column()], "label")
-            put([self.wide_category.column()], "category")
+            put(self.wide_page.metadata.columns(), "metadata")
+            put([self.wide_page.label.column()], "label")
+            put([self.wide_page.category.column()], "category")
         elif layout == GROUPS:
-            put(self.group_features.columns(), "feature")
-            put(self.group_metadata.columns(), "metadata")
-            put([self.group_time.column()], "time")
-            put([self.group_label.column()], "label")
-            put([self.group_category.column()], "category")
-            put([self.group_by.column()], "group")
+            put(self.groups_page.features.columns(), "feature")
+            put(self.groups_page.metadata.columns(), "metadata")
+            put([self.groups_page.time.column()], "time")
+            put([self.groups_page.label.column()], "label")
+            put([self.groups_page.category.column()], "category")
+            put([self.groups_page.by.column()], "group")
         self.preview_model.set_roles(roles)
         self._revalidate()
 
@@ -381,31 +301,31 @@ class CsvImportDialog(QDialog):
             allow_duplicates=self.duplicates_check.isChecked(),
         )
         if layout == PER_FILE:
-            spec.timestamp_col = self.pf_time.column()
-            spec.sample_rate_ms = None if spec.timestamp_col else self.pf_rate.value()
-            spec.feature_cols = self.pf_axes.columns()
-            fixed = self.pf_label_fixed.isChecked()
-            spec.label = self.pf_label_edit.text().strip() if fixed else None
-            spec.label_col = self.pf_label_col.column()
+            spec.timestamp_col = self.per_file_page.time.column()
+            spec.sample_rate_ms = None if spec.timestamp_col else self.per_file_page.rate.value()
+            spec.feature_cols = self.per_file_page.axes.columns()
+            fixed = self.per_file_page.label_fixed.isChecked()
+            spec.label = self.per_file_page.label_edit.text().strip() if fixed else None
+            spec.label_col = self.per_file_page.label_col.column()
         elif layout == ROWS:
-            spec.feature_cols = self.rows_features.columns()
-            spec.label_col = self.rows_label.column()
-            spec.category_col = self.rows_category.column()
-            spec.metadata_cols = self.rows_metadata.columns()
+            spec.feature_cols = self.rows_page.features.columns()
+            spec.label_col = self.rows_page.label.column()
+            spec.category_col = self.rows_page.category.column()
+            spec.metadata_cols = self.rows_page.metadata.columns()
         elif layout == WIDE:
-            spec.data_col_start = self.wide_start.column()
-            spec.sample_rate_ms = self.wide_rate.value()
-            spec.label_col = self.wide_label.column()
-            spec.category_col = self.wide_category.column()
-            spec.metadata_cols = self.wide_metadata.columns()
+            spec.data_col_start = self.wide_page.start.column()
+            spec.sample_rate_ms = self.wide_page.rate.value()
+            spec.label_col = self.wide_page.label.column()
+            spec.category_col = self.wide_page.category.column()
+            spec.metadata_cols = self.wide_page.metadata.columns()
         elif layout == GROUPS:
-            spec.group_by = self.group_by.column()
-            spec.timestamp_col = self.group_time.column()
-            spec.sample_rate_ms = None if spec.timestamp_col else self.group_rate.value()
-            spec.feature_cols = self.group_features.columns()
-            spec.label_col = self.group_label.column()
-            spec.category_col = self.group_category.column()
-            spec.metadata_cols = self.group_metadata.columns()
+            spec.group_by = self.groups_page.by.column()
+            spec.timestamp_col = self.groups_page.time.column()
+            spec.sample_rate_ms = None if spec.timestamp_col else self.groups_page.rate.value()
+            spec.feature_cols = self.groups_page.features.columns()
+            spec.label_col = self.groups_page.label.column()
+            spec.category_col = self.groups_page.category.column()
+            spec.metadata_cols = self.groups_page.metadata.columns()
         return spec
 
     def problem(self) -> Optional[str]:
