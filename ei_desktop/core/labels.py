@@ -171,6 +171,35 @@ def normalize_structured_labels(
     return normalized
 
 
+def sample_labels(
+    label: str, structured_labels: Optional[list], bounding_boxes: Optional[list]
+) -> tuple[str, ...]:
+    """The labels a sample is counted and found under (the category tree, the label filter,
+    Edge Impulse's ``labels`` list filter), in order of first appearance.
+
+    1. the labels of its structured labels (label segments), if it has any;
+    2. else the labels of its bounding boxes, if it has any (an object-detection image
+       counts under what its boxes show, as in Studio, not under the label its file name
+       gave it);
+    3. else its own label (also for an image whose list of boxes is empty).
+
+    Only non-empty text labels of object entries count. The local backend keeps the same
+    rule in SQL (``local_schema.derived_labels``); a test holds the two to the same answers.
+    """
+    for entries in (structured_labels, bounding_boxes):
+        found = _entry_labels(entries)
+        if found:
+            return found
+    return (label,)
+
+
+def _entry_labels(entries: Any) -> tuple[str, ...]:
+    if not isinstance(entries, list):
+        return ()
+    found = (e.get("label") for e in entries if isinstance(e, dict))
+    return tuple(dict.fromkeys(lab for lab in found if isinstance(lab, str) and lab))
+
+
 def summary_label(segments: Optional[list]) -> Optional[str]:
     """The label shown for a multi-label sample: that of its first segment."""
     if segments:

@@ -475,7 +475,13 @@ class Backend(Protocol):
         ...
 
     def label_counts(self) -> dict[tuple[str, str], int]:
-        """Sample counts per (category, label)."""
+        """Sample counts per (category, label); a sample with several labels (label
+        segments, bounding boxes) counts under each (see ``core.labels.sample_labels``).
+        """
+        ...
+
+    def category_counts(self) -> dict[str, int]:
+        """Sample counts per category, each sample once."""
         ...
 
     def list_samples(

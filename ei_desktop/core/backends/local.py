@@ -67,6 +67,7 @@ from ei_desktop.core.backends.local_errors import (
 from ei_desktop.core.backends.local_schema import (
     COLUMNS,
     COPY_FROM_1,
+    FILL_SAMPLE_LABELS,
     OLD_SAMPLES,
     REBUILD_LABEL_COUNTS,
     SCHEMA,
@@ -285,10 +286,14 @@ class LocalBackend(LocalCuration):
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(samples)")}
+                has_sample_labels = _has_table(conn, "sample_labels")
                 if "upload_name" in columns:  # one wide table: schema version 1
                     _upgrade_from_1(conn)
                 else:
                     for statement in _split_sql(SCHEMA):
+                        conn.execute(statement)
+                if not has_sample_labels:  # a project made before samples had several labels
+                    for statement in FILL_SAMPLE_LABELS:
                         conn.execute(statement)
                 existing = dict(conn.execute("SELECT key, value FROM project"))
                 defaults = {
@@ -574,35 +579,52 @@ class LocalBackend(LocalCuration):
 
     def count(self, query: SampleQuery) -> int:
         """How many samples match ``query``."""
-        if query.simple:
-            return self._count_from_label_counts(query)
-        where, params = sql.where(query)
-        statement = f"SELECT count(*) FROM samples {where}"
-        return int(self._one(statement, params)[0])
+        with self._read() as conn:
+            own_labels = not _several_labels_among(conn, query.labels)
+            if query.simple and own_labels:
+                return self._count_from_label_counts(conn, query)
+            where, params = sql.where(query, own_labels=own_labels)
+            statement = f"SELECT count(*) FROM samples {where}"
+            return int(conn.execute(statement, params).fetchone()[0])
 
-    def _count_from_label_counts(self, query: SampleQuery) -> int:
-        clauses, params = sql.category_and_labels(query)
+    def _count_from_label_counts(self, conn: sqlite3.Connection, query: SampleQuery) -> int:
+        """The count of a simple query from the totals per own label: exact when no sample
+        that counts under several labels (or not under its own) has one of the queried ones.
+        """
+        clauses, params = sql.category_and_labels(query, own_labels=True)
         condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         counted = {"enabled": "n - disabled", "disabled": "disabled", "both": "n"}
         total = counted[query.include_disabled]
         statement = f"SELECT coalesce(sum({total}), 0) FROM label_counts {condition}"
-        return int(self._one(statement, params)[0])
+        return int(conn.execute(statement, params).fetchone()[0])
 
     def label_counts(self) -> dict[tuple[str, str], int]:
-        """Sample counts per (category, label), kept up to date by triggers."""
-        rows = self._all("SELECT category, label, n FROM label_counts WHERE n > 0")
+        """Sample counts per (category, label), kept up to date by triggers; a sample counts
+        under each of its labels (see ``ei_desktop.core.labels.sample_labels``).
+        """
+        rows = self._all(
+            "SELECT category, label, sum(n) FROM (SELECT category, label, n FROM label_counts"
+            " UNION ALL SELECT category, label, n FROM label_extra)"
+            " GROUP BY category, label HAVING sum(n) > 0"
+        )
         return {(category, label): n for category, label, n in rows}
+
+    def category_counts(self) -> dict[str, int]:
+        """Samples per category (each sample once, whatever its labels)."""
+        rows = self._all("SELECT category, sum(n) FROM label_counts GROUP BY category")
+        return {category: n for category, n in rows if n > 0}
 
     def list_samples(
         self, query: SampleQuery, *, offset: int = 0, limit: int = 100
     ) -> list[SampleRecord]:
         """One page by offset (what the Studio API offers)."""
-        where, params = sql.where(query)
-        order = sql.order(query)
-        rows = self._all(
-            f"SELECT {COLUMNS} FROM sample_rows {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, int(limit), int(offset)),
-        )
+        with self._read() as conn:
+            where, params = _where(conn, query)
+            order = sql.order(query)
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM sample_rows {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, int(limit), int(offset)),
+            ).fetchall()
         return [_record(row, self._project_id) for row in rows]
 
     def list_after(
@@ -612,12 +634,13 @@ class LocalBackend(LocalCuration):
 
         Cost does not grow with the depth of the page.
         """
-        where, params = sql.where(query, after=after)
-        order = sql.order(query)
-        rows = self._all(
-            f"SELECT {COLUMNS} FROM sample_rows {where} ORDER BY {order} LIMIT ?",
-            (*params, int(limit)),
-        )
+        with self._read() as conn:
+            where, params = _where(conn, query, after)
+            order = sql.order(query)
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM sample_rows {where} ORDER BY {order} LIMIT ?",
+                (*params, int(limit)),
+            ).fetchall()
         return [_record(row, self._project_id) for row in rows]
 
     def iter_samples(self, query: SampleQuery, *, page_size: int = 1000) -> Iterator[SampleRecord]:
@@ -636,19 +659,20 @@ class LocalBackend(LocalCuration):
         """Id, stored name, category and label of the matching samples, in query order
         (all of them, or the page ``offset``/``limit``).
         """
-        where, params = sql.where(query)
-        rows = self._all(
-            f"SELECT id, filename, category, label FROM samples {where}"
-            f" ORDER BY {sql.order(query)}"
-            " LIMIT ? OFFSET ?",
-            (*params, -1 if limit is None else int(limit), int(offset)),
-        )
+        with self._read() as conn:
+            where, params = _where(conn, query)
+            rows = conn.execute(
+                f"SELECT id, filename, category, label FROM samples {where}"
+                f" ORDER BY {sql.order(query)}"
+                " LIMIT ? OFFSET ?",
+                (*params, -1 if limit is None else int(limit), int(offset)),
+            ).fetchall()
         return [SampleInfo(i, f, c, lab) for i, f, c, lab in rows]
 
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
         """Ids of every matching sample in query order."""
-        where, params = sql.where(query)
         with self._read() as conn:
+            where, params = _where(conn, query)
             statement = f"SELECT id FROM samples {where} ORDER BY {sql.order(query)}"
             rows = conn.execute(statement, params)
             return np.fromiter((row[0] for row in rows), dtype=np.int64)
@@ -968,6 +992,33 @@ def _upgrade_from_1(conn: sqlite3.Connection) -> None:
     conn.execute(
         "UPDATE project SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
     )
+
+
+def _where(
+    conn: sqlite3.Connection, query: SampleQuery, after: Optional[SampleRecord] = None
+) -> tuple[str, list]:
+    """``sql.where`` for a read on ``conn``: a label filter that no sample with several
+    labels has a part in is the plain, faster test of the own label (the same answer).
+    """
+    own_labels = not _several_labels_among(conn, query.labels)
+    return sql.where(query, after=after, own_labels=own_labels)
+
+
+def _several_labels_among(conn: sqlite3.Connection, labels: Optional[Sequence[str]]) -> bool:
+    """True when some sample that counts under several labels, or not under its own, has
+    one of ``labels`` (its own or one it counts under); ``False`` without labels.
+    """
+    if not labels:
+        return False
+    params: list = []
+    condition = sql.in_values("label", labels, params)
+    row = conn.execute(f"SELECT 1 FROM sample_labels WHERE {condition} LIMIT 1", params)
+    return row.fetchone() is not None
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return row.fetchone() is not None
 
 
 def _holds_content(path: Path) -> bool:

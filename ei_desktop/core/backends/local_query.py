@@ -13,11 +13,14 @@ from ei_desktop.core.backends.local_schema import SORT_COLUMNS
 _INLINE_VALUES = 200
 
 
-def where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[str, list]:
+def where(
+    query: SampleQuery, after: Optional[SampleRecord] = None, *, own_labels: bool = False
+) -> tuple[str, list]:
     """``WHERE …`` (or ``""``) and its parameters; with ``after``, only the samples that
-    follow it in the query's order (keyset paging).
+    follow it in the query's order (keyset paging). ``own_labels``: see
+    :func:`category_and_labels`.
     """
-    clauses, params = conditions(query)
+    clauses, params = conditions(query, own_labels=own_labels)
     if after is not None:
         column = SORT_COLUMNS[query.sort]
         op = "<" if query.descending else ">"
@@ -30,9 +33,9 @@ def where(query: SampleQuery, after: Optional[SampleRecord] = None) -> tuple[str
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-def conditions(query: SampleQuery) -> tuple[list[str], list]:
+def conditions(query: SampleQuery, *, own_labels: bool = False) -> tuple[list[str], list]:
     """Every condition of ``query`` as SQL terms to AND together, and their parameters."""
-    clauses, params = category_and_labels(query)
+    clauses, params = category_and_labels(query, own_labels=own_labels)
     if query.include_disabled == "enabled":
         clauses.append("disabled = 0")
     elif query.include_disabled == "disabled":
@@ -45,9 +48,9 @@ def conditions(query: SampleQuery) -> tuple[list[str], list]:
             clauses.append("filename LIKE ? ESCAPE '\\'")
             params.append(_like_pattern(query.filename))
     if query.ids is not None:
-        clauses.append(_in("id", query.ids, params))
+        clauses.append(in_values("id", query.ids, params))
     if query.exclude_ids:
-        clauses.append("NOT " + _in("id", query.exclude_ids, params))
+        clauses.append("NOT " + in_values("id", query.exclude_ids, params))
     for column, low, high, high_inclusive in (
         ("length", query.min_length_ms, query.max_length_ms, False),
         ("frequency", query.min_frequency, query.max_frequency, True),
@@ -71,17 +74,29 @@ def conditions(query: SampleQuery) -> tuple[list[str], list]:
     return clauses, params
 
 
-def category_and_labels(query: SampleQuery) -> tuple[list[str], list]:
-    """SQL conditions for the category and label filters (columns of ``samples`` and of
-    ``label_counts``).
+def category_and_labels(query: SampleQuery, *, own_labels: bool = False) -> tuple[list[str], list]:
+    """SQL conditions for the category and label filters over ``samples``.
+
+    A sample matches the label filter when one of its labels (see
+    ``ei_desktop.core.labels.sample_labels``) is listed: its own label if it has no row in
+    ``sample_labels``, else one of its rows there. With ``own_labels``, only the own label
+    is tested: the same answer when no sample with rows in ``sample_labels`` has one of
+    the labels there, and a plain index lookup (also over the columns of ``label_counts``).
     """
     clauses: list[str] = []
     params: list = []
     if query.category:
         clauses.append("category = ?")
         params.append(query.category)
-    if query.labels:
-        clauses.append(_in("label", query.labels, params))
+    if query.labels and own_labels:
+        clauses.append(in_values("label", query.labels, params))
+    elif query.labels:
+        own = in_values("label", query.labels, params)
+        listed = in_values("label", query.labels, params)
+        clauses.append(
+            f"({own} AND id NOT IN (SELECT sample_id FROM sample_labels)"
+            f" OR id IN (SELECT sample_id FROM sample_labels WHERE extra >= 0 AND {listed}))"
+        )
     return clauses, params
 
 
@@ -112,7 +127,8 @@ def _metadata_term(condition: MetadataFilter, params: list) -> str:
     return test if condition.op == "eq" else f"NOT {test}"
 
 
-def _in(column: str, values, params: list) -> str:
+def in_values(column: str, values, params: list) -> str:
+    """``column IN (…)`` of ``values`` (their parameters appended to ``params``)."""
     if len(values) <= _INLINE_VALUES:
         params.extend(values)
         return f"{column} IN ({','.join('?' * len(values))})"

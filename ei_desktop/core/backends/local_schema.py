@@ -111,6 +111,47 @@ CREATE TRIGGER IF NOT EXISTS samples_after_rename AFTER UPDATE OF filename ON sa
     INSERT INTO samples_name (rowid, filename) VALUES (new.id, new.filename);
 END;
 
+-- The samples whose labels come from their structured labels or bounding boxes (see
+-- derived_labels below) are counted and found under those labels: one row for each of
+-- them (extra = 1, or 0 for the sample's own label, which label_counts counts already), and
+-- one for its own label when that is not among them (extra = -1: not counted there).
+-- Every other sample counts under its own label alone and has no row here.
+CREATE TABLE IF NOT EXISTS sample_labels (
+    sample_id INTEGER NOT NULL,
+    label     TEXT    NOT NULL,
+    category  TEXT    NOT NULL,
+    extra     INTEGER NOT NULL,
+    PRIMARY KEY (sample_id, label)
+) WITHOUT ROWID;
+-- The label filter and the test whether a label concerns such samples at all: by label.
+CREATE INDEX IF NOT EXISTS sample_labels_label ON sample_labels (label, extra);
+
+-- Per (category, label): how many more (or fewer) samples count under it than label_counts
+-- says: the sum of sample_labels.extra.
+CREATE TABLE IF NOT EXISTS label_extra (
+    category TEXT    NOT NULL,
+    label    TEXT    NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (category, label)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS sample_labels_after_insert AFTER INSERT ON sample_labels
+WHEN new.extra != 0 BEGIN
+    INSERT INTO label_extra (category, label, n)
+        VALUES (new.category, new.label, new.extra)
+        ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM label_extra WHERE category = new.category AND label = new.label AND n = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS sample_labels_after_delete AFTER DELETE ON sample_labels
+WHEN old.extra != 0 BEGIN
+    INSERT INTO label_extra (category, label, n)
+        VALUES (old.category, old.label, -old.extra)
+        ON CONFLICT (category, label) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM label_extra WHERE category = old.category AND label = old.label AND n = 0;
+END;
+
+-- (the triggers that keep sample_labels follow: see SAMPLE_LABEL_TRIGGERS)
 -- Updates of category, label, disabled or length keep label_counts with one statement per
 -- change (local_history.update_totals), not a trigger per row: a change over 100,000
 -- samples would run the trigger 100,000 times.
@@ -162,6 +203,129 @@ CREATE INDEX IF NOT EXISTS change_rows_change ON change_rows (change_id, side, i
 DROP INDEX IF EXISTS change_rows_sha256;
 CREATE INDEX IF NOT EXISTS change_rows_content ON change_rows (sha256) WHERE sha256 IS NOT NULL;
 """
+
+
+def _array(column: str) -> str:
+    """``column`` if it holds a JSON array, else NULL (``json_each`` of NULL is empty)."""
+    return (
+        f"CASE WHEN json_valid({column}) THEN"
+        f" CASE WHEN json_type({column}) = 'array' THEN {column} END END"
+    )
+
+
+def _entry_label(entry: str) -> str:
+    """The label of a ``json_each`` entry: its text ``label`` if it is an object, else NULL."""
+    return (
+        f"CASE WHEN {entry}.type = 'object' THEN"
+        f" CASE WHEN json_type({entry}.value, '$.label') = 'text' THEN"
+        f" nullif(json_extract({entry}.value, '$.label'), '') END END"
+    )
+
+
+def _labels_in(table: str, column: str, row: str, entry: str, condition: str) -> str:
+    """``sample_id, label`` of the entries of ``table.column`` (structured labels or boxes)
+    of the rows ``condition`` selects (``row`` is the table's alias); ``label`` is NULL for
+    an entry that is not an object with a non-empty text label.
+    """
+    return (
+        f"SELECT {row}.id AS sample_id, {_entry_label(entry)} AS label"
+        f" FROM {table} AS {row}, json_each({_array(f'{row}.{column}')}) AS {entry}"
+        f" WHERE {condition}"
+    )
+
+
+def derived_labels(samples: str, contents: str) -> str:
+    """A query of ``sample_id, label``: the labels samples get from their structured labels,
+    or else from their bounding boxes (the rule of ``ei_desktop.core.labels.sample_labels``),
+    for the samples selected by ``samples`` (a condition on ``s``, a row of ``samples``) and
+    ``contents`` (the same condition on ``c``, a row of ``contents``).
+    """
+    structured = _labels_in("samples", "structured_labels", "s", "entry", samples)
+    has_structured = (
+        f"SELECT 1 FROM samples AS s2, json_each({_array('s2.structured_labels')}) AS e2"
+        f" WHERE s2.id = c.id AND {_entry_label('e2')} IS NOT NULL"
+    )
+    boxes = _labels_in(
+        "contents",
+        "bounding_boxes",
+        "c",
+        "entry",
+        f"({contents}) AND NOT EXISTS ({has_structured})",
+    )
+    return (
+        f"SELECT DISTINCT sample_id, label FROM ({structured} UNION ALL {boxes})"
+        " WHERE label IS NOT NULL"
+    )
+
+
+def refill_sample_labels(samples: str, contents: str, own: str) -> list[str]:
+    """Statements that put the rows of ``sample_labels`` of the samples selected by
+    ``samples`` and ``contents`` (conditions on ``s`` and on ``c``, as in
+    :func:`derived_labels`) in the table (their old rows must be gone); ``own`` (a condition
+    on ``s``) selects at least those samples, for the rows of their own labels.
+    """
+    return [
+        "INSERT OR IGNORE INTO sample_labels (sample_id, label, category, extra)"
+        " SELECT d.sample_id, d.label, s.category, d.label IS NOT s.label"
+        f" FROM ({derived_labels(samples, contents)}) AS d JOIN samples AS s ON s.id = d.sample_id",
+        # the own label of a sample that got labels above is taken off that label's count,
+        # unless it is one of them (then this row is a duplicate key: ignored)
+        "INSERT OR IGNORE INTO sample_labels (sample_id, label, category, extra)"
+        " SELECT s.id, s.label, s.category, -1 FROM samples AS s"
+        f" WHERE ({own}) AND s.id IN (SELECT sample_id FROM sample_labels)",
+    ]
+
+
+def _refresh(sample: str) -> str:
+    """A trigger body's statements that recompute the rows of sample ``sample``."""
+    statements = [f"DELETE FROM sample_labels WHERE sample_id = {sample}"]
+    statements += refill_sample_labels(f"s.id = {sample}", f"c.id = {sample}", f"s.id = {sample}")
+    return "".join(f"    {statement};\n" for statement in statements)
+
+
+_CHANGED_LABELS = (
+    "old.structured_labels IS NOT new.structured_labels"
+    " OR (old.category IS NOT new.category OR old.label IS NOT new.label)"
+    " AND EXISTS (SELECT 1 FROM sample_labels WHERE sample_id = new.id)"
+)
+
+#: the triggers that keep ``sample_labels`` (and through it ``label_extra``) right through
+#: every insert, change and delete of a sample, its structured labels or its boxes, in
+#: every path (edits, crops, undo, redo, recovery); cheap for the samples that have neither
+#: (a test of a column, or one index lookup)
+SAMPLE_LABEL_TRIGGERS = f"""
+CREATE TRIGGER IF NOT EXISTS samples_labels_after_insert AFTER INSERT ON samples
+WHEN new.structured_labels IS NOT NULL BEGIN
+{_refresh("new.id")}END;
+
+CREATE TRIGGER IF NOT EXISTS contents_labels_after_insert AFTER INSERT ON contents
+WHEN new.bounding_boxes IS NOT NULL BEGIN
+{_refresh("new.id")}END;
+
+CREATE TRIGGER IF NOT EXISTS samples_labels_after_update
+AFTER UPDATE OF category, label, structured_labels ON samples
+WHEN {_CHANGED_LABELS} BEGIN
+{_refresh("new.id")}END;
+
+CREATE TRIGGER IF NOT EXISTS contents_labels_after_update
+AFTER UPDATE OF bounding_boxes ON contents
+WHEN old.bounding_boxes IS NOT new.bounding_boxes BEGIN
+{_refresh("new.id")}END;
+
+CREATE TRIGGER IF NOT EXISTS samples_labels_after_delete AFTER DELETE ON samples
+WHEN EXISTS (SELECT 1 FROM sample_labels WHERE sample_id = old.id) BEGIN
+    DELETE FROM sample_labels WHERE sample_id = old.id;
+END;
+"""
+
+SCHEMA += SAMPLE_LABEL_TRIGGERS
+
+#: fill ``sample_labels`` (and through its triggers ``label_extra``) in a project made
+#: before they existed
+FILL_SAMPLE_LABELS = refill_sample_labels(
+    "s.structured_labels IS NOT NULL", "c.bounding_boxes IS NOT NULL", "1"
+)
+
 
 #: listing sort keys → column
 SORT_COLUMNS = {

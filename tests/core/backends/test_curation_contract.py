@@ -304,7 +304,10 @@ def test_box_labels_change_or_go_across_a_selection(backend, samples_dir):
         ],
         allow_duplicates=True,
     )
-    result = backend.edit(SampleQuery(labels=("img",)), RelabelBoxes(("cap",), "capacitor"))
+    # the images are found under their boxes' labels, not under their own "img"
+    assert backend.count(SampleQuery(labels=("img",))) == 0
+    selection = SampleQuery(labels=("cap", "lid"))
+    result = backend.edit(selection, RelabelBoxes(("cap",), "capacitor"))
     assert (result.matched, result.changed) == (3, 2)
     boxes = {i: r.bounding_boxes for i, r in backend.get_samples([first, second, third]).items()}
     renamed = {**cap, "label": "capacitor"}
