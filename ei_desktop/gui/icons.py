@@ -1,4 +1,6 @@
-"""The app's icons: the logo from ``resources/icons`` and Qt's standard icons for actions."""
+"""The app's icons: the logo from ``resources/icons`` and Qt's standard icons for actions and
+places.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Optional
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
+
+from ei_desktop.gui.connections import LOCAL, SERVER
 
 #: PNG sizes drawn by tools/make_icons.py
 SIZES = (16, 32, 48, 64, 128, 256, 512)
@@ -49,3 +53,13 @@ def app_icon() -> QIcon:
 def standard(pixmap: QStyle.StandardPixmap) -> QIcon:
     """One of Qt's standard icons in the current style."""
     return QApplication.style().standardIcon(pixmap)
+
+
+def location_icon(kind: str) -> QIcon:
+    """The icon of a kind of place: a folder (local project), a computer (an ei-desktop
+    server) or a network drive (Edge Impulse).
+    """
+    pixmap = QStyle.StandardPixmap
+    return standard(
+        {LOCAL: pixmap.SP_DirIcon, SERVER: pixmap.SP_ComputerIcon}.get(kind, pixmap.SP_DriveNetIcon)
+    )

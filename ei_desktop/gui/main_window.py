@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Optional
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ei_desktop.core.backends.base import Backend, SampleQuery
 from ei_desktop.gui import curation_panels, icons
-from ei_desktop.gui.connections import LOCAL, SERVER, ConnectionSpec
+from ei_desktop.gui.connections import ConnectionSpec
 from ei_desktop.gui.controllers import (
     BrowseController,
     ConnectionController,
@@ -68,16 +67,6 @@ from ei_desktop.gui.widgets.preview_fallback import create_preview_panel
 from ei_desktop.gui.widgets.sample_table import SampleTableView
 from ei_desktop.gui.window_actions import WindowActions
 from ei_desktop.ops.report import Report
-
-
-def location_icon(kind: str) -> QIcon:
-    """The icon of a kind of place: a folder (local project), a computer (an ei-desktop
-    server) or a network drive (Edge Impulse).
-    """
-    pixmap = QStyle.StandardPixmap
-    return icons.standard(
-        {LOCAL: pixmap.SP_DirIcon, SERVER: pixmap.SP_ComputerIcon}.get(kind, pixmap.SP_DriveNetIcon)
-    )
 
 
 class MainWindow(QMainWindow):
@@ -343,7 +332,7 @@ class MainWindow(QMainWindow):
             return
         self.setWindowTitle(place.title())
         size = self.connection_label.fontMetrics().height()
-        self.location_icon.setPixmap(location_icon(place.spec.kind).pixmap(size, size))
+        self.location_icon.setPixmap(icons.location_icon(place.spec.kind).pixmap(size, size))
         self.location_icon.setToolTip(place.kind)
         self.connection_label.setText(place.status())
         self.connection_label.setToolTip(place.details())
