@@ -62,8 +62,6 @@ from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_
 from ei_desktop.core.splitting import SplitOptions, SplitResult
 
 PAGE = 1000
-#: samples per listing page when pages follow the last id seen (each costs the same)
-AFTER_ID_PAGE = 10_000
 #: ids per batch request, and per download step (cancel is checked between steps)
 BATCH_IDS = 100
 DOWNLOAD_CHUNK = 400
@@ -184,8 +182,6 @@ class StudioBackend:
         self._batch_supported: Optional[bool] = None if extensions else False
         #: use ei-desktop's extensions of the API where a server offers them
         self.extensions = extensions
-        #: whether listings may page by last-seen id (``afterId``; None: not known yet)
-        self._paging_after_id: Optional[bool] = None if extensions else False
         self._records_lock = threading.Lock()
         #: whether the server offers ``GET …/raw-data/metadata-filter-options``
         self._filter_options_supported: Optional[bool] = None
@@ -603,32 +599,13 @@ class StudioBackend:
         return total
 
     def _page(
-        self,
-        query: SampleQuery,
-        offset: int,
-        limit: int,
-        *,
-        mode: str = "full",
-        after_id: Optional[int] = None,
+        self, query: SampleQuery, offset: int, limit: int, *, mode: str = "full"
     ) -> list[dict]:
         """One page of sample objects: ``full``; ``light`` without sensors; ``info``: only
-        id, name, category and label are needed. ``after_id``: the page after that id (only
-        where the server offers ``afterId``).
+        id, name, category and label are needed.
         """
-        return self._page_body(query, offset, limit, mode=mode, after_id=after_id)["samples"]
-
-    def _page_body(
-        self,
-        query: SampleQuery,
-        offset: int,
-        limit: int,
-        *,
-        mode: str = "full",
-        after_id: Optional[int] = None,
-    ) -> dict:
-        """The answer of one listing page (see :meth:`_page`), its ``samples`` a list."""
         if query.ids == ():
-            return {"samples": []}
+            return []
         params = {**self._params(query), "limit": int(limit), "offset": int(offset)}
         if mode != "full":
             params["excludeSensors"] = "true"
@@ -636,13 +613,10 @@ class StudioBackend:
             # ei-desktop servers then send just these fields, others ignore the hint and send
             # whole samples without sensors
             params["fields"] = "id,filename,category,label"
-        if after_id is not None:
-            params["afterId"] = int(after_id)
-        body = self._json("GET", self._raw(), params=params)
-        body["samples"] = body.get("samples") or []
-        if not isinstance(body["samples"], list):
+        samples = self._json("GET", self._raw(), params=params).get("samples") or []
+        if not isinstance(samples, list):
             raise BackendError("The server listed samples in an unexpected shape")
-        return body
+        return samples
 
     def list_samples(
         self, query: SampleQuery, *, offset: int = 0, limit: int = 100
@@ -653,13 +627,7 @@ class StudioBackend:
         return records
 
     def _everything(self, query: SampleQuery, *, mode: str = "full") -> list[dict]:
-        """Every match as the server's sample objects: page after page by last-seen id where
-        the server offers that, else the count, then pages by offset in parallel.
-        """
-        if query.sort == "id" and self._paging_after_id is not False:
-            samples = self._after_id_pages(query, mode)
-            if samples is not None:
-                return samples
+        """Every match as the server's sample objects: the count, then pages in parallel."""
         total = self.count(query)
         offsets = list(range(0, total, PAGE))
         pages: dict[int, list[dict]] = {}
@@ -678,25 +646,6 @@ class StudioBackend:
                 if sample["id"] not in seen:
                     seen.add(sample["id"])
                     samples.append(sample)
-        return samples
-
-    def _after_id_pages(self, query: SampleQuery, mode: str) -> Optional[list[dict]]:
-        """Every match of an id-sorted ``query``, each page asked as the one after the last
-        id seen (``afterId``, an ei-desktop extension whose pages cost the same at any depth,
-        where offset pages cost more the deeper they are); ``None`` when the server does not
-        offer it (Edge Impulse itself), known from the first page's answer.
-        """
-        body = self._page_body(query, 0, PAGE, mode=mode)
-        if not body.get("pagingAfterId"):
-            self._paging_after_id = False
-            return None
-        self._paging_after_id = True
-        samples: list[dict] = body["samples"]
-        page, size = samples, PAGE
-        while len(page) == size:
-            size = AFTER_ID_PAGE
-            page = self._page(query, 0, size, mode=mode, after_id=int(page[-1]["id"]))
-            samples.extend(page)
         return samples
 
     def _all_records(self, query: SampleQuery) -> list[SampleRecord]:
