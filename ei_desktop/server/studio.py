@@ -85,11 +85,8 @@ async def project_info(request: Request, project_id: int = ProjectId) -> Respons
     """Project information (the fields the CLI uploader reads, plus a data summary)."""
     ctx = project_context(request, project_id)
     counts = await ctx.pool.run(ctx.backend.label_counts)
-    per_category: dict[str, int] = {}
-    labels: set[str] = set()
-    for (category, label), n in counts.items():
-        per_category[category] = per_category.get(category, 0) + n
-        labels.add(label)
+    per_category = await ctx.pool.run(ctx.backend.category_counts)
+    labels = {label for _, label in counts}
     return ok(
         {
             "project": project_json(ctx.project_id, ctx.project_name, ctx.created),
