@@ -132,11 +132,12 @@ class BrowseController(QObject):
         self._counts.cancel()
 
     @while_alive
-    def _counts_loaded(self, counts) -> None:
+    def _counts_loaded(self, loaded) -> None:
         window = self.window
         if window.spec is not None:
             window.set_connection_state(location.connected_state(window.spec))
-        window.tree_model.set_counts(counts)
+        counts, totals = loaded
+        window.tree_model.set_counts(counts, totals)
         window.tree.expand(window.tree_model.index_of(ALL))
         window.filter_bar.set_labels(window.tree_model.labels())
         window.table.set_label_choices(window.tree_model.labels())

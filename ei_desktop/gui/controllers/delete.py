@@ -81,7 +81,7 @@ class DeleteController(QObject):
         category = window.filter_bar.category()
         if window.backend is None or category is None:
             return None
-        count = sum(n for (cat, _), n in window.tree_model.counts.items() if cat == category)
+        count = window.tree_model.category_total(category)
         name = fmt.category_name(category)
         dialog = TypedConfirmDialog(
             "Delete a whole category",

@@ -57,9 +57,11 @@ def records_job(backend: Backend, ids: list[int]):
 
 
 def label_counts_job(backend: Backend):
-    """A job function returning ``backend.label_counts()``."""
+    """A job function returning ``backend.label_counts()`` and ``backend.category_counts()``
+    (a sample with several labels counts under each label, and once in its category).
+    """
 
-    def run(progress, cancel: CancelToken) -> dict[tuple[str, str], int]:
-        return backend.label_counts()
+    def run(progress, cancel: CancelToken) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+        return backend.label_counts(), backend.category_counts()
 
     return run

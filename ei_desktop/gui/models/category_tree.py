@@ -1,6 +1,8 @@
 """The category/label tree: All samples and each category, each with its labels and counts.
 
-Counts come from ``backend.label_counts()``. Updates happen in place (counts change, labels
+Counts come from ``backend.label_counts()`` (a sample with several labels, from label segments
+or bounding boxes, is under each of them) and the totals of the categories from
+``backend.category_counts()`` (each sample once). Updates happen in place (counts change, labels
 appear or vanish) so the view keeps its selection and expanded nodes.
 
 Sample rows dragged from the table (:data:`SAMPLE_IDS_MIME`) can be dropped on a category (to
@@ -74,6 +76,7 @@ class CategoryTreeModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(["Category / label", "Samples"])
         self._items: dict[Key, tuple[QStandardItem, QStandardItem]] = {}
         self._counts: dict[tuple[str, str], int] = {}
+        self._totals: dict[str, int] = {}
         root = self.invisibleRootItem()
         root.appendRow(self._make_row(ALL, "All samples"))
         for category in CATEGORIES:
@@ -89,7 +92,11 @@ class CategoryTreeModel(QStandardItemModel):
 
     def total(self) -> int:
         """Samples in the project."""
-        return sum(self._counts.values())
+        return sum(self._totals.values())
+
+    def category_total(self, category: str) -> int:
+        """Samples in ``category`` (each once, whatever its labels)."""
+        return self._totals.get(category, 0)
 
     def labels(self) -> list[str]:
         """Every label in the project, sorted."""
@@ -151,18 +158,24 @@ class CategoryTreeModel(QStandardItemModel):
         self._items[key] = (name, count)
         return [name, count]
 
-    def set_counts(self, counts: dict[tuple[str, str], int]) -> None:
-        """Show ``counts`` ((category, label) → n), adding and removing label nodes."""
+    def set_counts(
+        self, counts: dict[tuple[str, str], int], totals: Optional[dict[str, int]] = None
+    ) -> None:
+        """Show ``counts`` ((category, label) → n), adding and removing label nodes, and
+        ``totals`` (category → n) on the categories; without ``totals``, a category's total
+        is the sum of its labels' counts (right when every sample has one label).
+        """
         self._counts = dict(counts)
         per_label: dict[str, int] = {}
         per_category: dict[str, int] = {}
         for (category, label), n in counts.items():
             per_label[label] = per_label.get(label, 0) + n
             per_category[category] = per_category.get(category, 0) + n
-        self._set_count(ALL, sum(per_label.values()))
+        self._totals = dict(per_category if totals is None else totals)
+        self._set_count(ALL, self.total())
         self._sync_labels(ALL, per_label)
         for category in CATEGORIES:
-            self._set_count((category, None), per_category.get(category, 0))
+            self._set_count((category, None), self._totals.get(category, 0))
             labels = {lab: n for (cat, lab), n in counts.items() if cat == category}
             self._sync_labels((category, None), labels)
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleRecord
+from ei_desktop.core.labels import sample_labels
 from ei_desktop.gui.models import format as fmt
 
 #: (key, row title) in display order
@@ -30,6 +31,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "Name"),
     ("upload_name", "Uploaded as"),
     ("label", "Label"),
+    ("labels", "Labels"),
     ("category", "Category"),
     ("kind", "Kind"),
     ("sensors", "Sensors"),
@@ -52,6 +54,20 @@ def _counted(labels: list[str]) -> str:
     return ", ".join(f"{label or '(no label)'} ×{n}" for label, n in sorted(counts.items()))
 
 
+def _labels(record: SampleRecord) -> str | None:
+    """The labels the sample is counted and found under, with how many segments or boxes
+    have each, when they are not just its own label (``core.labels.sample_labels``).
+    """
+    labels = sample_labels(record.label, record.structured_labels, record.bounding_boxes)
+    if labels == (record.label,):
+        return None
+    for entries in (record.structured_labels, record.bounding_boxes):
+        found = Counter(e.get("label") for e in entries or () if isinstance(e, dict))
+        if any(found[label] for label in labels):
+            return ", ".join(f"{label} ×{found[label]}" for label in labels)
+    return ", ".join(labels)
+
+
 def describe_record(record: SampleRecord) -> dict[str, str]:
     """The text of each field of :data:`FIELDS` that applies to ``record`` (others are absent)."""
     signal = record.kind in ("timeseries", "audio", "table")
@@ -63,6 +79,9 @@ def describe_record(record: SampleRecord) -> dict[str, str]:
         "kind": fmt.kind_name(record.kind),
         "added": fmt.local_time(record.added),
     }
+    labels = _labels(record)
+    if labels:
+        text["labels"] = labels
     # a size of 0 is unknown (Edge Impulse's API does not send one), not an empty file
     if record.size > 0:
         text["size"] = (
