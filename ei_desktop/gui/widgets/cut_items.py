@@ -53,25 +53,25 @@ class SplitLine(pg.InfiniteLine):
 
 def crop_region(start: float, end: float, rows: int) -> pg.LinearRegionItem:
     """The region a crop keeps, over values ``start``–``end`` of ``rows``."""
-    region = pg.LinearRegionItem(
-        values=(start, end),
-        bounds=(0, rows),
-        brush=pg.mkBrush(_REGION_FILL),
-        pen=pg.mkPen(_REGION_EDGE, width=2),
-    )
-    region.setZValue(15)
-    region.setToolTip("Drag the region or its edges: the part inside is kept")
-    return region
+    tip = "Drag the region or its edges: the part inside is kept"
+    return _region(start, end, rows, _REGION_FILL, _REGION_EDGE, tip)
 
 
 def found_segment(start: float, end: float, rows: int) -> pg.LinearRegionItem:
     """A segment Find segments found, over values ``start``–``end`` of ``rows``."""
+    tip = "A found segment: drag to adjust"
+    return _region(start, end, rows, _SEGMENT_FILL, _SEGMENT_EDGE, tip)
+
+
+def _region(
+    start: float, end: float, rows: int, fill: QColor, edge: QColor, tip: str
+) -> pg.LinearRegionItem:
     region = pg.LinearRegionItem(
         values=(start, end),
         bounds=(0, rows),
-        brush=pg.mkBrush(_SEGMENT_FILL),
-        pen=pg.mkPen(_SEGMENT_EDGE, width=2),
+        brush=pg.mkBrush(fill),
+        pen=pg.mkPen(edge, width=2),
     )
     region.setZValue(15)
-    region.setToolTip("A found segment: drag to adjust")
+    region.setToolTip(tip)
     return region
