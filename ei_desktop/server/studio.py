@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Annotated, Literal, Optional
 
 import orjson
@@ -135,30 +136,58 @@ async def list_samples(
         description="ei-desktop extension: `id,filename,category,label` lists only those fields "
         "(servers without it ignore the parameter and send whole samples)",
     ),
+    afterId: Optional[int] = Query(  # noqa: N803
+        None,
+        ge=0,
+        le=MAX_ID,
+        description="ei-desktop extension, for listings sorted by id: the page that follows "
+        "this id (`offset` then counts from there), as cheap at any depth. Servers that offer "
+        "it answer `pagingAfterId: true`; others ignore the parameter",
+    ),
 ) -> Response:
     """One page of the samples matching the list filter, newest first by default;
     ``totalCount`` counts every match.
     """
     ctx = project_context(request, project_id)
+    total_query = query
+    if afterId is not None:
+        query = _after_id(query, afterId)
     if fields is not None and set(fields.split(",")) <= _INFO_FIELDS:
 
         def infos():
             page = ctx.backend.sample_infos(query, offset=offset, limit=limit)
-            return page, ctx.backend.count(query)
+            return page, ctx.backend.count(total_query)
 
         page, total = await ctx.pool.run(infos)
         samples = [
             {"id": i.sample_id, "filename": i.filename, "category": i.category, "label": i.label}
             for i in page
         ]
-        return ok({"samples": samples, "totalCount": total})
+        return ok({"samples": samples, "totalCount": total, "pagingAfterId": True})
 
     def page():
-        return ctx.backend.list_samples(query, offset=offset, limit=limit), ctx.backend.count(query)
+        records = ctx.backend.list_samples(query, offset=offset, limit=limit)
+        return records, ctx.backend.count(total_query)
 
     records, total = await ctx.pool.run(page)
     samples = [sample_json(r, ctx.project_id, with_sensors=not excludeSensors) for r in records]
-    return ok({"samples": samples, "totalCount": total})
+    return ok({"samples": samples, "totalCount": total, "pagingAfterId": True})
+
+
+def _after_id(query: SampleQuery, after: int) -> SampleQuery:
+    """``query`` narrowed to the samples after id ``after`` in its order (an id bound the
+    database answers from its index, at any depth).
+
+    Raises:
+        RequestError: 400 when the listing is not sorted by id.
+    """
+    if query.sort != "id":
+        raise RequestError("afterId pages only listings sorted by id (sortBy=id-asc|id-desc)")
+    if query.descending:
+        bound = after if query.max_id is None else min(after, query.max_id)
+        return replace(query, max_id=bound)
+    bound = after + 1 if query.min_id is None else max(after + 1, query.min_id)
+    return replace(query, min_id=bound)
 
 
 @router.get("/{project_id}/raw-data/{sample_id}", summary="Get a sample and its values")

@@ -1,8 +1,10 @@
-"""ei-desktop's additions to the Studio API: several samples per request, and listings of
-chosen fields. Both are optional for clients and invisible to the official SDK."""
+"""ei-desktop's additions to the Studio API: several samples per request, listings of chosen
+fields, and listing pages that follow the last id seen. All are optional for clients and
+invisible to the official SDK."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from ei_desktop.core.backends.base import UploadItem
@@ -67,3 +69,78 @@ def test_fields_lists_only_what_was_asked(server):
     params["fields"] = "id,sha256Hash"  # not a field set we serve lean: whole samples
     other = requests.get(server.v1("/raw-data"), params=params, headers=headers).json()
     assert "coldstorageFilename" in other["samples"][0]
+
+
+def test_pages_after_an_id_follow_the_listing_order(server):
+    items = [
+        UploadItem(f"s{i}.csv", f"timestamp,x\n0,{i}\n10,{i}\n".encode(), category=category)
+        for i, category in enumerate(["training", "testing", "training"] * 7)
+    ]
+    server.backend.upload(items)
+    headers = {"x-api-key": server.key}
+    for params in (
+        {"category": "training"},
+        {"category": "all", "sortBy": "id-asc"},
+        {"category": "all", "fields": "id,filename,category,label", "maxId": 10_000},
+    ):
+        whole = requests.get(server.v1("/raw-data"), params=params, headers=headers).json()
+        pages, after = [], None
+        while True:
+            paged = {**params, "limit": 4, **({"afterId": after} if after else {})}
+            body = requests.get(server.v1("/raw-data"), params=paged, headers=headers).json()
+            assert body["pagingAfterId"] is True and body["totalCount"] == whole["totalCount"]
+            pages.extend(body["samples"])
+            if len(body["samples"]) < 4:
+                break
+            after = body["samples"][-1]["id"]
+        assert [s["id"] for s in pages] == [s["id"] for s in whole["samples"]], params
+    by_name = {"sortBy": "filename-asc", "afterId": 1}
+    refused = requests.get(server.v1("/raw-data"), params=by_name, headers=headers)
+    assert refused.status_code == 400 and "sorted by id" in refused.json()["error"]
+
+
+class QueryRecorder:
+    """ASGI middleware keeping the query string of every listing request."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.listings: list[dict] = []
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].endswith("/raw-data"):
+            from urllib.parse import parse_qs
+
+            self.listings.append(parse_qs(scope["query_string"].decode()))
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.parametrize("extensions", [True, False], ids=["after-id", "standard"])
+def test_the_http_backend_lists_by_last_seen_id_where_offered(server, monkeypatch, extensions):
+    from ei_desktop.core.backends import studio
+    from ei_desktop.core.backends.base import SampleQuery
+    from ei_desktop.server.app import create_app
+    from ei_desktop.server.testing import running_app
+
+    monkeypatch.setattr(studio, "PAGE", 4)
+    monkeypatch.setattr(studio, "AFTER_ID_PAGE", 5)
+    items = [UploadItem(f"s{i}.csv", f"timestamp,x\n0,{i}\n10,1\n".encode()) for i in range(23)]
+    server.backend.upload(items)
+    expected = server.backend.sample_infos(SampleQuery())
+    assert len(expected) == 23
+    recorder = QueryRecorder(create_app(server.backend, server.key))
+    with running_app(recorder) as base:
+        client = studio.StudioBackend(server.key, base + "/v1", base, extensions=extensions)
+        try:
+            assert client.sample_infos(SampleQuery()) == expected
+            ids = client.sample_ids(SampleQuery(sort="id", descending=False))
+        finally:
+            client.close()
+    assert ids.tolist() == sorted(i.sample_id for i in expected)
+    pages = recorder.listings
+    if extensions:  # a first page, then each after the last id seen: 4 + 5 * 4 >= 23
+        each_listing = [False] + [True] * 4
+        assert [p.get("afterId") is not None for p in pages] == each_listing * 2
+        assert all(p.get("offset") == ["0"] for p in pages)
+    else:
+        assert not any("afterId" in p for p in pages)
+        assert max(int(p["offset"][0]) for p in pages) == 20

@@ -62,6 +62,8 @@ from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_
 from ei_desktop.core.splitting import SplitOptions, SplitResult
 
 PAGE = 1000
+#: samples per listing page when pages follow the last id seen (each costs the same)
+AFTER_ID_PAGE = 10_000
 #: ids per batch request, and per download step (cancel is checked between steps)
 BATCH_IDS = 100
 DOWNLOAD_CHUNK = 400
@@ -182,6 +184,8 @@ class StudioBackend:
         self._batch_supported: Optional[bool] = None if extensions else False
         #: use ei-desktop's extensions of the API where a server offers them
         self.extensions = extensions
+        #: whether listings may page by last-seen id (``afterId``; None: not known yet)
+        self._paging_after_id: Optional[bool] = None if extensions else False
         self._records_lock = threading.Lock()
         #: whether the server offers ``GET …/raw-data/metadata-filter-options``
         self._filter_options_supported: Optional[bool] = None
@@ -599,13 +603,32 @@ class StudioBackend:
         return total
 
     def _page(
-        self, query: SampleQuery, offset: int, limit: int, *, mode: str = "full"
+        self,
+        query: SampleQuery,
+        offset: int,
+        limit: int,
+        *,
+        mode: str = "full",
+        after_id: Optional[int] = None,
     ) -> list[dict]:
         """One page of sample objects: ``full``; ``light`` without sensors; ``info``: only
-        id, name, category and label are needed.
+        id, name, category and label are needed. ``after_id``: the page after that id (only
+        where the server offers ``afterId``).
         """
+        return self._page_body(query, offset, limit, mode=mode, after_id=after_id)["samples"]
+
+    def _page_body(
+        self,
+        query: SampleQuery,
+        offset: int,
+        limit: int,
+        *,
+        mode: str = "full",
+        after_id: Optional[int] = None,
+    ) -> dict:
+        """The answer of one listing page (see :meth:`_page`), its ``samples`` a list."""
         if query.ids == ():
-            return []
+            return {"samples": []}
         params = {**self._params(query), "limit": int(limit), "offset": int(offset)}
         if mode != "full":
             params["excludeSensors"] = "true"
@@ -613,10 +636,13 @@ class StudioBackend:
             # ei-desktop servers then send just these fields, others ignore the hint and send
             # whole samples without sensors
             params["fields"] = "id,filename,category,label"
-        samples = self._json("GET", self._raw(), params=params).get("samples") or []
-        if not isinstance(samples, list):
+        if after_id is not None:
+            params["afterId"] = int(after_id)
+        body = self._json("GET", self._raw(), params=params)
+        body["samples"] = body.get("samples") or []
+        if not isinstance(body["samples"], list):
             raise BackendError("The server listed samples in an unexpected shape")
-        return samples
+        return body
 
     def list_samples(
         self, query: SampleQuery, *, offset: int = 0, limit: int = 100
@@ -626,8 +652,26 @@ class StudioBackend:
         self._remember(records)
         return records
 
-    def _everything(self, query: SampleQuery, *, mode: str = "full") -> list[dict]:
-        """Every match as the server's sample objects: the count, then pages in parallel."""
+    def _everything(
+        self,
+        query: SampleQuery,
+        *,
+        mode: str = "full",
+        convert: Optional[Callable[[dict], Any]] = None,
+    ) -> list:
+        """Every match as the server's sample objects (or what ``convert`` makes of each):
+        page after page by last-seen id where the server offers that (each page converted
+        while the next one is fetched), else the count, then pages by offset in parallel.
+        """
+        convert = convert or _same
+        if query.sort == "id" and self._paging_after_id is not False:
+            converted = self._after_id_pages(query, mode, convert)
+            if converted is not None:
+                return converted
+        return [convert(s) for s in self._offset_pages(query, mode)]
+
+    def _offset_pages(self, query: SampleQuery, mode: str) -> list[dict]:
+        """Every match by offset pages, fetched in parallel after the count."""
         total = self.count(query)
         offsets = list(range(0, total, PAGE))
         pages: dict[int, list[dict]] = {}
@@ -648,8 +692,35 @@ class StudioBackend:
                     samples.append(sample)
         return samples
 
+    def _after_id_pages(
+        self, query: SampleQuery, mode: str, convert: Callable[[dict], Any]
+    ) -> Optional[list]:
+        """Every match of an id-sorted ``query`` through ``convert``, each page asked as the
+        one after the last id seen (``afterId``, an ei-desktop extension whose pages cost the
+        same at any depth, where offset pages cost more the deeper they are); ``None`` when
+        the server does not offer it (Edge Impulse itself), known from the first answer.
+        """
+        body = self._page_body(query, 0, PAGE, mode=mode)
+        if not body.get("pagingAfterId"):
+            self._paging_after_id = False
+            return None
+        self._paging_after_id = True
+        converted: list = []
+        page, size = body["samples"], PAGE
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            while True:
+                following = None
+                if len(page) == size:
+                    size = AFTER_ID_PAGE
+                    last = int(page[-1]["id"])
+                    following = pool.submit(self._page, query, 0, size, mode=mode, after_id=last)
+                converted.extend(map(convert, page))
+                if following is None:
+                    return converted
+                page = following.result()
+
     def _all_records(self, query: SampleQuery) -> list[SampleRecord]:
-        records = [_record(s) for s in self._everything(query)]
+        records = self._everything(query, convert=_record)
         self._remember(records)
         return records
 
@@ -664,13 +735,8 @@ class StudioBackend:
             offset += page_size
 
     def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
-        """Id, name, category and label of every match (pages fetched in parallel)."""
-        return [
-            SampleInfo(
-                int(s["id"]), str(s.get("filename", "")), s.get("category"), s.get("label") or ""
-            )
-            for s in self._everything(query, mode="info")
-        ]
+        """Id, name, category and label of every match."""
+        return self._everything(query, mode="info", convert=_info)
 
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
         """Ids of every match in query order."""
@@ -1086,6 +1152,19 @@ def _part_body(item: UploadItem, handle: BinaryIO) -> Union[_SizedPart, bytes]:
         data = handle.read()
         return data.encode("utf-8") if isinstance(data, str) else data
     return _SizedPart(handle, size)
+
+
+def _same(sample: dict) -> dict:
+    return sample
+
+
+def _info(sample: dict) -> SampleInfo:
+    return SampleInfo(
+        int(sample["id"]),
+        str(sample.get("filename", "")),
+        sample.get("category"),
+        sample.get("label") or "",
+    )
 
 
 def _failed(batch: _Batch, error: str) -> list[tuple[int, UploadResult]]:

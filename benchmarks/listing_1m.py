@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""``get_sample_ids`` over HTTP on a large project: ei-desktop's HTTP backend against
+``ei-desktop serve``, with the standard API only (offset pages, what Edge Impulse offers) and
+with the server's paging by last-seen id.
+
+    .venv/bin/python benchmarks/listing_1m.py PROJECT [--standard-only] [--sdk]
+
+PROJECT is a local project folder (for instance one made by ``tools/seed_project.py``); it
+is served as it is, so pass a copy when it must stay untouched. Prints the time and the
+client's peak RSS of each listing (each in a fresh process), and the server's cost per
+page at the start and at the end of the listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ei_desktop.server.testing import free_port, serve_process  # noqa: E402
+
+KEY = "bench-key-0123456789abcdef"
+MB = 1024 * 1024
+
+
+def one_listing(base: str, how: str) -> None:
+    """In a child process: list every id and print seconds, ids and peak RSS as JSON."""
+    import ei_desktop
+    from ei_desktop import data as eid
+
+    ei_desktop.API_KEY = KEY
+    ei_desktop.API_ENDPOINT = f"{base}/v1"
+    ei_desktop.INGESTION_ENDPOINT = base
+    started = time.perf_counter()
+    if how == "sdk":
+        import edgeimpulse as ei
+
+        ei.API_KEY, ei.API_ENDPOINT = KEY, f"{base}/v1"
+        ids = ei.data.get_sample_ids()
+    else:
+        from ei_desktop.core.backends.studio import StudioBackend
+
+        backend = StudioBackend(KEY, f"{base}/v1", base)
+        if how == "standard":
+            backend._paging_after_id = False  # as against Edge Impulse: offset pages only
+        ids = eid.get_sample_ids(project=backend)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "ids": len(ids), "peak": peak}))
+
+
+def page_ms(base: str, api: str, params: dict, repeat: int = 5) -> float:
+    import requests
+
+    session = requests.Session()
+    session.headers["x-api-key"] = KEY
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        session.get(f"{api}/raw-data", params=params, timeout=600).raise_for_status()
+        times.append(time.perf_counter() - started)
+    return 1000 * sorted(times)[len(times) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", nargs="?", help="the project folder to serve")
+    parser.add_argument("--standard-only", action="store_true", help="skip the extension run")
+    parser.add_argument("--sdk", action="store_true", help="also time the official SDK")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        one_listing(*args.child)
+        return
+    import requests
+
+    port = free_port()
+    process = serve_process(Path(args.project), port, KEY)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        projects = requests.get(f"{base}/v1/api/projects", headers={"x-api-key": KEY}).json()
+        api = f"{base}/v1/api/{projects['projects'][0]['id']}"
+        info = {"fields": "id,filename,category,label", "excludeSensors": "true", "limit": 1000}
+        first = requests.get(
+            f"{api}/raw-data", params={**info, "limit": 1}, headers={"x-api-key": KEY}
+        ).json()
+        total, top = first["totalCount"], first["samples"][0]["id"]
+        print(f"{total:,} samples")
+        deep = max(0, total - 1000)
+        print(f"server, one page of 1000 at offset 0:       {page_ms(base, api, info):8.1f} ms")
+        print(
+            f"server, one page of 1000 at offset {deep:,}: "
+            f"{page_ms(base, api, {**info, 'offset': deep}):8.1f} ms"
+        )
+        if not args.standard_only:
+            last = {**info, "afterId": max(1, top - total + 1000)}
+            print(f"server, the last page of 1000 by afterId:   {page_ms(base, api, last):8.1f} ms")
+        runs = ["standard"] + ([] if args.standard_only else ["after-id"])
+        runs += ["sdk"] if args.sdk else []
+        for how in runs:
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", base, how],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            print(
+                f"get_sample_ids, {how:<9} {result['seconds']:7.2f} s, {result['ids']:,} ids, "
+                f"client peak RSS {result['peak'] / MB:.0f} MB",
+                flush=True,
+            )
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+if __name__ == "__main__":
+    main()
