@@ -40,8 +40,10 @@ def bench_ingest(work: Path, files: int) -> None:
     write_small_csvs(source, files)
     rates = []
     for attempt in range(3):
+        project = work / f"ingest{attempt}"
+        LocalBackend(project, create=True).close()  # a project is created explicitly
         started = time.perf_counter()
-        response = data.upload_directory(str(source), project=work / f"ingest{attempt}")
+        response = data.upload_directory(str(source), project=project)
         seconds = time.perf_counter() - started
         assert len(response.successes) == files, response.fails[:3]
         rates.append(files / seconds)
