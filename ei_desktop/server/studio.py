@@ -141,37 +141,47 @@ async def list_samples(
         ge=0,
         le=MAX_ID,
         description="ei-desktop extension, for listings sorted by id: the page that follows "
-        "this id (`offset` then counts from there), as cheap at any depth. Servers that offer "
-        "it answer `pagingAfterId: true`; others ignore the parameter",
+        "this id (`offset` then counts from there), as cheap at any depth, and without "
+        "`totalCount` (counting every match on each page would cost what paging saves). "
+        "Servers that offer it answer `pagingAfterId: true`; others ignore the parameter",
     ),
 ) -> Response:
     """One page of the samples matching the list filter, newest first by default;
-    ``totalCount`` counts every match.
+    ``totalCount`` counts every match (except on ``afterId`` pages).
     """
     ctx = project_context(request, project_id)
-    total_query = query
+    counted = afterId is None
     if afterId is not None:
         query = _after_id(query, afterId)
     if fields is not None and set(fields.split(",")) <= _INFO_FIELDS:
 
         def infos():
             page = ctx.backend.sample_infos(query, offset=offset, limit=limit)
-            return page, ctx.backend.count(total_query)
+            return page, ctx.backend.count(query) if counted else None
 
         page, total = await ctx.pool.run(infos)
         samples = [
             {"id": i.sample_id, "filename": i.filename, "category": i.category, "label": i.label}
             for i in page
         ]
-        return ok({"samples": samples, "totalCount": total, "pagingAfterId": True})
+        return ok(_listing_body(samples, total))
 
     def page():
         records = ctx.backend.list_samples(query, offset=offset, limit=limit)
-        return records, ctx.backend.count(total_query)
+        return records, ctx.backend.count(query) if counted else None
 
     records, total = await ctx.pool.run(page)
     samples = [sample_json(r, ctx.project_id, with_sensors=not excludeSensors) for r in records]
-    return ok({"samples": samples, "totalCount": total, "pagingAfterId": True})
+    return ok(_listing_body(samples, total))
+
+
+def _listing_body(samples: list[dict], total: Optional[int]) -> dict:
+    """A listing answer; ``pagingAfterId`` tells clients that ``afterId`` is offered."""
+    body: dict = {"samples": samples}
+    if total is not None:
+        body["totalCount"] = total
+    body["pagingAfterId"] = True
+    return body
 
 
 def _after_id(query: SampleQuery, after: int) -> SampleQuery:

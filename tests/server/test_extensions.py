@@ -88,7 +88,8 @@ def test_pages_after_an_id_follow_the_listing_order(server):
         while True:
             paged = {**params, "limit": 4, **({"afterId": after} if after else {})}
             body = requests.get(server.v1("/raw-data"), params=paged, headers=headers).json()
-            assert body["pagingAfterId"] is True and body["totalCount"] == whole["totalCount"]
+            assert body["pagingAfterId"] is True
+            assert body.get("totalCount") == (None if after else whole["totalCount"])
             pages.extend(body["samples"])
             if len(body["samples"]) < 4:
                 break

@@ -17,6 +17,7 @@ Cancelling stops the claiming of new requests; requests in flight finish and are
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import itertools
 import json
@@ -26,6 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO, Optional, Union
@@ -707,7 +709,7 @@ class StudioBackend:
         self._paging_after_id = True
         converted: list = []
         page, size = body["samples"], PAGE
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=1) as pool, _no_cycle_collection():
             while True:
                 following = None
                 if len(page) == size:
@@ -1152,6 +1154,21 @@ def _part_body(item: UploadItem, handle: BinaryIO) -> Union[_SizedPart, bytes]:
         data = handle.read()
         return data.encode("utf-8") if isinstance(data, str) else data
     return _SizedPart(handle, size)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection while a listing builds its objects: each collection
+    walks every object built so far, which made a third of a million-sample listing's
+    time (the objects hold no cycles; reference counting frees them as usual).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _same(sample: dict) -> dict:
