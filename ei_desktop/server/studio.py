@@ -123,6 +123,30 @@ async def count_samples(
     return ok({"count": await ctx.pool.run(ctx.backend.count, query)})
 
 
+@router.get(
+    "/{project_id}/raw-data/label-counts",
+    summary="Samples per category and label (an ei-desktop extension)",
+    tags=["ei-desktop extensions"],
+)
+async def label_counts(request: Request, project_id: int = ProjectId) -> Response:
+    """Samples per (category, label), disabled ones included, a sample counting under each of
+    its labels (its segments', else its boxes', else its own: ``core.labels.sample_labels``);
+    and per category, each sample once. Edge Impulse's dataset summary counts own labels only.
+    """
+    ctx = project_context(request, project_id)
+    counts = await ctx.pool.run(ctx.backend.label_counts)
+    per_category = await ctx.pool.run(ctx.backend.category_counts)
+    return ok(
+        {
+            "labels": [
+                {"category": category, "label": label, "count": n}
+                for (category, label), n in sorted(counts.items())
+            ],
+            "categories": dict(sorted(per_category.items())),
+        }
+    )
+
+
 @router.get("/{project_id}/raw-data", summary="List samples")
 async def list_samples(
     request: Request,

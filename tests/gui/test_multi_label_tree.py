@@ -129,3 +129,22 @@ def test_the_window_details_show_the_box_labels(qtbot, make_window, labelled):
     qtbot.waitUntil(lambda: window.preview.current_id == objects, timeout=10000)
     assert window.preview.details.field_text("labels") == "cat ×2, dog ×1"
     assert labelled.count(SampleQuery(labels=("dog",))) == 1
+
+
+def test_through_a_server_the_tree_shows_segment_and_box_labels(
+    qtbot, make_window, labelled, tmp_path
+):
+    from ei_desktop.gui.connections import ConnectionSpec
+    from ei_desktop.server import testing
+
+    window = make_window(tmp_path / "local")
+    with testing.running_server(labelled, api_key="test-key") as (base_url, key):
+        window.connection.open_connection(ConnectionSpec.server(base_url), key)
+        qtbot.waitUntil(lambda: window.spec is not None and window.spec.kind == "server")
+        wait_listed(qtbot, window, timeout=20000)
+        qtbot.waitUntil(lambda: shown(window, ("training", "wave")) == "1", timeout=10000)
+        assert shown(window, ("training", "idle")) == "1"
+        assert shown(window, ("training", "cat")) == "1"
+        assert shown(window, (None, "cat")) == "2"
+        assert shown(window, ("training", None)) == "3"
+        assert shown(window, ("training", "1")) is None

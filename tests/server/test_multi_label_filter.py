@@ -13,6 +13,7 @@ import requests
 from server_helpers import SAMPLES, csv_series
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem
+from ei_desktop.core.edits import SetStructuredLabels
 
 
 def add(server, name: str, data: bytes, **fields) -> int:
@@ -66,3 +67,39 @@ def test_list_and_count_by_segment_and_box_labels(raw, server):
     assert info["dataSummary"]["dataCount"] == 3  # each sample once
     assert info["dataSummaryPerCategory"]["training"]["dataCount"] == 3
     assert set(info["dataSummary"]["labels"]) == {"idle", "wave", "walk", "capacitor", "led"}
+
+
+def test_the_http_backend_counts_each_label_as_the_local_project_does(server):
+    """The tree of a window connected to serve shows segment and box labels (the
+    label-counts extension); against the standard API only, the dataset summary's own labels.
+    """
+    from ei_desktop.core.backends.studio import StudioBackend
+
+    series, _ = csv_series(rows=10, seed=3)
+    multi = add(server, "walk.01.csv", series, label="walk")
+    server.backend.edit(
+        SampleQuery(ids=(multi,)),
+        SetStructuredLabels(
+            [
+                {"startIndex": 0, "endIndex": 3, "label": "idle"},
+                {"startIndex": 4, "endIndex": 9, "label": "wave"},
+            ]
+        ),
+    )
+    plain, _ = csv_series(rows=4, seed=4)
+    add(server, "walk.02.csv", plain, label="walk")
+    expected = {("training", "idle"): 1, ("training", "wave"): 1, ("training", "walk"): 1}
+    assert server.backend.label_counts() == expected
+
+    with_extension = StudioBackend(server.key, server.base + "/v1", server.base)
+    standard_only = StudioBackend(server.key, server.base + "/v1", server.base, extensions=False)
+    try:
+        assert with_extension.label_counts() == expected
+        assert with_extension.category_counts() == {"training": 2}
+        # Edge Impulse's summary: each sample once, under its own label
+        own = standard_only.label_counts()
+        assert own != expected and sum(own.values()) == 2
+        assert standard_only.category_counts() == {"training": 2}
+    finally:
+        with_extension.close()
+        standard_only.close()

@@ -191,6 +191,8 @@ class StudioBackend:
         self._records_lock = threading.Lock()
         #: whether the server offers ``GET …/raw-data/metadata-filter-options``
         self._filter_options_supported: Optional[bool] = None
+        #: whether it offers the ei-desktop extension ``GET …/raw-data/label-counts``
+        self._label_counts_supported: Optional[bool] = None if extensions else False
         #: whether it offers ``GET …/raw-data/project-metadata`` with per-label counts
         self._project_metadata_supported: Optional[bool] = None
         #: the changes made through this backend in this session (shared by its views)
@@ -745,15 +747,29 @@ class StudioBackend:
         return np.array([r.id for r in self._all_records(query)], dtype=np.int64)
 
     def label_counts(self) -> dict[tuple[str, str], int]:
-        """Counts per (category, label), disabled samples included (see :meth:`summary`)."""
+        """Counts per (category, label), disabled samples included: a sample under each of its
+        labels where the server counts so (``ei-desktop serve``), else under its own label
+        (Edge Impulse's dataset summary, :meth:`summary`).
+        """
+        counted = self._counts_by_label()
+        if counted is not None:
+            return counted[0]
         return {(r.category, r.label): r.count for r in self.summary().rows if r.count}
 
     def category_counts(self) -> dict[str, int]:
-        """Counts per category, disabled samples included (see :meth:`summary`)."""
+        """Counts per category, each sample once, disabled samples included."""
+        counted = self._counts_by_label()
+        if counted is not None:
+            return counted[1]
         totals: dict[str, int] = {}
         for row in self.summary().rows:
             totals[row.category] = totals.get(row.category, 0) + row.count
         return {category: n for category, n in totals.items() if n}
+
+    def _counts_by_label(self) -> Optional[tuple[dict[tuple[str, str], int], dict[str, int]]]:
+        if self._label_counts_supported is False:
+            return None
+        return studio_edits.counts_by_label(self)
 
     def _remember(self, records: Iterable[SampleRecord]) -> None:
         with self._records_lock:

@@ -814,6 +814,33 @@ def metadata_values(backend: StudioBackend) -> dict[str, list[str]]:
     return {key: sorted(values[key]) for key in sorted(values)}
 
 
+def counts_by_label(
+    backend: StudioBackend,
+) -> Optional[tuple[dict[tuple[str, str], int], dict[str, int]]]:
+    """Samples per (category, label), a sample under each of its labels, and per category,
+    from the ei-desktop extension ``GET …/raw-data/label-counts``; ``None`` where the server
+    does not offer it (Edge Impulse reads the path as a sample id and answers no counts).
+    """
+    response = backend._request("GET", backend._raw("label-counts"))
+    if response.status_code >= 500:
+        raise BackendError(
+            f"{response.status_code} while counting samples: "
+            f"{_error_text(response) or response.reason}"
+        )
+    try:
+        body = response.json() if response.status_code == 200 else None
+    except ValueError:
+        body = None
+    ok = isinstance(body, dict) and body.get("success")
+    rows, categories = (body.get("labels"), body.get("categories")) if ok else (None, None)
+    if not isinstance(rows, list) or not isinstance(categories, dict):
+        backend._label_counts_supported = False
+        return None
+    backend._label_counts_supported = True
+    labels = {(str(r["category"]), str(r["label"])): int(r["count"]) for r in rows}
+    return labels, {str(c): int(n) for c, n in categories.items()}
+
+
 def _filter_options(backend: StudioBackend) -> Optional[dict[str, list[str]]]:
     values: dict[str, set[str]] = {}
     offset = 0
