@@ -289,3 +289,25 @@ def test_a_calls_timeout_applies_to_that_call_only(tmp_path):
         assert shared._timeout != 0.5 and shared._workers != 2
         view = shared.with_options(timeout_sec=0.5)
         assert view._timeout == 0.5 and view._session is shared._session
+
+
+def test_overlapping_listings_pause_cyclic_collection_once_and_restore_it():
+    """Two listings on two threads overlap: collection stays paused until the last one ends,
+    then is as it was."""
+    import gc
+
+    from ei_desktop.core.backends.studio import _no_cycle_collection
+
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        first, second = _no_cycle_collection(), _no_cycle_collection()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)
+        assert not gc.isenabled()  # the second listing is still building its objects
+        second.__exit__(None, None, None)
+        assert gc.isenabled()
+    finally:
+        if not was_enabled:
+            gc.disable()
