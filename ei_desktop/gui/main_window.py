@@ -384,7 +384,8 @@ class MainWindow(QMainWindow):
         self.closing = True
         self.save_layout()
         # edits staged on the preview are kept, as when another sample is selected
-        if self.box_editing.save_pending() | self.segments.save_pending():
+        saving = [editor.save_pending() for editor in (self.box_editing, self.segments)]
+        if any(saving):
             self.statusBar().showMessage("Saving your edits…")
             self.curation.wait_idle(timeout_s=30)
         if any(not job.is_finished() for job in self.jobs.running()):

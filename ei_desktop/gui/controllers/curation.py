@@ -8,12 +8,11 @@ to the status bar, a problem to the message bar, and the views refresh like afte
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
 from ei_desktop.core.backends.base import SampleQuery, query_for_ids
@@ -112,12 +111,7 @@ class CurationController(QObject):
         """Run the event loop until every change asked for is done; True if they all finished
         in time (UI thread only: closing the window, tests).
         """
-        deadline = time.monotonic() + timeout_s
-        while self.busy and time.monotonic() < deadline:
-            self.window.jobs.pool.waitForDone(10)
-            QCoreApplication.sendPostedEvents()
-            QCoreApplication.processEvents()
-        return not self.busy
+        return self.window.jobs.wait_until(lambda: not self.busy, timeout_s)
 
     def run(self, fn: JobFunction, doing: str) -> None:
         """Run ``fn`` (a job function returning an :class:`EditReport`) after the changes

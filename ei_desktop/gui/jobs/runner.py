@@ -229,8 +229,14 @@ class JobRunner(QObject):
         """
         if cancel:
             self.cancel_all()
+        return self.wait_until(lambda: not self._jobs, timeout_s)
+
+    def wait_until(self, condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+        """Run the event loop (delivering jobs' signals) until ``condition()`` holds; False
+        if it still does not after ``timeout_s``. UI thread only.
+        """
         deadline = time.monotonic() + timeout_s
-        while self._jobs:
+        while not condition():
             if time.monotonic() > deadline:
                 return False
             self.pool.waitForDone(10)
