@@ -128,14 +128,6 @@ class Plan:
         """Items per category (``split`` for those split 80/20 when stored)."""
         return Counter(item.category for item in self.items)
 
-    def by_folder(self) -> dict[str, Counter]:
-        """Items per category for each folder that holds files, in the order found."""
-        folders: dict[str, Counter] = {}
-        for item in self.items:
-            folder = os.path.dirname(str(item.key))
-            folders.setdefault(folder, Counter())[item.category] += 1
-        return folders
-
 
 def plan_upload(paths: Sequence[str | os.PathLike], options: UploadOptions) -> Plan:
     """The plan for uploading ``paths`` (files and folders) with ``options``.
