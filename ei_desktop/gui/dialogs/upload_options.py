@@ -167,8 +167,9 @@ class UploadOptionsDialog(QDialog):
         heading.setToolTip("\n".join(self.paths[:30]) + ("\n…" if len(self.paths) > 30 else ""))
         note = QLabel(
             "Folders are searched recursively for supported files (CSV, JSON, CBOR, WAV, "
-            "JPG, PNG, MP4, AVI). Exported datasets (with info.labels) keep their own "
-            "categories and labels unless you choose others here.",
+            "JPG, PNG, MP4, AVI, Parquet). Datasets (Edge Impulse exports, COCO, YOLO, Pascal "
+            "VOC, Open Images, CSV labels) keep their own categories and labels unless you "
+            "choose others here.",
             self,
         )
         note.setWordWrap(True)
