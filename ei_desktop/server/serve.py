@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
@@ -9,8 +10,11 @@ import signal
 import socket
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional, TextIO
+
+import uvicorn
 
 from ei_desktop.core import connection
 from ei_desktop.core.backends.base import BackendError, DamagedProjectError
@@ -117,12 +121,26 @@ def banner(
     return "\n".join(lines)
 
 
-class _Stop(Exception):
-    """SIGTERM, re-raised by uvicorn after its graceful shutdown."""
+@contextlib.contextmanager
+def _stopped_by_signals(server: uvicorn.Server) -> Iterator[None]:
+    """Ctrl+C and SIGTERM ask ``server`` to stop gracefully (a second Ctrl+C: at once),
+    from the moment the banner can be read, not just once uvicorn has set its own handlers.
 
+    The handlers only set flags: an exception raised while asyncio is still setting up
+    can leave the event loop's shutdown waiting forever.
+    """
 
-def _raise_stop(_signum, _frame) -> None:
-    raise _Stop
+    def ask_to_stop(signum, _frame) -> None:
+        if server.should_exit and signum == signal.SIGINT:
+            server.force_exit = True
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, ask_to_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def serve(
@@ -219,18 +237,17 @@ def _serve(
         raise
     raise_open_file_limit()
     server = make_server(app, log_level="info")
-    print(
-        banner(backend.description, backend.project_id(), base_url, key, origin, host, cli_port),
-        file=out,
-    )
-    out.flush()
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        server.run(sockets=sockets)
-    except (KeyboardInterrupt, _Stop):
-        pass
+        with _stopped_by_signals(server):
+            print(
+                banner(
+                    backend.description, backend.project_id(), base_url, key, origin, host, cli_port
+                ),
+                file=out,
+            )
+            out.flush()
+            server.run(sockets=sockets)
     finally:
-        signal.signal(signal.SIGTERM, previous)
         for sock in sockets:
             sock.close()
     print("Stopped.", file=out)
