@@ -10,10 +10,21 @@ The file is apart from ``project.sqlite3`` on purpose: it is not part of the pro
 history (an undo must never forget what the remote holds), ``check --recover`` and a schema
 upgrade of the project database never touch it, and ``check --clean`` only removes content
 files. Copying the project folder copies it along. Endpoints and ids only; never a key.
+
+Each row also keeps ``synced_fp``, the :func:`fingerprint` of the sample's attributes (name,
+label, category, metadata, bounding boxes, structured labels, enabled) that both sides agreed
+on after the last push or pull: a sample whose local fingerprint differs from it was changed
+here since, one whose remote fingerprint differs was changed on the remote. ``NULL`` means
+unknown (rows written by version 1 of the file): the remote as it is now counts as agreed.
+Before a push sends edits toward a local fingerprint it records it as ``changing_fp`` (cleared
+with the next agreed fingerprint), so a remote left half-edited by an interrupted push is
+recognised as our own doing, not as a change made on the remote.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
 import threading
@@ -21,13 +32,14 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
-from ei_desktop.core.backends.base import BackendError
+from ei_desktop.core import formats
+from ei_desktop.core.backends.base import BackendError, SampleRecord
 
 #: the state file's name inside a project folder
 SYNC_DATABASE = "sync.sqlite3"
-_VERSION = "1"
+_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pushed (
     remote TEXT NOT NULL,
@@ -38,6 +50,8 @@ CREATE TABLE IF NOT EXISTS pushed (
     remote_disabled INTEGER NOT NULL DEFAULT 0,
     local_id INTEGER,
     updated_ms INTEGER NOT NULL,
+    synced_fp TEXT,
+    changing_fp TEXT,
     PRIMARY KEY (remote, sha256)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,6 +74,11 @@ class Pushed:
             did not say).
         attempts: how many times it was sent (``sending`` rows count up).
         remote_disabled: whether it is disabled on the remote, as last set by a push.
+        synced_fp: the :func:`fingerprint` both sides agreed on after the last push or pull
+            (``None``: unknown, take the remote's current one).
+        local_id: the local sample's id when it was last sent or fetched (``None``: unknown).
+        changing_fp: the local fingerprint a push started carrying to the remote and did not
+            finish (``None`` when no edit is under way).
     """
 
     sha256: str
@@ -67,6 +86,62 @@ class Pushed:
     remote_id: Optional[int]
     attempts: int
     remote_disabled: bool
+    synced_fp: Optional[str] = None
+    local_id: Optional[int] = None
+    changing_fp: Optional[str] = None
+
+
+def fingerprint(record: SampleRecord) -> str:
+    """A short hash of the attributes of ``record`` that a push or a pull carries: name,
+    label, category, metadata, bounding boxes, structured labels and the enabled state.
+
+    Equal for the same sample read from a local project and from a remote listing: metadata
+    values are compared as text, box coordinates as whole numbers and boxes in any order, a
+    name without a trailing data-file extension, and the label of a sample with label
+    segments is left out (the segments are its labels; the remote derives the label itself).
+    """
+    return hashlib.sha256(_canonical(record).encode()).hexdigest()[:32]
+
+
+def attributes(record: SampleRecord) -> dict[str, Any]:
+    """The normalised attributes :func:`fingerprint` hashes, by name (to say which differ)."""
+    segments = [
+        [str(s.get("label", "")), int(s.get("startIndex", 0)), int(s.get("endIndex", 0))]
+        for s in record.structured_labels or []
+    ]
+    boxes = sorted(
+        [str(b.get("label", ""))] + [_whole(b.get(k, 0)) for k in ("x", "y", "width", "height")]
+        for b in record.bounding_boxes or []
+    )
+    name = record.filename or ""
+    if formats.extension_of(name) in formats.EXTENSIONS:
+        name = name[: -len(formats.extension_of(name))]
+    return {
+        "name": name,
+        "label": None if segments else (record.label or ""),
+        "category": record.category or "",
+        "metadata": {str(k): _text(v) for k, v in (record.metadata or {}).items()},
+        "boxes": boxes,
+        "segments": sorted(segments, key=lambda s: (s[1], s[2], s[0])) or None,
+        "enabled": not record.disabled,
+    }
+
+
+def _canonical(record: SampleRecord) -> str:
+    return json.dumps(attributes(record), sort_keys=True, separators=(",", ":"))
+
+
+def _whole(value: Any) -> int:
+    try:
+        return int(round(float(value)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
 
 
 class SyncState:
@@ -98,6 +173,7 @@ class SyncState:
                     "INSERT OR IGNORE INTO settings (key, value) VALUES ('version', ?)",
                     (_VERSION,),
                 )
+                _migrate(conn)
         except (OSError, sqlite3.Error) as exc:
             raise SyncStateError(f"Cannot open the push state {self.path}: {exc}") from exc
 
@@ -118,20 +194,34 @@ class SyncState:
         """The rows of ``hashes`` for ``remote`` (hashes without a row are left out)."""
         hashes = list(dict.fromkeys(hashes))
         found: dict[str, Pushed] = {}
+        for start in range(0, len(hashes), _CHUNK):
+            chunk = hashes[start : start + _CHUNK]
+            found.update(
+                self._rows(
+                    f"WHERE remote = ? AND sha256 IN ({','.join('?' * len(chunk))})",
+                    [remote, *chunk],
+                )
+            )
+        return found
+
+    def rows(self, remote: str) -> dict[str, Pushed]:
+        """Every row of ``remote``, by content hash."""
+        return self._rows("WHERE remote = ?", [remote])
+
+    def _rows(self, where: str, params: list) -> dict[str, Pushed]:
         try:
-            for start in range(0, len(hashes), _CHUNK):
-                chunk = hashes[start : start + _CHUNK]
-                with self._lock:
-                    rows = self._conn.execute(
-                        "SELECT sha256, state, remote_id, attempts, remote_disabled FROM pushed"
-                        f" WHERE remote = ? AND sha256 IN ({','.join('?' * len(chunk))})",
-                        [remote, *chunk],
-                    ).fetchall()
-                for sha, state, remote_id, attempts, disabled in rows:
-                    found[sha] = Pushed(sha, state, remote_id, attempts, bool(disabled))
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT sha256, state, remote_id, attempts, remote_disabled, synced_fp,"
+                    f" local_id, changing_fp FROM pushed {where}",
+                    params,
+                ).fetchall()
         except sqlite3.Error as exc:
             raise SyncStateError(f"Cannot read the push state {self.path}: {exc}") from exc
-        return found
+        return {
+            sha: Pushed(sha, state, remote_id, attempts, bool(disabled), fp, local_id, changing)
+            for sha, state, remote_id, attempts, disabled, fp, local_id, changing in rows
+        }
 
     def sending(self, remote: str, items: Sequence[tuple[str, int]]) -> dict[str, int]:
         """Record that the contents ``(sha256, local id)`` are being sent (one transaction,
@@ -168,19 +258,62 @@ class SyncState:
                 rows,
             )
 
-    def on_remote(self, remote: str, items: Sequence[tuple[str, Optional[int]]]) -> None:
+    def on_remote(
+        self,
+        remote: str,
+        items: Sequence[Union[tuple[str, Optional[int]], tuple[str, Optional[int], str]]],
+    ) -> None:
         """Record that the contents ``(sha256, remote id)`` are on the remote, enabled (one
-        transaction, on disk when this returns).
+        transaction, on disk when this returns). An item ``(sha256, remote id, fingerprint)``
+        also records the :func:`fingerprint` both sides now agree on; without one the
+        agreed attributes are unknown (the remote's count as agreed).
         """
         now = _now()
         with self._write() as conn:
             conn.executemany(
-                "INSERT INTO pushed (remote, sha256, state, remote_id, updated_ms)"
-                " VALUES (?, ?, 'remote', ?, ?)"
+                "INSERT INTO pushed (remote, sha256, state, remote_id, updated_ms, synced_fp)"
+                " VALUES (?, ?, 'remote', ?, ?, ?)"
                 " ON CONFLICT (remote, sha256) DO UPDATE SET state = 'remote',"
                 " remote_id = excluded.remote_id, remote_disabled = 0,"
-                " updated_ms = excluded.updated_ms",
-                [(remote, sha, remote_id, now) for sha, remote_id in items],
+                " updated_ms = excluded.updated_ms, synced_fp = excluded.synced_fp,"
+                " changing_fp = NULL",
+                [
+                    (remote, item[0], item[1], now, item[2] if len(item) > 2 else None)
+                    for item in items
+                ],
+            )
+
+    def set_synced(self, remote: str, items: Sequence[tuple[str, str]]) -> None:
+        """Record the :func:`fingerprint` both sides agree on for ``(sha256, fingerprint)``
+        rows already on the remote (after an edit was carried either way); an edit under way
+        (:meth:`changing`) is over.
+        """
+        now = _now()
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE pushed SET synced_fp = ?, changing_fp = NULL, updated_ms = ?"
+                " WHERE remote = ? AND sha256 = ? AND state = 'remote'",
+                [(fp, now, remote, sha) for sha, fp in items],
+            )
+
+    def changing(self, remote: str, items: Sequence[tuple[str, str]]) -> None:
+        """Record, before sending them, that edits toward the local ``(sha256, fingerprint)``
+        are about to change the remote samples (on disk when this returns).
+        """
+        now = _now()
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE pushed SET changing_fp = ?, updated_ms = ?"
+                " WHERE remote = ? AND sha256 = ? AND state = 'remote'",
+                [(fp, now, remote, sha) for sha, fp in items],
+            )
+
+    def forget(self, remote: str, hashes: Sequence[str]) -> None:
+        """Remove the rows of ``hashes`` (their remote samples were deleted)."""
+        with self._write() as conn:
+            conn.executemany(
+                "DELETE FROM pushed WHERE remote = ? AND sha256 = ?",
+                [(remote, sha) for sha in hashes],
             )
 
     def set_disabled(self, remote: str, hashes: Sequence[str], disabled: bool) -> None:
@@ -200,6 +333,22 @@ class SyncState:
                 "SELECT state, count(*) FROM pushed WHERE remote = ? GROUP BY state", (remote,)
             )
             return dict(rows.fetchall())
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a state file written by an older version to :data:`_VERSION` (in the caller's
+    transaction): version 1 had no ``synced_fp`` (its rows become "unknown").
+    """
+    (version,) = conn.execute("SELECT value FROM settings WHERE key = 'version'").fetchone()
+    if int(version) > int(_VERSION):
+        raise sqlite3.DatabaseError(
+            f"it was written by a newer ei-desktop (state version {version})"
+        )
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(pushed)")}
+    for column in ("synced_fp", "changing_fp"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE pushed ADD COLUMN {column} TEXT")
+    conn.execute("UPDATE settings SET value = ? WHERE key = 'version'", (_VERSION,))
 
 
 class _Transaction:

@@ -50,7 +50,7 @@ from ei_desktop.core.progress import (
     Tracker,
     is_cancelled,
 )
-from ei_desktop.core.sync_state import SyncState, SyncStateError
+from ei_desktop.core.sync_state import SyncState, SyncStateError, fingerprint
 from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
 
@@ -231,7 +231,11 @@ def push(
             else:
                 to_disable.append((record, outcome.remote_id))
     if report.stopped_by is None:
-        _set_enabled(remote, state, plan.remote, to_disable, False, report, tracker, cancel)
+        sent = [r for r in plan.send if outcomes.get(r.id, _NONE).kind == "sent"]
+        uploaded = frozenset(r.sha256 for r in sent)
+        _set_enabled(
+            remote, state, plan.remote, to_disable, False, report, tracker, cancel, uploaded
+        )
         _set_enabled(remote, state, plan.remote, plan.enable, True, report, tracker, cancel)
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
     return report
@@ -285,10 +289,11 @@ def _send_chunk(
         # runs on the upload's threads as each answer arrives
         result = update.item
         if isinstance(result, UploadResult):
+            key: SampleRecord = result.item.key  # type: ignore[assignment]
             if result.success:
-                recorder.add(result.item.key.sha256, result.sample_id)
+                recorder.add(key.sha256, result.sample_id, _sent_fp(key))
             elif result.duplicate and _ids_named(result.error or "") is not None:
-                recorder.add(result.item.key.sha256, _ids_named(result.error or ""))
+                recorder.add(key.sha256, _ids_named(result.error or ""))
         if not isinstance(result, UploadResult) or result.item.key.id not in counted:
             tracker.step(result)
 
@@ -296,12 +301,14 @@ def _send_chunk(
         results, stopped = _upload(remote, [_item(local, r) for r in chunk], step, cancel)
     finally:
         recorder.flush()
-    stored: list[tuple[str, Optional[int]]] = []
+    stored: list = []
     for result in results:
         record: SampleRecord = result.item.key  # type: ignore[assignment]
         outcome = _outcome(result, record, attempts.get(record.sha256, 1), lookup)
         outcomes[record.id] = outcome
-        if not outcome.failed:
+        if outcome.kind == "sent":
+            stored.append((record.sha256, outcome.remote_id, _sent_fp(record)))
+        elif not outcome.failed:  # what the remote holds of it is not known here
             stored.append((record.sha256, outcome.remote_id))
     state.on_remote(plan.remote, stored)
     answered = {id(result.item.key) for result in results}
@@ -309,6 +316,9 @@ def _send_chunk(
     if unsent:  # never sent (stopped before them): not "sending" any more
         state.not_sent(plan.remote, unsent)
     return stopped
+
+
+_NONE = _Outcome(ItemReport("", Status.FAILED))
 
 
 class _Recorder:
@@ -320,13 +330,15 @@ class _Recorder:
         self._state = state
         self._remote = remote
         self._lock = threading.Lock()
-        self._pending: list[tuple[str, Optional[int]]] = []
+        self._pending: list = []
         self._since = time.monotonic()
 
-    def add(self, sha256: str, remote_id: Optional[int]) -> None:
-        """Note one stored sample; written once a few gathered or a moment passed."""
+    def add(self, sha256: str, remote_id: Optional[int], fp: Optional[str] = None) -> None:
+        """Note one stored sample (with the fingerprint it was stored with, when known);
+        written once a few gathered or a moment passed.
+        """
         with self._lock:
-            self._pending.append((sha256, remote_id))
+            self._pending.append((sha256, remote_id, fp))
             due = len(self._pending) >= RECORD_EVERY or time.monotonic() - self._since > 0.5
         if due:
             self.flush()
@@ -357,6 +369,13 @@ def patiently(call: Callable[[], T], cancel: Optional[CancelToken] = None) -> T:
             if time.monotonic() - started > LINK_GRACE or waiter.wait(pause):
                 raise
             pause = min(5.0, pause * 2)
+
+
+def _sent_fp(record: SampleRecord) -> str:
+    """The fingerprint of ``record`` as an upload stores it: everything but the enabled state
+    (a sample arrives enabled; disabling it is an edit of its own).
+    """
+    return fingerprint(replace(record, disabled=False))
 
 
 def _name(record: SampleRecord) -> str:
@@ -511,8 +530,11 @@ def _set_enabled(
     report: PushReport,
     tracker: Tracker,
     cancel: Optional[CancelToken],
+    uploaded: frozenset[str] = frozenset(),
 ) -> None:
-    """Enable or disable ``targets`` on the remote, recording each request that succeeded."""
+    """Enable or disable ``targets`` on the remote, recording each request that succeeded
+    (``uploaded``: content hashes this push sent, whose fingerprint is then the local one).
+    """
     verb = "enable" if enabled else "disable"
     for start in range(0, len(targets), IDS_PER_CHANGE):
         if is_cancelled(cancel):
@@ -528,6 +550,9 @@ def _set_enabled(
             error = f"Could not {verb} it on the remote: {exc}"
         if error is None:
             state.set_disabled(name, [r.sha256 for r, _ in chunk], not enabled)
+            # a sample this push uploaded now has every attribute as it is here
+            agreed = [(r.sha256, fingerprint(r)) for r, _ in chunk if r.sha256 in uploaded]
+            state.set_synced(name, agreed)
         for record, remote_id in chunk:
             if error is None:
                 if enabled:
