@@ -482,6 +482,7 @@ _NOT_FILES = (
     "rm",
     "export",
     "push",
+    "pull",
     *CURATION_COMMANDS,
     "check",
     "serve",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Optional
 
 from ei_desktop.core.progress import CancelToken
@@ -45,6 +46,7 @@ def add_commands(commands, add_filters, add_state) -> None:
         metavar="KEY",
         help="the API key of the Edge Impulse project to push to (default: $EI_API_KEY)",
     )
+    _add_pull(commands, add_filters, add_state)
 
 
 def push(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
@@ -178,3 +180,211 @@ def _finish(report, display) -> int:
 STOPPABLE = {"push": push}
 #: samples already on the remote listed one by one, at most
 LISTED = 20
+
+
+# -- pull ------------------------------------------------------------------------------------
+
+
+def _add_pull(commands, add_filters, add_state) -> None:
+    """Register ``ei-desktop pull`` (with the filters of ``ls``)."""
+    pull = commands.add_parser(
+        "pull",
+        help="fetch the samples of Edge Impulse (or an ei-desktop serve) missing locally,"
+        " exactly once",
+        description="Fetch the samples of the remote project that the local project does not"
+        " hold yet, with their names, labels, categories, metadata, bounding boxes, label"
+        " segments and enabled state. What was fetched is remembered in the project"
+        " (sync.sqlite3), so an interrupted pull is simply run again: it resumes and never"
+        " stores a sample twice; a push right after a pull has nothing to send. A --project"
+        " folder that does not exist yet becomes a new project. The remote is the Edge Impulse"
+        " project of --api-key (or $EI_API_KEY) at $EI_API_ENDPOINT and"
+        " $EI_INGESTION_ENDPOINT. Exit status 0 when the local project holds every selected"
+        " remote sample, 1 when something failed, 130 when stopped.",
+    )
+    add_filters(pull)
+    add_state(pull, "enabled and disabled samples")
+    pull.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print how many samples would be fetched, changed or deleted; change nothing",
+    )
+    pull.add_argument(
+        "--delete",
+        action="store_true",
+        help="also delete the local samples synced with the remote that are gone from it",
+    )
+    pull.add_argument(
+        "--conflicts",
+        choices=("ask", "keep-local", "keep-remote"),
+        default="ask",
+        help="samples changed on both sides since the last sync: ask for each (the default;"
+        " left as they are when there is no terminal to ask on), keep the local version or"
+        " take the remote's",
+    )
+    pull.add_argument(
+        "--project",
+        metavar="DIR",
+        help="the local project to pull into, created if the folder does not exist yet"
+        " (default: $EI_PROJECT or the default project)",
+    )
+    pull.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="the API key of the Edge Impulse project to pull from (default: $EI_API_KEY)",
+    )
+
+
+def pull(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
+    """Pull the selected remote samples into the local project; see ``_add_pull``."""
+    import ei_desktop
+    from ei_desktop import commands
+    from ei_desktop.core import connection, display
+    from ei_desktop.core.backends.base import BackendError, NotAProjectError
+    from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
+    from ei_desktop.ops import pull as pulling
+    from ei_desktop.terminal_progress import terminal_bar
+
+    api_key = args.api_key or ei_desktop.API_KEY
+    if not api_key:
+        print(
+            "error: pull needs the API key of the project to pull from (--api-key or $EI_API_KEY)",
+            file=sys.stderr,
+        )
+        return 2
+    state = None
+    try:
+        query = commands._query(args, default_state="both")
+        path = Path(args.project or connection.configured_default_path()).expanduser()
+        new = _new_project_folder(path)
+        remote = connection.studio_backend(
+            api_key, ei_desktop.API_ENDPOINT, ei_desktop.INGESTION_ENDPOINT
+        )
+        local = None
+        if not (new and args.dry_run):
+            local = connection.local_backend(path, create=new)
+            if new:
+                print(f"Created a new project at {path}.")
+        has_state = local is not None and (local.path / SYNC_DATABASE).exists()  # type: ignore[attr-defined]
+        if local is not None and (has_state or not args.dry_run):
+            state = SyncState(local.path)  # type: ignore[attr-defined]
+    except (ValueError, NotAProjectError, BackendError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1 if isinstance(exc, BackendError) and not isinstance(exc, NotAProjectError) else 2
+    try:
+        plan = pulling.plan_pull(local, remote, state, query, delete=args.delete, cancel=cancel)
+        _print_pull_plan(plan, remote.description, dry_run=args.dry_run)
+        if args.dry_run or plan.empty:
+            return 0
+        assert local is not None and state is not None
+        keep = _settle(plan.conflicts, args.conflicts)
+        bar, update = terminal_bar("Pulling", total=None, unit="samples")
+        try:
+            report = pulling.pull(
+                local, remote, state, plan, keep=keep, progress=update, cancel=cancel
+            )
+        finally:
+            bar.close()
+    except BackendError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if state is not None:
+            state.close()
+    return _finish_pull(report, display)
+
+
+def _new_project_folder(path: Path) -> bool:
+    """True when ``path`` does not exist yet (or is an empty folder): pull creates it."""
+    if not path.exists():
+        return True
+    return path.is_dir() and not any(path.iterdir())
+
+
+def _settle(conflicts, choice: str):
+    """How to settle ``conflicts``: for all (``--conflicts keep-…``), else asked one by one on
+    the terminal; with no terminal, none is settled (they are listed, the pull exits 1).
+    """
+    if choice != "ask":
+        return choice.removeprefix("keep-")
+    if not conflicts or not sys.stdin.isatty():
+        return None
+    keep = {}
+    for conflict in conflicts:
+        name = getattr(conflict, "name", None) or str(conflict)
+        answer = ""
+        while answer not in ("l", "r", "s"):
+            answer = input(f"{name} changed on both sides: keep [l]ocal, [r]emote, [s]kip? ")
+            answer = answer.strip().lower()[:1]
+        if answer != "s":
+            keep[conflict.sha256] = "local" if answer == "l" else "remote"
+    return keep
+
+
+def _print_pull_plan(plan, where: str, *, dry_run: bool) -> None:
+    from ei_desktop.core import display
+
+    if plan.empty:
+        held = display.plural(plan.present, "selected sample")
+        print(f"Nothing to pull: the local project holds the {held} of {where}.")
+        return
+    lead = "Would fetch" if dry_run else "Fetching"
+    print(f"{lead} {display.plural(len(plan.fetch), 'sample')} from {where}.")
+    if plan.update:
+        print(f"{'Would update' if dry_run else 'Updating'} {len(plan.update):,} locally.")
+    if plan.conflicts:
+        print(f"{display.plural(len(plan.conflicts), 'sample')} changed on both sides.")
+    if plan.delete:
+        print(
+            f"{'Would delete' if dry_run else 'Deleting'} {len(plan.delete):,} locally"
+            " (gone from the remote)."
+        )
+    if plan.record:
+        print(
+            f"{'Would record' if dry_run else 'Recording'} {len(plan.record):,} held on"
+            " both sides as synced."
+        )
+    if plan.present:
+        print(f"{display.plural(plan.present, 'sample')} already here.")
+    if plan.same_content:
+        print(
+            f"{display.plural(plan.same_content, 'remote sample')} share their content with"
+            " another: the local project keeps one copy."
+        )
+
+
+def _finish_pull(report, display) -> int:
+    parts = [f"Fetched {display.plural(report.fetched, 'sample')}"]
+    if report.updated:
+        parts.append(f"{display.count(report.updated)} updated")
+    if report.deleted:
+        parts.append(f"{display.count(report.deleted)} deleted")
+    if report.recorded:
+        parts.append(f"{display.count(report.recorded)} already held, recorded as synced")
+    print("; ".join(parts) + ".")
+    failed = report.failed
+    if failed:
+        print(f"{len(failed):,} failed:", file=sys.stderr)
+        for item in failed:
+            print(f"  {item.name}: {item.reason}", file=sys.stderr)
+    if report.stopped_by is not None:
+        print(f"error: {report.stopped_by}", file=sys.stderr)
+        print(
+            f"Stopped: {report.unfetched:,} samples not fetched. Run the same pull again to"
+            " fetch the rest.",
+            file=sys.stderr,
+        )
+        return 1
+    if report.cancelled:
+        print(
+            f"Stopped: {report.fetched:,} samples fetched, {report.unfetched:,} not fetched"
+            + (f", {len(failed):,} failed" if failed else "")
+            + ". Run the same pull again to fetch the rest.",
+            file=sys.stderr,
+        )
+        return 130
+    if failed:
+        print("Run the same pull again to retry them.", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+STOPPABLE["pull"] = pull

@@ -334,6 +334,22 @@ class SyncState:
             )
             return dict(rows.fetchall())
 
+    def pulled(self, remote: str, items: Sequence[tuple[str, int, bool]]) -> None:
+        """Record that the contents ``(sha256, remote id, disabled there)`` fetched from (or
+        found on) ``remote`` are held on both sides (one transaction, on disk when this
+        returns).
+        """
+        now = _now()
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO pushed (remote, sha256, state, remote_id, remote_disabled,"
+                " updated_ms) VALUES (?, ?, 'remote', ?, ?, ?)"
+                " ON CONFLICT (remote, sha256) DO UPDATE SET state = 'remote',"
+                " remote_id = excluded.remote_id, remote_disabled = excluded.remote_disabled,"
+                " updated_ms = excluded.updated_ms",
+                [(remote, sha, rid, int(disabled), now) for sha, rid, disabled in items],
+            )
+
 
 def _migrate(conn: sqlite3.Connection) -> None:
     """Bring a state file written by an older version to :data:`_VERSION` (in the caller's

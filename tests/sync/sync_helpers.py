@@ -161,3 +161,30 @@ def run_push(project: Path, base_url: str, *args, timeout: float = 300):
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def pull_command(project: Path, *args) -> list[str]:
+    """``ei-desktop pull`` into ``project`` with the test key."""
+    return [
+        sys.executable,
+        "-m",
+        "ei_desktop",
+        "pull",
+        "--project",
+        str(project),
+        "--api-key",
+        KEY,
+        *map(str, args),
+    ]
+
+
+def run_pull(project: Path, base_url: str, *args, timeout: float = 300):
+    """``ei-desktop pull`` to its end."""
+    return subprocess.run(
+        pull_command(project, *args),
+        env=push_env(base_url),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
