@@ -820,6 +820,12 @@ class StudioBackend:
         entries = orjson.loads(response.content).get("samples") or []
         return {int(e["id"]): (e if e.get("success") else None) for e in entries}
 
+    def _offers_batch(self) -> bool:
+        """Whether the server answers many ids in one request (asked once, with no ids)."""
+        if self._batch_supported is None:
+            self._batch([], payload=False)
+        return bool(self._batch_supported)
+
     def _bodies(
         self, ids: list[int], *, payload: bool = True, cancel: Optional[CancelToken] = None
     ) -> dict[int, Optional[dict]]:
@@ -935,7 +941,7 @@ class StudioBackend:
                 break
             chunk = ids[start : start + DOWNLOAD_CHUNK]
             try:
-                bodies: dict = self._bodies(chunk, cancel=cancel)
+                bodies: dict = self._download_bodies(chunk, cancel)
             except (InvalidApiKey, ServerUnreachable):
                 raise
             except BackendError as exc:
@@ -953,6 +959,37 @@ class StudioBackend:
             if fetched < len(chunk) or len(chunk) < min(DOWNLOAD_CHUNK, len(ids) - start):
                 break
         return out
+
+    def _download_bodies(
+        self, ids: list[int], cancel: Optional[CancelToken]
+    ) -> dict[int, Optional[dict]]:
+        """The bodies a download needs: with values for time series only. A media sample's
+        content comes from its own endpoint; its values would be decoded into a JSON answer
+        many times the file's size only to be thrown away (a 100 MB WAV: 9 GB).
+
+        Where the server offers batches, the records come first (one cheap request) and the
+        values of the time series after; else media known from a recent listing go without
+        values and the rest with (one request each, as Edge Impulse itself needs).
+        """
+        with self._records_lock:
+            known = {i: self._records[i].kind for i in ids if i in self._records}
+        if len(known) < len(ids) and self._offers_batch():
+            bodies = self._bodies(ids, payload=False, cancel=cancel)
+            known = {i: _record(b["sample"]).kind for i, b in bodies.items() if b}
+            series = [i for i in ids if i in known and known[i] not in _MEDIA]
+            with_values = self._bodies(series, cancel=cancel) if series else {}
+            needs_values = set(series)
+            # a cancel may leave time series without values: those are not fetched
+            return {
+                i: with_values[i] if i in needs_values else bodies[i]
+                for i in bodies
+                if i not in needs_values or i in with_values
+            }
+        media = [i for i in ids if known.get(i) in _MEDIA]
+        bodies = self._bodies([i for i in ids if known.get(i) not in _MEDIA], cancel=cancel)
+        if media:
+            bodies.update(self._bodies(media, payload=False, cancel=cancel))
+        return {i: bodies[i] for i in ids if i in bodies}
 
     def _downloaded(
         self, sample_id: int, body: Union[dict, BackendError, None]
