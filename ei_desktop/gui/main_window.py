@@ -47,6 +47,7 @@ from ei_desktop.gui.controllers import (
 from ei_desktop.gui.controllers import box_editing as box_editing_controller
 from ei_desktop.gui.controllers import export as export_controller
 from ei_desktop.gui.controllers import segments as segments_controller
+from ei_desktop.gui.controllers import sync as sync_controller
 from ei_desktop.gui.controllers.cutting import CuttingController
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.controllers.preview import NOTHING_SELECTED
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
         self.box_editing = box_editing_controller.install(self)
         #: the Edit menu's "Label segments…" (L): structured labels edited on the plot
         self.segments = segments_controller.install(self)
+        #: the Project menu's "Sync with Edge Impulse…" and the status bar's sync count
+        self.sync = sync_controller.install(self)
 
         self._restore_layout()
         self.browse.update_actions()

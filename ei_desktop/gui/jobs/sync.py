@@ -1,0 +1,107 @@
+"""The sync dialog's work off the UI thread: checking a link, comparing the local project with
+its remote, pushing, and counting what the remote does not hold yet.
+
+Each function here builds a job function ``fn(progress, cancel)`` that knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Optional
+
+from ei_desktop.core import connection
+from ei_desktop.core.backends.base import Backend, BackendError, SampleQuery
+from ei_desktop.core.sync_state import SyncState
+from ei_desktop.gui.jobs.runner import JobFunction
+from ei_desktop.gui.sync_links import SyncLink
+from ei_desktop.ops import sync, sync_status
+
+#: the whole project, enabled and disabled samples
+WHOLE_PROJECT = SampleQuery(include_disabled="both")
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """A link that answered: the link (with the remote's name) and where the key was saved."""
+
+    link: SyncLink
+    note: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a push would do (:class:`ei_desktop.ops.sync.PushPlan`)."""
+
+    push: sync.PushPlan
+
+
+def _remote(link: SyncLink, api_key: Optional[str]) -> Backend:
+    if not api_key:
+        raise BackendError(
+            "The API key of this link is not saved any more: use “Change link…” to enter it."
+        )
+    return connection.studio_backend(api_key, link.api_endpoint, link.ingestion_endpoint)
+
+
+def check_link(link: SyncLink, api_key: str, save_key: Callable[[str], str]) -> JobFunction:
+    """A job asking the remote of ``link`` for its project (the key is checked so); once it
+    answered, ``save_key(api_key)`` keeps the key. Returns a :class:`LinkCheck`.
+    """
+
+    def run(progress, cancel) -> LinkCheck:
+        remote = _remote(link, api_key.strip())
+        name = sync.patiently(lambda: sync.remote_name(remote), cancel)
+        project = f"project {remote.project_id()}"
+        note = save_key(api_key.strip())
+        return LinkCheck(SyncLink(link.api_endpoint, link.ingestion_endpoint, name, project), note)
+
+    return run
+
+
+def compare(local: Backend, link: SyncLink, load_key: Callable[[], Optional[str]]) -> JobFunction:
+    """A job planning a push of the whole ``local`` project to the remote of ``link``.
+    Returns a :class:`Comparison`.
+    """
+
+    def run(progress, cancel) -> Comparison:
+        remote = _remote(link, load_key())
+        with SyncState(local.path) as state:  # type: ignore[attr-defined]
+            plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
+        return Comparison(plan)
+
+    return run
+
+
+def push(
+    local: Backend,
+    link: SyncLink,
+    load_key: Callable[[], Optional[str]],
+) -> JobFunction:
+    """A job pushing the whole ``local`` project to the remote of ``link`` (planned again, so
+    it carries what the project holds now). Returns the :class:`~ei_desktop.ops.sync.PushReport`.
+    """
+
+    def run(progress, cancel) -> sync.PushReport:
+        remote = _remote(link, load_key())
+        with SyncState(local.path) as state:  # type: ignore[attr-defined]
+            plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
+            return sync.push(local, remote, state, plan, progress=progress, cancel=cancel)
+
+    return run
+
+
+def count_missing(local: Backend, link: SyncLink) -> JobFunction:
+    """A job counting, offline, the samples of ``local`` that the remote of ``link`` does not
+    hold yet. Returns the count (``None`` when cancelled).
+    """
+
+    def run(progress, cancel) -> Optional[int]:
+        return sync_status.not_on_remote(
+            local,
+            local.path,  # type: ignore[attr-defined]
+            link.remote,
+            cancel=cancel,
+        )
+
+    return run

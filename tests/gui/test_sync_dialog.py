@@ -1,0 +1,198 @@
+"""*Project → Sync with Edge Impulse…* against a real ``ei-desktop serve``: linking, the
+difference, pushing with the button, cancelling a push, the status bar's count, where the key
+goes and that the link is remembered.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from gui_helpers import finish_operation, seed_csv, wait_idle
+
+from ei_desktop.core.backends.base import SampleQuery
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.sync_state import SyncState
+from ei_desktop.gui.credentials import CredentialStore
+from ei_desktop.ops import sync
+from ei_desktop.server.testing import free_port, serve_process
+
+#: long enough for the key rules of ``serve``
+KEY = "sync-dialog-key-0123456789"
+ALL = SampleQuery(include_disabled="both")
+
+
+def by_hash(backend) -> dict[str, list]:
+    """Every sample of ``backend`` (enabled or not) by content hash."""
+    found: dict[str, list] = {}
+    for record in backend.iter_samples(ALL):
+        found.setdefault(record.sha256, []).append(record)
+    return found
+
+
+@pytest.fixture
+def remote(tmp_path):
+    """A real ``ei-desktop serve`` in a process of its own; yields (base URL, its backend)."""
+    port = free_port()
+    process = serve_process(tmp_path / "remote", port, KEY)
+    base = f"http://127.0.0.1:{port}"
+    backend = StudioBackend(KEY, base + "/v1", base)
+    try:
+        yield base, backend
+    finally:
+        backend.close()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def link(qtbot, window, base: str):
+    """Open the sync dialog, link it to ``base`` with :data:`KEY`; returns the dialog once the
+    difference shows.
+    """
+    dialog = window.sync.show_dialog()
+    assert dialog is not None and dialog.form.isVisible()
+    dialog.form.key_edit.setText(KEY)
+    dialog.form.api_edit.setText(base + "/v1")
+    dialog.form.ingestion_edit.setText(base)
+    dialog.form.link_button.click()
+    qtbot.waitUntil(lambda: dialog.push_button.isEnabled(), timeout=20000)
+    return dialog
+
+
+def status(window) -> str:
+    label = window.sync.status_label
+    return label.text() if label.isVisible() else ""
+
+
+def test_link_push_and_the_status_bar_says_all_is_there(
+    qtbot, make_window, project, remote, tmp_path
+):
+    base, backend = remote
+    folder = project.path
+    window = make_window(folder)
+    assert window.sync.action.isEnabled()
+    assert status(window) == ""  # no link, no count
+
+    dialog = link(qtbot, window, base)
+
+    assert dialog.count_labels["send"].text() == "30"
+    assert dialog.count_labels["change"].text() == "0"
+    qtbot.waitUntil(lambda: status(window) == "30 samples not yet on Edge Impulse")
+    assert dialog.link_box.title() == "Remote project" and not dialog.form.isVisible()
+
+    dialog.push_button.click()
+    report = finish_operation(qtbot, window)
+
+    assert report.ok and report.sent == 30
+    assert backend.count(ALL) == 30
+    assert {sha for sha in by_hash(backend)} == {sha for sha in by_hash(project)}
+    qtbot.waitUntil(lambda: status(window) == "All samples are on Edge Impulse")
+
+    for path in Path(folder).rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+
+    window.close()
+    reopened = make_window(folder)
+    qtbot.waitUntil(lambda: status(reopened) == "All samples are on Edge Impulse")
+    again = reopened.sync.show_dialog()
+    assert not again.form.isVisible() and again.linked_row.isVisible()
+    qtbot.waitUntil(lambda: again.count_labels["send"].text() == "0", timeout=20000)
+    assert not again.push_button.isEnabled()
+
+
+def test_a_wrong_key_is_refused_and_nothing_is_linked(qtbot, make_window, project, remote):
+    base, _backend = remote
+    window = make_window(project.path)
+    dialog = window.sync.show_dialog()
+    dialog.form.key_edit.setText("not-the-key-0123456789")
+    dialog.form.api_edit.setText(base + "/v1")
+    dialog.form.ingestion_edit.setText(base)
+    dialog.form.link_button.click()
+
+    qtbot.waitUntil(lambda: dialog.form.error.isVisible(), timeout=20000)
+    assert "refused the API key" in dialog.form.error.text()
+    assert window.sync.links.load(project.project_id()) is None
+    assert status(window) == ""
+
+
+def test_a_cancelled_push_leaves_a_consistent_state_and_a_second_push_finishes(
+    qtbot, make_window, tmp_path, remote
+):
+    base, backend = remote
+    folder = tmp_path / "big"
+    with LocalBackend(folder, create=True) as local:
+        seed_csv(local, 600)
+    window = make_window(folder)
+    dialog = link(qtbot, window, base)
+    assert dialog.count_labels["send"].text() == "600"
+
+    dialog.push_button.click()
+    qtbot.waitUntil(lambda: bool(window.jobs.running()), timeout=5000)
+    job = window.jobs.running()[0]
+    qtbot.waitUntil(
+        lambda: job.last_progress is not None and job.last_progress.done > 0, timeout=20000
+    )
+    job.cancel()
+    report = finish_operation(qtbot, window)
+
+    assert report.cancelled
+    on_remote = backend.count(ALL)
+    assert 0 < on_remote < 600
+    assert all(len(copies) == 1 for copies in by_hash(backend).values())
+    with SyncState(folder) as state:
+        recorded = state.counts(sync.remote_name(backend)).get("remote", 0)
+    assert recorded == on_remote
+    qtbot.waitUntil(lambda: status(window) == f"{600 - on_remote} samples not yet on Edge Impulse")
+
+    second = window.sync.show_dialog()
+    qtbot.waitUntil(lambda: second.push_button.isEnabled(), timeout=20000)
+    assert second.count_labels["send"].text() == f"{600 - on_remote:,}"
+    second.push_button.click()
+    wait_idle(qtbot, window)
+
+    assert backend.count(ALL) == 600
+    assert all(len(copies) == 1 for copies in by_hash(backend).values())
+    qtbot.waitUntil(lambda: status(window) == "All samples are on Edge Impulse")
+    assert os.path.exists(folder / "sync.sqlite3")
+
+
+def test_linking_comparing_and_pushing_never_wait_on_the_ui_thread(
+    qtbot, make_window, project, remote, monkeypatch
+):
+    base, backend = remote
+    window = make_window(project.path)
+    asked: list[str] = []
+
+    def watch(owner, name):
+        original = getattr(owner, name)
+
+        def call(*args, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                asked.append(f"{owner.__name__}.{name}")
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, call)
+
+    for owner, name in (
+        (socket.socket, "connect"),
+        (socket.socket, "send"),
+        (socket.socket, "sendall"),
+        (SyncState, "__init__"),
+        (CredentialStore, "load"),
+        (CredentialStore, "save"),
+    ):
+        watch(owner, name)
+
+    dialog = link(qtbot, window, base)
+    dialog.push_button.click()
+    finish_operation(qtbot, window)
+    qtbot.waitUntil(lambda: status(window) == "All samples are on Edge Impulse")
+    monkeypatch.undo()
+
+    assert asked == []
+    assert backend.count(ALL) == 30
