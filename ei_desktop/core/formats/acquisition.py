@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 import cbor2
 import numpy as np
+import orjson
 
 from ei_desktop.core.formats import TIMESERIES, FormatError, ParsedSample
 from ei_desktop.core.model import Protected, Sensor
@@ -157,10 +158,35 @@ class _RowsText:
 
     def text(self) -> str:
         blocks = (
-            json.dumps(self.values[start : start + _ROWS_PER_BLOCK].tolist())[1:-1]
+            _rows_json(self.values[start : start + _ROWS_PER_BLOCK])[1:-1]
             for start in range(0, len(self.values), _ROWS_PER_BLOCK)
         )
         return ", ".join(blocks)
+
+
+#: numbers orjson writes exactly as ``json.dumps`` does (outside it, the exponent forms
+#: differ: ``1e-05`` / ``1e-5``, ``1e+16`` / ``1e16``)
+_SAME_TEXT = (1e-4, 1e16)
+
+
+def _rows_json(rows: np.ndarray) -> str:
+    """``json.dumps(rows.tolist())``, written by orjson straight from the array where the
+    text is the same (about ten times faster, no Python number per value).
+    """
+    if rows.dtype.kind in "iu":
+        same = True
+    elif rows.dtype.kind == "f":
+        rows = rows.astype(np.float64, copy=False)  # tolist writes float32 as doubles
+        magnitude = np.abs(rows)
+        same = bool(
+            np.all((magnitude == 0) | ((magnitude >= _SAME_TEXT[0]) & (magnitude < _SAME_TEXT[1])))
+        )
+    else:
+        same = False
+    if not same:
+        return json.dumps(rows.tolist())
+    text = orjson.dumps(np.ascontiguousarray(rows), option=orjson.OPT_SERIALIZE_NUMPY)
+    return text.replace(b",", b", ").decode("ascii")
 
 
 def _decode_cbor(data: bytes) -> Any:

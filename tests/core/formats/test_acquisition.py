@@ -349,6 +349,25 @@ def test_a_large_array_is_written_exactly_as_its_lists_would_be():
     assert json.loads(as_array)["payload"]["values"][-1] == values[-1].tolist()
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([[1e-4, -1e-4], [9.99e15, -0.0], [0.1, 123456.789]]),  # edges written alike
+        np.array([[1e-5, 2.5e-7], [1e16, -3e20]]),  # exponent forms: json's own way
+        np.array([[np.nan, 1.0], [np.inf, -np.inf]]),
+        np.array([[0.1, 1.5], [3.3, -7.25]], dtype=np.float32),  # as doubles, like tolist
+        np.array([[1, -2], [2**40, 0]], dtype=np.int64),
+        np.array([[1, 0], [255, 7]], dtype=np.uint8),
+        np.arange(200_000, dtype=np.float64).reshape(-1, 2) * 1.37e-3,  # mixed blocks
+    ],
+    ids=["edges", "exponents", "non-finite", "float32", "int64", "uint8", "blocks"],
+)
+def test_any_array_is_written_exactly_as_json_writes_its_lists(values):
+    sensors = [Sensor("x", "m/s2"), Sensor("y", "m/s2")]
+    expected = acquisition.to_json("CSV", None, sensors, values.tolist(), 10.0)
+    assert acquisition.to_json("CSV", None, sensors, values, 10.0) == expected
+
+
 def test_rows_parsed_from_an_answer_are_written_without_copies():
     """A download over HTTP hands over the answer's rows (lists): the text costs its own size
     and no copy of the rows (those were about 4 times the text).
