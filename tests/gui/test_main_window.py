@@ -98,9 +98,9 @@ def test_preview_shows_the_current_sample_and_drops_stale_loads(qtbot, make_wind
     window = make_window(project.path)
     shown = []
     original = window.preview.show_sample
-    window.preview.show_sample = lambda record, series=None, data=None: (
+    window.preview.show_sample = lambda record, **content: (
         shown.append(record.id),
-        original(record, series=series, data=data),
+        original(record, **content),
     )
     # move quickly over many rows: only the last one may be shown
     for row in range(8):

@@ -85,7 +85,9 @@ class PreviewController(QObject):
             preview.show_error(None, "This sample no longer exists.")
             return
         try:
-            preview.show_sample(result.record, series=result.series, data=result.data)
+            preview.show_sample(
+                result.record, series=result.series, data=result.data, envelope=result.envelope
+            )
         except Exception as exc:  # noqa: BLE001 - a bad sample must not break the window
             log.exception("Preview of sample %s failed", result.sample_id)
             preview.show_error(result.record, f"Cannot show this sample: {exc}")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QStyle, QVBoxLayout, QWidget
 from ei_desktop.core import display
 from ei_desktop.core.backends.base import Series
 from ei_desktop.gui.widgets.cut_tools import CutTools
+from ei_desktop.gui.widgets.envelope import Envelope
 from ei_desktop.gui.widgets.media_player import AudioOutput, AudioPlayer
 from ei_desktop.gui.widgets.playback_bar import PlaybackBar
 from ei_desktop.gui.widgets.plotting import SignalPlot
@@ -79,9 +80,15 @@ class AudioView(QWidget):
         self.player.failed.connect(self._on_failed)
         self._on_state(False)
 
-    def set_audio(self, series: Series, structured_labels: list | None = None) -> None:
+    def set_audio(
+        self,
+        series: Series,
+        structured_labels: list | None = None,
+        envelope: Envelope | None = None,
+    ) -> None:
         """Show ``series`` (frames × channels, ``interval_ms`` per frame) with its label
-        segments (``structured_labels``), if any.
+        segments (``structured_labels``), if any. ``envelope``: the values' :class:`Envelope`
+        when computed already (off the UI thread).
         """
         values = np.asarray(series.values)
         if values.ndim == 1:
@@ -99,7 +106,7 @@ class AudioView(QWidget):
             return
         self.player.load(values, rate)
         names = [None] if channels == 1 else [f"Channel {i + 1}" for i in range(channels)]
-        self.plot.set_curves(values, names)
+        self.plot.set_curves(values, names, envelope)
         self.plot.plot_item.addItem(self.cursor, ignoreBounds=True)
         self._on_state(False)
         self.plot.set_time_axis(series.interval_ms, frames, seconds=True)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ei_desktop.gui.widgets.colors import series_color
+from ei_desktop.gui.widgets.envelope import Envelope
 
 # Antialiasing a multi-million-point curve costs far more than it shows.
 pg.setConfigOptions(antialias=False)
@@ -19,13 +20,28 @@ pg.setConfigOptions(antialias=False)
 SECONDS_AXIS_FROM_MS = 5000.0
 
 
-def row_index(rows: int) -> np.ndarray:
-    """The x values shared by every curve: the row numbers.
-
-    Integer x values let pyqtgraph skip its finiteness scan of x, and one array serves all
-    curves; the axis shows them as time through :meth:`SignalPlot.set_time_axis`.
+class EnvelopeCurve(pg.PlotDataItem):
+    """One column of an :class:`Envelope` as a curve: it holds only what is in view, at
+    screen resolution (raw values once zoomed in), and reports the whole column's bounds
+    from the envelope, so pyqtgraph never measures millions of points.
     """
-    return np.arange(rows, dtype=np.int32 if rows < 2**31 else np.int64)
+
+    def __init__(self, envelope: Envelope, column: int, **options) -> None:
+        super().__init__(**options)
+        self.envelope = envelope
+        self.column = column
+
+    def show_window(self, start: float, stop: float, pixels: int) -> None:
+        """Hold the points drawing rows ``start`` to ``stop`` on a view ``pixels`` wide."""
+        x, y = self.envelope.window(self.column, start, stop, pixels)
+        self.setData(x, y)
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):  # noqa: N802 (pyqtgraph override)
+        """The whole column's extent (not only the part held), for View All."""
+        if ax == 0:
+            return (0, max(self.envelope.rows - 1, 0))
+        bounds = self.envelope.column_bounds[self.column]
+        return bounds if bounds is not None else (None, None)
 
 
 #: where the legend sits from the plot's top-right corner (pixels)
@@ -36,8 +52,9 @@ class SignalPlot(QWidget):
     """A zoomable plot of columns against row numbers, with time on the x axis.
 
     Mouse wheel zooms, dragging pans, a double click or the *Reset view* button shows
-    everything again. Curves are downsampled (peak mode) and clipped to the view, so tens of
-    millions of points stay interactive.
+    everything again. Each curve holds only the part in view, from the columns' min/max
+    :class:`Envelope` (a few points per pixel; raw values once zoomed in), so tens of millions
+    of points stay interactive: the UI thread never goes through all of them.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -51,8 +68,7 @@ class SignalPlot(QWidget):
 
         self.plot_widget = pg.PlotWidget()
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
-        self.plot_item.setDownsampling(auto=True, mode="peak")
-        self.plot_item.setClipToView(True)
+        self._envelope: Envelope | None = None
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         # Keep the view menu (View All, mouse mode) but drop "Plot Options": its transforms
         # (FFT, no downsampling…) would freeze the UI on a large sample.
@@ -63,6 +79,9 @@ class SignalPlot(QWidget):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)
         self.legend = self.plot_item.addLegend(offset=LEGEND_OFFSET)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+        viewbox = self.plot_item.getViewBox()
+        viewbox.sigXRangeChanged.connect(self._show_view)
+        viewbox.sigResized.connect(self._show_view)
 
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 0)
@@ -77,35 +96,35 @@ class SignalPlot(QWidget):
 
     # -- content -----------------------------------------------------------------------------
 
-    def set_curves(self, values: np.ndarray, names: Sequence[str | None]) -> list[pg.PlotDataItem]:
+    def set_curves(
+        self,
+        values: np.ndarray,
+        names: Sequence[str | None],
+        envelope: Envelope | None = None,
+    ) -> list[EnvelopeCurve]:
         """Replace the curves with one per column of ``values`` (rows × columns).
 
-        ``names`` gives each column's legend text (``None``: not in the legend). The arrays
-        are shown as they are (column views, no copies).
+        ``names`` gives each column's legend text (``None``: not in the legend).
+        ``envelope`` is ``values``' :class:`Envelope`, best computed off the UI thread (it
+        reads every value); without it, it is computed here. The values are not copied.
         """
         self.clear()
-        # Auto-range would measure every new curve in full as it is added; reset_view
-        # measures them once instead.
+        if envelope is None:
+            envelope = Envelope(values)
+        self._envelope = envelope
+        # Auto-range would measure the curves as they change; reset_view uses the envelope.
         self.plot_item.disableAutoRange()
-        x = row_index(values.shape[0])
         curves = []
         for column, name in enumerate(names):
-            # Downsampling options are given up front: changing them once the item is added
-            # would throw away its prepared data and measure it all again. (clipToView is
-            # set by addItem; given here, pyqtgraph 0.14 fails while adding to the scene.)
-            curve = pg.PlotDataItem(
-                x,
-                values[:, column],
-                pen=pg.mkPen(series_color(column), width=1),
-                name=name,
-                autoDownsample=True,
-                downsampleMethod="peak",
+            curve = EnvelopeCurve(
+                envelope, column, pen=pg.mkPen(series_color(column), width=1), name=name
             )
             self.plot_item.addItem(curve)
             curves.append(curve)
         self.legend.setColumnCount(1 if len(names) <= 12 else 2 if len(names) <= 24 else 3)
         self.legend.setVisible(any(name is not None for name in names))
         self.reset_view()
+        self._show_view()  # the range may not have changed since the last sample
         return curves
 
     def set_time_axis(self, interval_ms: float, rows: int, *, seconds: bool | None = None) -> None:
@@ -139,26 +158,29 @@ class SignalPlot(QWidget):
 
     def clear(self) -> None:
         """Remove every curve and region, freeing the arrays they held."""
+        self._envelope = None
         self.plot_item.clear()
         self.info.clear()
 
     def reset_view(self) -> None:
         """Zoom out to show all the data."""
-        # The ViewBox's own auto-range measures what the curves currently display, which is
-        # only the clipped part after a zoom; the full data's bounds are known (and cached).
-        bounds = []
-        for curve in self.curves():
-            rect = curve.dataRect()
-            if rect is not None:
-                bounds.append((rect.left(), rect.right(), rect.top(), rect.bottom()))
-        box = np.array(bounds, dtype=float).reshape(-1, 4)
-        box = box[np.isfinite(box).all(axis=1)]
-        if len(box) == 0:
+        envelope = self._envelope
+        if envelope is None or envelope.y_bounds is None:
             self.plot_item.enableAutoRange(axis=pg.ViewBox.XYAxes, enable=True)
             return
         self.plot_item.getViewBox().setRange(
-            xRange=(box[:, 0].min(), box[:, 1].max()), yRange=(box[:, 2].min(), box[:, 3].max())
+            xRange=(0, max(envelope.rows - 1, 1)), yRange=envelope.y_bounds
         )
+
+    def _show_view(self, *_args) -> None:
+        if self._envelope is None:
+            return
+        viewbox = self.plot_item.getViewBox()
+        (start, stop), _ = viewbox.viewRange()
+        pixels = max(int(viewbox.width()), 1)
+        for curve in self.curves():
+            if isinstance(curve, EnvelopeCurve):
+                curve.show_window(start, stop, pixels)
 
     # -- look --------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from ei_desktop.core.backends.base import SampleRecord, Series
 from ei_desktop.gui.widgets.audio import AudioView
 from ei_desktop.gui.widgets.cut_tools import CutTools
 from ei_desktop.gui.widgets.details import DetailsPanel
+from ei_desktop.gui.widgets.envelope import Envelope
 from ei_desktop.gui.widgets.image_view import ImageView
 from ei_desktop.gui.widgets.segment_editor import SegmentEditor
 from ei_desktop.gui.widgets.timeseries import TimeSeriesView
@@ -184,15 +185,20 @@ class PreviewPanel(QWidget):
         self._shown(None)
 
     def show_sample(
-        self, record: SampleRecord, series: Series | None = None, data: bytes | None = None
+        self,
+        record: SampleRecord,
+        series: Series | None = None,
+        data: bytes | None = None,
+        envelope: Envelope | None = None,
     ) -> None:
         """Show ``record`` with its content: ``series`` for time series, tables and audio,
         ``data`` (the file's bytes) for images. Missing content shows a message.
+        ``envelope``: the series' :class:`Envelope`, computed with it off the UI thread.
         """
         self._current_id = record.id
         self._show_details(record)
         try:
-            self._show_content(record, series, data)
+            self._show_content(record, series, data, envelope)
         except Exception as error:  # a bad sample must not take the window down
             log.exception("Preview of sample %s failed", record.id)
             self._release_content()
@@ -223,7 +229,11 @@ class PreviewPanel(QWidget):
         self.contentChanged.emit()
 
     def _show_content(
-        self, record: SampleRecord, series: Series | None, data: bytes | None
+        self,
+        record: SampleRecord,
+        series: Series | None,
+        data: bytes | None,
+        envelope: Envelope | None = None,
     ) -> None:
         kind = record.kind
         if kind in ("timeseries", "table", "audio"):
@@ -233,11 +243,11 @@ class PreviewPanel(QWidget):
                 self._show_message("No values", "The values of this sample could not be loaded.")
             elif kind == "audio":
                 self.timeseries.clear()
-                self.audio.set_audio(series, record.structured_labels)
+                self.audio.set_audio(series, record.structured_labels, envelope)
                 self.stack.setCurrentWidget(self.audio)
             else:
                 self.audio.clear()
-                self.timeseries.set_series(series, record.structured_labels)
+                self.timeseries.set_series(series, record.structured_labels, envelope)
                 self.stack.setCurrentWidget(self.timeseries)
         elif kind == "image":
             self.timeseries.clear()

@@ -23,6 +23,7 @@ from ei_desktop.core.model import Sensor
 from ei_desktop.gui.models import format as fmt
 from ei_desktop.gui.widgets.colors import label_colors, text_color_on
 from ei_desktop.gui.widgets.cut_tools import CutTools
+from ei_desktop.gui.widgets.envelope import Envelope
 from ei_desktop.gui.widgets.plotting import SignalPlot
 from ei_desktop.gui.widgets.segment_editor import SegmentEditor
 
@@ -95,11 +96,18 @@ class TimeSeriesView(QWidget):
         layout.addWidget(self._stack)
         self._regions: list[tuple[str, pg.LinearRegionItem, pg.InfiniteLine]] = []
 
-    def set_series(self, series: Series, structured_labels: list[dict] | None = None) -> None:
+    def set_series(
+        self,
+        series: Series,
+        structured_labels: list[dict] | None = None,
+        envelope: Envelope | None = None,
+    ) -> None:
         """Show ``series``; ``structured_labels`` are ``{"label", "startIndex", "endIndex"}``
         segments over row indices (inclusive).
 
-        The values array is plotted without copying it.
+        ``envelope`` is the values' :class:`Envelope`, computed with them off the UI thread
+        (see ``preview_job``); without it, it is computed here, which reads every value. The
+        values array is plotted without copying it.
         """
         self.clear()
         values = np.asarray(series.values)
@@ -115,7 +123,8 @@ class TimeSeriesView(QWidget):
             self._show_table(values[0], sensors)
             return
 
-        self.plot.set_curves(values, [axis_title(s, i) for i, s in enumerate(sensors)])
+        names = [axis_title(s, i) for i, s in enumerate(sensors)]
+        self.plot.set_curves(values, names, envelope)
         self.plot.set_time_axis(series.interval_ms, rows)
         self.plot.info.setText(self._summary(series.interval_ms, rows, columns))
         segments = valid_segments(structured_labels, rows)

@@ -42,8 +42,9 @@ def test_a_long_stereo_clip_is_downsampled(view):
     assert view.plot.legend_texts() == ["Channel 1", "Channel 2"]
     assert "stereo" in view.info_text and "1 min 00 s" in view.info_text
     for curve in view.curves():
-        assert curve.opts["autoDownsample"] and curve.opts["clipToView"]
-        assert len(curve.getData()[0]) < 20_000
+        x, y = curve.getData()
+        assert len(x) < 20_000  # a few points per pixel, not 2.6 million
+        assert y.max() == pytest.approx(1.0, abs=1e-3) and y.min() == pytest.approx(-1, abs=1e-3)
 
 
 def test_no_frames_shows_a_note(view):

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from ei_desktop.core.backends.base import Series
 from ei_desktop.core.model import Sensor
+from ei_desktop.gui.widgets.envelope import Envelope
 from ei_desktop.gui.widgets.timeseries import TimeSeriesView
 
 
@@ -40,13 +41,40 @@ def test_curves_have_distinct_colours(view, make_series):
     assert len(colours) == 12
 
 
-def test_curves_are_downsampled_and_clipped_to_the_view(view, make_series):
-    view.set_series(make_series(rows=1000))
+def test_a_long_series_draws_its_peaks_and_zooming_in_shows_the_raw_values(view):
+    rows = 1_000_000
+    values = np.zeros((rows, 1))
+    values[::7, 0] = np.arange(len(values[::7])) % 5
+    values[654_321, 0] = 40.0  # one spike must survive the decimation
+    view.set_series(Series([Sensor("x", "g")], values, interval_ms=1.0))
+    view.grab()
 
-    for curve in view.curves():
-        assert curve.opts["autoDownsample"] is True
-        assert curve.opts["downsampleMethod"] == "peak"
-        assert curve.opts["clipToView"] is True
+    (curve,) = view.curves()
+    x, y = curve.getData()
+    assert len(x) < 10_000  # a few points per pixel, not a million
+    assert y.max() == 40.0 and y.min() == 0.0
+    viewbox = view.plot.plot_item.getViewBox()
+    assert viewbox.viewRange()[1][1] >= 40.0
+
+    viewbox.setXRange(654_000, 655_000, padding=0)
+    view.grab()
+    x, y = curve.getData()
+    assert x[0] <= 654_000 and x[-1] >= 655_000 and len(x) < 2_000
+    np.testing.assert_array_equal(y, values[x, 0])  # every raw value, exactly
+    assert np.shares_memory(y, values)
+
+
+def test_view_all_from_the_menu_covers_the_whole_sample_after_a_zoom(view, make_series):
+    series = make_series(rows=100_000)
+    view.set_series(series)
+    viewbox = view.plot.plot_item.getViewBox()
+    viewbox.setXRange(10, 20, padding=0)
+
+    viewbox.autoRange(padding=0)  # what the view menu's "View All" does
+
+    (left, right), (bottom, top) = viewbox.viewRange()
+    assert left <= 0 and right >= 99_999
+    assert bottom <= series.values.min() and top >= series.values.max()
 
 
 def test_values_are_plotted_without_copies(view, make_series):
@@ -151,9 +179,10 @@ def test_clear_removes_curves_and_regions(view, make_series):
     assert view.plot.plot_item.items == []
 
 
-def test_ten_million_points_are_downsampled_and_uncopied(view):
-    """What keeps a huge sample quick to show: its values are not copied and only a
-    screenful of points is drawn (timings are in benchmarks/, not asserted here)."""
+def test_ten_million_points_are_drawn_from_the_envelope_in_view(view):
+    """What keeps a huge sample quick to show: the preview job computes its envelope off the
+    UI thread; the UI thread then copies no values and hands pyqtgraph only a screenful of
+    points, zoomed out or in (timings are in benchmarks/, not asserted here)."""
     rows = 10_000_000
     values = np.empty((rows, 3))
     values[:, 0] = np.arange(rows) % 1000
@@ -161,25 +190,37 @@ def test_ten_million_points_are_downsampled_and_uncopied(view):
     values[:, 2] = 1.5
     series = Series([Sensor("x", "g"), Sensor("y", "g"), Sensor("z", "g")], values, interval_ms=1.0)
     labels = [{"label": "a", "startIndex": 1000, "endIndex": 2_000_000}]
+    envelope = Envelope(values)
 
     tracemalloc.start()
     try:
-        view.set_series(series, labels)
+        view.set_series(series, labels, envelope)
+        view.grab()
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # the shared int32 row index (40 MB) and finiteness masks; one copied column is 80 MB
-    assert peak < 0.3 * values.nbytes
+    assert peak < 0.01 * values.nbytes  # nothing of the size of the values
 
-    for column, curve in enumerate(view.curves()):
-        _x, y = curve.getOriginalDataset()
-        assert len(y) == rows and np.shares_memory(y, values[:, column])
+    def shown():
+        return [curve.getData() for curve in view.curves()]
+
     assert len(view.regions()) == 1
+    assert all(0 < len(x) < 20_000 for x, _y in shown())
+    assert [(y.min(), y.max()) for _x, y in shown()] == [(0, 999), (-999, 0), (1.5, 1.5)]
+    viewbox = view.plot.plot_item.getViewBox()
+    (left, right), (bottom, top) = viewbox.viewRange()
+    assert left <= 0 and right >= rows - 1 and bottom <= -999 and top >= 999
 
-    view.grab()  # paints, which is when the curves pick the points to draw
-    shown = [len(curve.getData()[0]) for curve in view.curves()]
-    assert len(shown) == 3
-    assert 0 < max(shown) < 20_000  # about a few points per pixel of an 800 px wide view
+    viewbox.setXRange(5_000_000, 5_002_000, padding=0)
+    view.grab()
+    for column, (x, y) in enumerate(shown()):
+        assert x[0] <= 5_000_000 and x[-1] >= 5_002_000
+        np.testing.assert_array_equal(y, values[x, column])
+
+    viewbox.translateBy(x=-3_000_000)  # pan far away: the points follow
+    x, y = shown()[0]
+    assert x[0] <= 2_000_000 <= x[-1] and len(x) < 20_000
+    np.testing.assert_array_equal(y, values[x, 0])
 
 
 def test_the_legend_does_not_cover_the_last_segment_tag(view, qtbot, make_series):
