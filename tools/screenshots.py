@@ -7,8 +7,10 @@ Writes default.png (first start, nothing selected), drop.png (the drop overlay),
 browse.png (table + time-series preview), crop.png and split.png (cutting on the plot),
 multilabel.png, segments.png (its label segments in edit mode), image.png (bounding boxes),
 box_editing.png (an image's boxes in edit mode),
-upload_options.png, results.png, csv_import.png and csv_grouped.png into OUTDIR. The
-project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
+upload_options.png, results.png, csv_import.png, csv_grouped.png, curation.png,
+rebalance.png, sync_link.png and sync.png (the sync dialog, linked to a real ``ei-desktop
+serve``) and sync_status.png (the status bar after a push) into OUTDIR. The project is
+seeded through ``ei_desktop.data`` with ``project=``, like any script would.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ei_desktop.gui.main_window import MainWindow  # noqa: E402
 from ei_desktop.gui.models.sample_table import LABEL_COLUMN  # noqa: E402
 from ei_desktop.gui.settings import Settings  # noqa: E402
 from ei_desktop.gui.widgets.cut_tools import CROP, SPLIT  # noqa: E402
+from ei_desktop.server.testing import running_server  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "ei-samples"
 GESTURES = {
@@ -197,6 +200,43 @@ def select(window: MainWindow, name: str) -> int:
             spin(400)  # let plots settle
             return sample_id
     raise LookupError(name)
+
+
+def sync_shots(window: MainWindow, out: Path, work: Path) -> None:
+    """The sync dialog: its link form, the difference with a served remote holding a few
+    samples of its own, and the status bar once pushed.
+    """
+    remote = LocalBackend(work / "remote", create=True)
+    field = [
+        data.Sample(
+            data=series_csv("snake", 500 + n),
+            filename=f"field.snake.{n:02d}.csv",
+            category="testing",
+            label="snake",
+        )
+        for n in range(12)
+    ]
+    data.upload_samples(field, project=remote)
+    remote.close()
+    with running_server(work / "remote", "screenshots-key-0123456789") as (base, key):
+        dialog = window.sync.show_dialog()
+        assert dialog is not None
+        dialog.form.key_edit.setText(key)
+        dialog.form.api_edit.setText(base + "/v1")
+        dialog.form.ingestion_edit.setText(base)
+        spin(300)
+        dialog.grab().save(str(out / "sync_link.png"))
+        dialog.form.link_button.click()
+        spin_until(lambda: dialog.push_button.isEnabled())
+        spin(300)
+        dialog.grab().save(str(out / "sync.png"))
+        dialog.push_button.click()
+        spin_until(lambda: not window.jobs.running())
+        for results in shown_results(window):
+            results.close()
+        spin_until(lambda: window.sync.status_label.text().startswith("All"))
+        spin(300)
+        window.grab().save(str(out / "sync_status.png"))
 
 
 def main() -> int:
@@ -366,6 +406,7 @@ def main() -> int:
         if dialog is not None:
             dialog.grab().save(str(out / "rebalance.png"))
             dialog.reject()
+        sync_shots(window, out, work)
 
         window.close()
         app.processEvents()

@@ -3,6 +3,7 @@
 :func:`not_on_remote` counts the local samples whose content the push state
 (``sync.sqlite3``) does not record as stored on the remote, without a single request to the
 remote: the status bar shows it for a linked project, even with no network.
+:func:`differences` words what differs between the two sides of a conflict.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
-from ei_desktop.core.backends.base import Backend, SampleQuery
+from ei_desktop.core.backends.base import Backend, SampleQuery, SampleRecord
 from ei_desktop.core.progress import CancelToken, is_cancelled
 from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
 
@@ -65,3 +66,27 @@ def status_text(missing: int) -> str:
         return "All samples are on Edge Impulse"
     noun = "sample" if missing == 1 else "samples"
     return f"{missing:,} {noun} not yet on Edge Impulse"
+
+
+def differences(local: SampleRecord, remote: SampleRecord) -> str:
+    """What differs between the two sides of a conflict, in a few words
+    ("label: idle ≠ wave; disabled here").
+    """
+    parts = []
+    for attribute, words in (
+        ("filename", "name"),
+        ("label", "label"),
+        ("category", "category"),
+    ):
+        mine, theirs = getattr(local, attribute), getattr(remote, attribute)
+        if mine != theirs:
+            parts.append(f"{words}: {mine or '(none)'} ≠ {theirs or '(none)'}")
+    if (local.metadata or {}) != (remote.metadata or {}):
+        parts.append("metadata")
+    if (local.bounding_boxes or []) != (remote.bounding_boxes or []):
+        parts.append("bounding boxes")
+    if (local.structured_labels or []) != (remote.structured_labels or []):
+        parts.append("label segments")
+    if local.disabled != remote.disabled:
+        parts.append("disabled here" if local.disabled else "disabled there")
+    return "; ".join(parts) or "changed on both sides"

@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from gui_helpers import finish_operation, seed_csv, wait_idle
+from gui_helpers import csv_series, finish_operation, seed_csv, wait_idle
 
-from ei_desktop.core.backends.base import SampleQuery
+from ei_desktop.core.backends.base import SampleQuery, UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.sync_state import SyncState
@@ -196,3 +196,44 @@ def test_linking_comparing_and_pushing_never_wait_on_the_ui_thread(
 
     assert asked == []
     assert backend.count(ALL) == 30
+
+
+def test_pull_fetches_what_only_the_remote_holds(qtbot, make_window, project, remote):
+    base, backend = remote
+    items = [
+        UploadItem(f"remote.{n}.csv", csv_series("far", 900 + n).encode(), "testing", "far")
+        for n in range(7)
+    ]
+    assert all(r.success for r in backend.upload(items))
+    window = make_window(project.path)
+    dialog = link(qtbot, window, base)
+    assert dialog.count_labels["fetch"].text() == "7"
+    assert dialog.count_labels["send"].text() == "30"
+    assert dialog.count_labels["delete"].text() == "–"  # not asked for
+    assert dialog.pull_button.isEnabled()
+
+    dialog.pull_button.click()
+    report = finish_operation(qtbot, window)
+
+    assert report.ok and report.fetched == 7
+    assert project.count(ALL) == 37
+    assert project.count(SampleQuery(labels=("far",))) == 7
+    # fetched samples are on both sides; the 30 of this project are not yet
+    qtbot.waitUntil(lambda: status(window) == "30 samples not yet on Edge Impulse")
+
+
+def test_conflict_choices_per_row_and_for_all(qtbot):
+    from ei_desktop.gui.dialogs.sync_conflicts import LOCAL, REMOTE, ConflictRow, ConflictsTable
+
+    table = ConflictsTable()
+    qtbot.addWidget(table)
+    table.set_conflicts(
+        [ConflictRow("a" * 64, "walk.1.csv", "label: walk ≠ run"), ConflictRow("b" * 64, "x", "")]
+    )
+    assert table.choices() == {"a" * 64: LOCAL, "b" * 64: LOCAL}
+    table.choose(1, REMOTE)
+    assert table.choices() == {"a" * 64: LOCAL, "b" * 64: REMOTE}
+    table.all_remote.click()
+    assert set(table.choices().values()) == {REMOTE}
+    table.all_local.click()
+    assert set(table.choices().values()) == {LOCAL}

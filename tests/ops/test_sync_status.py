@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ei_desktop.core.backends.base import UploadItem
+from ei_desktop.core.backends.base import SampleQuery, UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
-from ei_desktop.ops.sync_status import not_on_remote, status_text
+from ei_desktop.ops.sync_status import differences, not_on_remote, status_text
 
 REMOTE = "http://127.0.0.1:4800/v1#1"
 
@@ -43,3 +43,14 @@ def test_the_words_of_the_status_bar():
     assert status_text(0) == "All samples are on Edge Impulse"
     assert status_text(1) == "1 sample not yet on Edge Impulse"
     assert status_text(3120) == "3,120 samples not yet on Edge Impulse"
+
+
+def test_the_differences_of_a_conflict_in_a_few_words(tmp_path):
+    from dataclasses import replace
+
+    local, _ = make_project(tmp_path / "p", 1)
+    with local:
+        mine = next(iter(local.iter_samples(SampleQuery())))
+    theirs = replace(mine, label="wave", metadata={"site": "north"}, disabled=True)
+    assert differences(mine, theirs) == "label: idle ≠ wave; metadata; disabled there"
+    assert differences(mine, mine) == "changed on both sides"

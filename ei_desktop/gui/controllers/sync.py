@@ -1,5 +1,5 @@
 """*Project → Sync with Edge Impulse…* and the status bar's "N samples not yet on Edge
-Impulse": linking a local project to its remote, comparing, pushing, all in jobs.
+Impulse": linking a local project to its remote, comparing, pushing and pulling, all in jobs.
 
 :func:`install` adds the action and the status label to a built window through its public
 attributes only, like :mod:`ei_desktop.gui.curation_panels`.
@@ -20,6 +20,7 @@ from ei_desktop.gui.connections import LOCAL
 from ei_desktop.gui.controllers.connection import failure_message
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.sync import SyncDialog
+from ei_desktop.gui.dialogs.sync_conflicts import ConflictRow
 from ei_desktop.gui.jobs import sync as jobs
 from ei_desktop.gui.jobs.runner import Job, error_message
 from ei_desktop.gui.sync_links import SyncLink, SyncLinks
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class SyncController(QObject):
-    """Links the open local project to a remote, shows the difference and pushes.
+    """Links the open local project to a remote, shows the difference, pushes and pulls.
 
     Attributes:
         action: the Project menu's "Sync with Edge Impulse…" (enabled for local projects).
@@ -45,10 +46,13 @@ class SyncController(QObject):
         self.links = SyncLinks(window.settings, window.credentials)
         self.action = QAction("S&ync with Edge Impulse…", window)
         self.action.setObjectName("sync")
-        self.action.setStatusTip("Send this project's samples to Edge Impulse, with a link kept")
+        self.action.setStatusTip(
+            "Push this project's samples to its Edge Impulse project, or pull that one's here"
+        )
         self.action.triggered.connect(lambda _checked=False: self.show_dialog())
         self.status_label = QLabel(window)
         self.status_label.setAccessibleName("Samples not yet on Edge Impulse")
+        self.status_label.setContentsMargins(0, 0, 12, 0)  # apart from the sample count
         self.status_label.hide()
         self.dialog: Optional[SyncDialog] = None
         self._status = window.reads.slot(self)
@@ -108,6 +112,8 @@ class SyncController(QObject):
         dialog = SyncDialog(name, link, note, window)
         dialog.linkRequested.connect(lambda link, key: self._check_link(dialog, link, key))
         dialog.pushRequested.connect(lambda keep: self._push(dialog, keep))
+        dialog.pullRequested.connect(lambda keep: self._pull(dialog, keep))
+        dialog.deleteToggled.connect(lambda _on: self.compare())
         dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
         self.dialog = dialog
         open_dialog(dialog)
@@ -145,7 +151,12 @@ class SyncController(QObject):
         links = self.links
         self._work_kind = "compare"
         return self._work.start(
-            jobs.compare(self.window.backend, dialog.link, lambda: links.key(project_id)),
+            jobs.compare(
+                self.window.backend,
+                dialog.link,
+                lambda: links.key(project_id),
+                delete=dialog.delete_check.isChecked(),
+            ),
             name="sync-compare",
         )
 
@@ -164,7 +175,13 @@ class SyncController(QObject):
                 self.compare()
         elif isinstance(result, jobs.Comparison) and dialog is not None:
             counts, note = describe(result)
-            dialog.show_difference(counts, note)
+            dialog.show_difference(
+                counts,
+                note,
+                conflict_rows(result),
+                can_push=not result.push.empty,
+                can_pull=not result.pull.empty,
+            )
 
     @while_alive
     def _work_failed(self, error: BaseException) -> None:
@@ -188,6 +205,21 @@ class SyncController(QObject):
         dialog.accept()
         return self.window.operations.run(fn, "Pushing to Edge Impulse")
 
+    def _pull(self, dialog: SyncDialog, keep: dict) -> Optional[Job]:
+        project_id = self._project_id()
+        if project_id is None or dialog.link is None:
+            return None
+        links = self.links
+        fn = jobs.pull(
+            self.window.backend,
+            dialog.link,
+            lambda: links.key(project_id),
+            delete=dialog.delete_check.isChecked(),
+            keep=keep,
+        )
+        dialog.accept()
+        return self.window.operations.run(fn, "Pulling from Edge Impulse")
+
 
 def _endpoints(dialog: SyncDialog) -> tuple[str, str]:
     form = dialog.form
@@ -196,23 +228,38 @@ def _endpoints(dialog: SyncDialog) -> tuple[str, str]:
 
 def describe(comparison: jobs.Comparison) -> tuple[dict[str, Optional[int]], str]:
     """The dialog's counts and note for ``comparison``."""
-    plan = comparison.push
+    push, pull = comparison.push, comparison.pull
     counts: dict[str, Optional[int]] = {
-        "send": len(plan.send),
-        "change": len(plan.disable) + len(plan.enable),
-        "fetch": None,
-        "delete": None,
+        "send": len(push.send),
+        "change": len(push.disable) + len(push.enable),
+        "fetch": len(pull.fetch) + len(pull.update),
+        "delete": len(pull.delete) if comparison.delete else None,
     }
-    if plan.empty:
-        note = f"The remote holds every sample of this project ({display.count(plan.present)})."
+    if push.empty and pull.empty:
+        note = "This project and the remote hold the same samples."
+    elif push.present:
+        note = f"{display.plural(push.present, 'sample')} already on both sides."
     else:
-        note = f"{display.plural(plan.present, 'sample')} already there."
-    if plan.same_content:
+        note = "No sample of this project is on the remote yet."
+    same = len(push.same_content)
+    if same:
         note += (
-            f" {display.plural(len(plan.same_content), 'sample')} share their content with"
-            " another: the remote keeps one copy."
+            f" {display.plural(same, 'sample')} here share their content with another:"
+            " the remote keeps one copy."
         )
     return counts, note
+
+
+def conflict_rows(comparison: jobs.Comparison) -> list[ConflictRow]:
+    """The conflicts of ``comparison`` as the dialog lists them (once per content)."""
+    rows: dict[str, ConflictRow] = {}
+    for conflict in comparison.pull.conflicts:
+        local, remote = conflict.local, conflict.remote
+        rows.setdefault(
+            local.sha256,
+            ConflictRow(local.sha256, local.filename, sync_status.differences(local, remote)),
+        )
+    return list(rows.values())
 
 
 def install(window: MainWindow) -> SyncController:
@@ -230,5 +277,5 @@ def install(window: MainWindow) -> SyncController:
         break
     else:
         window.menuBar().addAction(controller.action)
-    window.statusBar().addPermanentWidget(controller.status_label)
+    window.statusBar().insertPermanentWidget(0, controller.status_label)
     return controller

@@ -1,5 +1,5 @@
 """*Project → Sync with Edge Impulse…*: the link of the local project to its remote, the
-difference between them, and the Push button.
+difference between them, and the Push and Pull buttons.
 
 The dialog only shows and asks; its controller (:mod:`ei_desktop.gui.controllers.sync`)
 checks the link, compares and pushes in jobs, and tells the dialog what they found.
@@ -12,6 +12,7 @@ from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -38,7 +39,7 @@ COUNTS = (
 
 
 class SyncDialog(QDialog):
-    """The link, the difference and the Push button of one local project.
+    """The link, the difference and the Push and Pull buttons of one local project.
 
     Args:
         project: the local project's name.
@@ -48,10 +49,14 @@ class SyncDialog(QDialog):
     Signals:
         linkRequested(SyncLink, str): link to these endpoints with this key.
         pushRequested(dict): push, keeping the side chosen for each conflict (by hash).
+        pullRequested(dict): pull, keeping the side chosen for each conflict (by hash).
+        deleteToggled(bool): the user changed whether a pull deletes what the remote lost.
     """
 
     linkRequested = Signal(object, str)
     pushRequested = Signal(object)
+    pullRequested = Signal(object)
+    deleteToggled = Signal(bool)
 
     def __init__(
         self,
@@ -102,21 +107,33 @@ class SyncDialog(QDialog):
             grid.addWidget(number, 0, column)
             grid.addWidget(caption, 1, column)
             self.count_labels[key] = number
+        self.delete_check = QCheckBox(
+            "Pull &deletes here the samples deleted on the remote since the last sync",
+            self.difference_box,
+        )
+        self.delete_check.toggled.connect(self.deleteToggled.emit)
         self.conflicts_label = QLabel("", self.difference_box)
         self.conflicts_label.setWordWrap(True)
         self.conflicts = ConflictsTable(self.difference_box)
         difference = QVBoxLayout(self.difference_box)
         difference.addLayout(grid)
         difference.addWidget(self.state_label)
+        difference.addWidget(self.delete_check)
         difference.addWidget(self.conflicts_label)
-        difference.addWidget(self.conflicts, 1)
+        difference.addWidget(self.conflicts, 100)
+        difference.addStretch(1)  # the counts stay together when no conflict is listed
+        self.set_conflicts([])
 
         buttons = QDialogButtonBox(self)
         self.push_button = buttons.addButton("&Push", QDialogButtonBox.ButtonRole.AcceptRole)
         self.push_button.setToolTip("Send what Edge Impulse does not hold yet")
         self.push_button.clicked.connect(self._push)
+        self.pull_button = buttons.addButton("P&ull", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.pull_button.setToolTip("Fetch what this project does not hold yet")
+        self.pull_button.clicked.connect(self._pull)
         buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.reject)
-        self.push_button.setAutoDefault(False)
+        for button in (self.push_button, self.pull_button):
+            button.setAutoDefault(False)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -138,7 +155,7 @@ class SyncDialog(QDialog):
         self.form.show()
         self.form.key_edit.setFocus()
         self.difference_box.setEnabled(self.link is not None)
-        self.push_button.setEnabled(False)
+        self._set_runnable(False, False)
 
     def show_linked(self, link: SyncLink) -> None:
         """Show ``link`` as the project's remote (the difference follows with
@@ -160,7 +177,7 @@ class SyncDialog(QDialog):
 
     def show_comparing(self) -> None:
         """Say the difference is being computed."""
-        self.push_button.setEnabled(False)
+        self._set_runnable(False, False)
         for label in self.count_labels.values():
             label.setText("…")
         where = self.link.where() if self.link else "the remote"
@@ -168,18 +185,28 @@ class SyncDialog(QDialog):
         self.set_conflicts([])
 
     def show_difference(
-        self, counts: dict[str, Optional[int]], note: str, conflicts: Sequence[ConflictRow] = ()
+        self,
+        counts: dict[str, Optional[int]],
+        note: str,
+        conflicts: Sequence[ConflictRow] = (),
+        *,
+        can_push: bool,
+        can_pull: bool,
     ) -> None:
         """Show the difference: a count per :data:`COUNTS` key (``None``: not computed), a note
-        and the conflicts; Push is enabled when there is something to push.
+        and the conflicts; Push and Pull are enabled when they have something to do.
         """
         for key, label in self.count_labels.items():
             value = counts.get(key)
             label.setText("–" if value is None else f"{value:,}")
+            label.setToolTip("Not counted" if value is None else "")
         self.state_label.setText(note)
         self.set_conflicts(conflicts)
-        pending = sum(v or 0 for k, v in counts.items() if k != "fetch")
-        self.push_button.setEnabled(pending > 0 or bool(conflicts))
+        self._set_runnable(can_push, can_pull)
+
+    def _set_runnable(self, push: bool, pull: bool) -> None:
+        self.push_button.setEnabled(push)
+        self.pull_button.setEnabled(pull)
 
     def set_conflicts(self, rows: Sequence[ConflictRow]) -> None:
         """List the conflicts (hidden when there are none)."""
@@ -196,7 +223,10 @@ class SyncDialog(QDialog):
         for label in self.count_labels.values():
             label.setText("–")
         self.state_label.setText(message)
-        self.push_button.setEnabled(False)
+        self._set_runnable(False, False)
 
     def _push(self) -> None:
         self.pushRequested.emit(self.conflicts.choices())
+
+    def _pull(self) -> None:
+        self.pullRequested.emit(self.conflicts.choices())

@@ -1,12 +1,12 @@
 """The sync dialog's work off the UI thread: checking a link, comparing the local project with
-its remote, pushing, and counting what the remote does not hold yet.
+its remote, pushing, pulling, and counting what the remote does not hold yet.
 
 Each function here builds a job function ``fn(progress, cancel)`` that knows nothing of Qt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Optional
 
@@ -15,6 +15,7 @@ from ei_desktop.core.backends.base import Backend, BackendError, SampleQuery
 from ei_desktop.core.sync_state import SyncState
 from ei_desktop.gui.jobs.runner import JobFunction
 from ei_desktop.gui.sync_links import SyncLink
+from ei_desktop.ops import pull as pulling
 from ei_desktop.ops import sync, sync_status
 
 #: the whole project, enabled and disabled samples
@@ -31,9 +32,11 @@ class LinkCheck:
 
 @dataclass(frozen=True)
 class Comparison:
-    """What a push would do (:class:`ei_desktop.ops.sync.PushPlan`)."""
+    """What a push and a pull would do, and whether the pull deletes what the remote lost."""
 
     push: sync.PushPlan
+    pull: pulling.PullPlan
+    delete: bool = False
 
 
 def _remote(link: SyncLink, api_key: Optional[str]) -> Backend:
@@ -59,16 +62,26 @@ def check_link(link: SyncLink, api_key: str, save_key: Callable[[str], str]) -> 
     return run
 
 
-def compare(local: Backend, link: SyncLink, load_key: Callable[[], Optional[str]]) -> JobFunction:
-    """A job planning a push of the whole ``local`` project to the remote of ``link``.
-    Returns a :class:`Comparison`.
+def compare(
+    local: Backend,
+    link: SyncLink,
+    load_key: Callable[[], Optional[str]],
+    *,
+    delete: bool = False,
+) -> JobFunction:
+    """A job planning a push of the whole ``local`` project to the remote of ``link`` and a
+    pull of the whole remote (deleting here what it lost, with ``delete``). Returns a
+    :class:`Comparison`.
     """
 
     def run(progress, cancel) -> Comparison:
         remote = _remote(link, load_key())
         with SyncState(local.path) as state:  # type: ignore[attr-defined]
-            plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
-        return Comparison(plan)
+            push = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
+            pull = pulling.plan_pull(
+                local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel
+            )
+        return Comparison(push, pull, delete)
 
     return run
 
@@ -87,6 +100,32 @@ def push(
         with SyncState(local.path) as state:  # type: ignore[attr-defined]
             plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
             return sync.push(local, remote, state, plan, progress=progress, cancel=cancel)
+
+    return run
+
+
+def pull(
+    local: Backend,
+    link: SyncLink,
+    load_key: Callable[[], Optional[str]],
+    *,
+    delete: bool = False,
+    keep: Optional[Mapping[str, str]] = None,
+) -> JobFunction:
+    """A job pulling the whole remote of ``link`` into ``local`` (planned again), deleting here
+    what the remote lost with ``delete``, settling conflicts by ``keep`` (side per content
+    hash). Returns the :class:`~ei_desktop.ops.pull.PullReport`.
+    """
+
+    def run(progress, cancel) -> pulling.PullReport:
+        remote = _remote(link, load_key())
+        with SyncState(local.path) as state:  # type: ignore[attr-defined]
+            plan = pulling.plan_pull(
+                local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel
+            )
+            return pulling.pull(
+                local, remote, state, plan, keep=keep or None, progress=progress, cancel=cancel
+            )
 
     return run
 
