@@ -11,14 +11,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from gui_helpers import csv_series, finish_operation, seed_csv, wait_idle
+from gui_helpers import active, csv_series, finish_operation, seed_csv, wait_idle
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.sync_state import SyncState
 from ei_desktop.gui.credentials import CredentialStore
-from ei_desktop.ops import sync
+from ei_desktop.gui.dialogs.progress import ProgressDialog
+from ei_desktop.ops import UploadOptions, sync
 from ei_desktop.server.testing import free_port, serve_process
 
 #: long enough for the key rules of ``serve``
@@ -132,12 +133,9 @@ def test_a_cancelled_push_leaves_a_consistent_state_and_a_second_push_finishes(
     assert dialog.count_labels["send"].text() == "600"
 
     dialog.push_button.click()
-    qtbot.waitUntil(lambda: bool(window.jobs.running()), timeout=5000)
-    job = window.jobs.running()[0]
-    qtbot.waitUntil(
-        lambda: job.last_progress is not None and job.last_progress.done > 0, timeout=20000
-    )
-    job.cancel()
+    progress = active(qtbot, window, ProgressDialog, timeout=20000)
+    qtbot.waitUntil(lambda: progress.bar.value() > 0, timeout=20000)
+    progress.cancel_button.click()
     report = finish_operation(qtbot, window)
 
     assert report.cancelled
@@ -237,3 +235,31 @@ def test_conflict_choices_per_row_and_for_all(qtbot):
     assert set(table.choices().values()) == {REMOTE}
     table.all_local.click()
     assert set(table.choices().values()) == {LOCAL}
+
+
+def test_the_count_follows_uploads_and_deletes_and_the_link_can_be_changed(
+    qtbot, make_window, project, remote, tmp_path
+):
+    base, _backend = remote
+    window = make_window(project.path)
+    dialog = link(qtbot, window, base)
+    qtbot.waitUntil(lambda: status(window) == "30 samples not yet on Edge Impulse")
+
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for n in range(2):
+        (folder / f"new.{n}.csv").write_text(csv_series("new", 700 + n))
+    window.uploads.start_upload([str(folder)], UploadOptions(label="new"))
+    finish_operation(qtbot, window)
+    qtbot.waitUntil(lambda: status(window) == "32 samples not yet on Edge Impulse")
+
+    ids = window.backend.sample_ids(SampleQuery(labels=("new",))).tolist()
+    window.deletes.start_delete(ids)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: status(window) == "30 samples not yet on Edge Impulse")
+
+    dialog.change_button.click()
+    assert dialog.form.isVisible() and not dialog.push_button.isEnabled()
+    assert dialog.form.api_edit.text() == base + "/v1" and dialog.form.key_edit.text() == ""
+    dialog.form.cancel_button.click()
+    assert dialog.linked_row.isVisible() and not dialog.form.isVisible()
