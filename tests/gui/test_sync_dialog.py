@@ -263,3 +263,16 @@ def test_the_count_follows_uploads_and_deletes_and_the_link_can_be_changed(
     assert dialog.form.api_edit.text() == base + "/v1" and dialog.form.key_edit.text() == ""
     dialog.form.cancel_button.click()
     assert dialog.linked_row.isVisible() and not dialog.form.isVisible()
+
+
+def test_only_a_local_project_syncs(qtbot, make_window, project, remote):
+    from ei_desktop.gui.connections import ConnectionSpec
+
+    base, _backend = remote
+    window = make_window(project.path)
+    assert window.sync.action.isEnabled()
+    window.connection.open_connection(ConnectionSpec.server(base), KEY)
+    qtbot.waitUntil(lambda: window.spec is not None and window.spec.kind == "server")
+    assert not window.sync.action.isEnabled()
+    assert window.sync.show_dialog() is None
+    assert status(window) == ""
