@@ -49,7 +49,7 @@ from ei_desktop.ops.sync import LINK_GRACE, patiently, remote_name
 #: samples fetched, then stored locally in one transaction, together (bounds the memory)
 CHUNK = 50
 #: contents fetched at the same time
-FETCH_WORKERS = 4
+FETCH_WORKERS = 6
 #: attempts at one sample's content (failed requests, or content that arrived altered)
 FETCH_ATTEMPTS = 12
 
@@ -276,7 +276,7 @@ def _fetch(
     """The content of ``record`` as stored on the remote; an error message when it could not
     be fetched; ``None`` when not attempted (cancelled, or the link is down).
     """
-    pause = 0.5
+    pause = 0.25
     errors = 0
     waiter = cancel or CancelToken()
     while not is_cancelled(cancel) and not link.down:

@@ -78,7 +78,8 @@ class FaultProxy:
         self._down = False
         self._stop = threading.Event()
         #: what happened: connections per fate, outages, connections refused while down,
-        #: ingestion requests passed on whole (``upload requests``)
+        #: ingestion requests passed on whole (``upload requests``), requests of a sample's
+        #: content passed on whole (``content requests``)
         self.stats: Counter = Counter()
         self._listener = socket.create_server((HOST, 0))
         self.port = self._listener.getsockname()[1]
@@ -193,6 +194,7 @@ class FaultProxy:
                         return
                     if direction == "request":
                         self.stats["upload requests"] += data.count(b"/files HTTP/1.1")
+                        self.stats["content requests"] += data.count(b"/raw HTTP/1.1")
                     target.sendall(data)
                     sent[direction] += len(data)
         except (OSError, ValueError):

@@ -889,8 +889,15 @@ class StudioBackend:
         return response.content
 
     def load_bytes(self, sample_id: int) -> Optional[bytes]:
-        """The content: media as stored, time series as originally uploaded when available."""
-        record = self.get_sample(sample_id)
+        """The content: media as stored, time series as originally uploaded when available.
+
+        One request for a sample listed before (its kind, which says where its content is,
+        never changes), two otherwise.
+        """
+        with self._records_lock:
+            record = self._records.get(int(sample_id))
+        if record is None:
+            record = self.get_sample(sample_id)
         return None if record is None else self._media(record)
 
     def open_content(self, sample_id: int) -> Optional[BinaryIO]:

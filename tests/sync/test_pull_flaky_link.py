@@ -1,0 +1,132 @@
+"""``ei-desktop pull`` over a bad link: a real ``ei-desktop serve`` behind a fault-injecting
+proxy, the pull SIGKILLed at random points, re-run until it succeeds; the local project then
+holds every remote sample exactly once, as it is on the remote.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import subprocess
+import time
+
+import pytest
+from fault_proxy import FaultProxy
+from sync_helpers import (
+    KEY,
+    build_project,
+    by_hash,
+    facts,
+    pull_command,
+    push_env,
+    run_pull,
+    run_push,
+)
+
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.sync_state import SYNC_DATABASE
+from ei_desktop.server.testing import free_port, serve_process
+
+SAMPLES = int(os.environ.get("EI_TEST_PULL_SAMPLES", "1000"))
+SEED = int(os.environ.get("EI_TEST_SEED", "13"))
+KILLS = 5
+MAX_RUNS = 12
+
+
+@pytest.mark.slow
+def test_pull_over_a_flaky_link_killed_at_random_holds_every_sample_once(tmp_path, record_property):
+    build_project(tmp_path / "remote", SAMPLES, seed=SEED).close()
+    port = free_port()
+    server = serve_process(tmp_path / "remote", port, KEY)
+    direct = StudioBackend(KEY, f"http://127.0.0.1:{port}/v1", f"http://127.0.0.1:{port}")
+    target = tmp_path / "field"
+    rng = random.Random(SEED)
+    started = time.monotonic()
+    try:
+        expected = by_hash(direct)
+        assert len(expected) == SAMPLES
+        with FaultProxy(port, SEED) as proxy:
+            kills = 0
+            for _ in range(KILLS):
+                pull = subprocess.Popen(
+                    pull_command(target),
+                    env=push_env(proxy.url),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                # kill it after a random number of contents went through, at a random moment
+                target_count = proxy.stats["content requests"] + rng.randint(20, 120)
+                deadline = time.monotonic() + 60
+                while (
+                    pull.poll() is None
+                    and proxy.stats["content requests"] < target_count
+                    and time.monotonic() < deadline
+                ):
+                    time.sleep(0.01)
+                time.sleep(rng.uniform(0.0, 0.3))
+                if pull.poll() is None:
+                    pull.kill()
+                    kills += 1
+                pull.wait(timeout=30)
+            runs = 0
+            statuses: list[int] = []
+            outputs: list[list[str]] = []
+            text = ""
+            while runs < MAX_RUNS:
+                runs += 1
+                finished = run_pull(target, proxy.url)
+                statuses.append(finished.returncode)
+                text += finished.stdout
+                outputs.append(finished.stdout.strip().splitlines()[-1:])
+                if finished.returncode:
+                    outputs.append(finished.stderr.strip().splitlines()[-6:])
+                if finished.returncode == 0:
+                    break
+            assert finished.returncode == 0, (statuses, finished.stdout, finished.stderr[-3000:])
+            contents_before = proxy.stats["content requests"]
+
+            again = run_pull(target, proxy.url)
+
+            assert again.returncode == 0, again.stderr
+            assert "Nothing to pull" in again.stdout
+            assert proxy.stats["content requests"] == contents_before
+            pushed = run_push(target, proxy.url)
+            assert pushed.returncode == 0, pushed.stderr
+            assert "Nothing to push" in pushed.stdout
+            stats = dict(proxy.stats)
+        remote = by_hash(direct)
+    finally:
+        direct.close()
+        server.kill()
+        server.wait(timeout=30)
+    duration = time.monotonic() - started
+    record_property("samples", SAMPLES)
+    record_property("kills", kills)
+    record_property("runs_to_exit_0", runs)
+    record_property("statuses", statuses)
+    record_property("seconds", round(duration, 1))
+    record_property("proxy", stats)
+    print(f"kills {kills}, runs to exit 0 {runs} {statuses}, {duration:.1f} s, proxy {stats}")
+    print("\n".join(str(o) for o in outputs))
+
+    figures = f"kills {kills}, runs {statuses}, proxy {stats}"
+    assert kills >= KILLS - 2, figures
+    assert stats.get("cut-request", 0) + stats.get("cut-response", 0) > 20, figures
+    assert set(remote) == set(expected)  # the remote itself is untouched
+    with LocalBackend(target) as local:
+        held = by_hash(local)
+        assert local.check().ok
+    assert all(len(copies) == 1 for copies in held.values())
+    assert {sha: facts(r[0]) for sha, r in held.items()} == {
+        sha: facts(r[0]) for sha, r in expected.items()
+    }
+    # the state survived the kills intact and records every sample as synced
+    with sqlite3.connect(target / SYNC_DATABASE) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = db.execute("SELECT state, remote_id FROM pushed").fetchall()
+    assert len(rows) == SAMPLES
+    assert {row[0] for row in rows} == {"remote"}
+    assert sorted(row[1] for row in rows) == sorted(r[0].id for r in remote.values())
