@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel
 
 from ei_desktop.core import display
 from ei_desktop.gui.alive import while_alive
-from ei_desktop.gui.connections import LOCAL
+from ei_desktop.gui.connections import LOCAL, ConnectionSpec
 from ei_desktop.gui.controllers.connection import failure_message
 from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.sync import SyncDialog
@@ -62,6 +62,8 @@ class SyncController(QObject):
         self._work.finished.connect(self._work_finished)
         self._work.failed.connect(self._work_failed)
         self._work_kind = ""
+        #: the project a link being checked is for
+        self._linking: Optional[int] = None
         window.connection.opened.connect(self.project_changed)
         window.operations.finished.connect(lambda _report: self.refresh_status())
         window.operations.failed.connect(lambda _error: self.refresh_status())
@@ -137,6 +139,7 @@ class SyncController(QObject):
             return
         links = self.links
         self._work_kind = "link"
+        self._linking = project_id
         self._work.start(
             jobs.check_link(link, key, lambda key: links.save_key(project_id, key)),
             name="sync-link",
@@ -162,10 +165,10 @@ class SyncController(QObject):
 
     @while_alive
     def _work_finished(self, result) -> None:
-        dialog, project_id = self._dialog(), self._project_id()
+        dialog = self._dialog()
         if isinstance(result, jobs.LinkCheck):
-            if project_id is not None:
-                self.links.save(project_id, result.link)
+            if self._linking is not None:
+                self.links.save(self._linking, result.link)
             self.window.statusBar().showMessage(
                 f"Linked to {result.link.where()} · {result.note}", 6000
             )
@@ -189,8 +192,6 @@ class SyncController(QObject):
         if dialog is None:
             return
         if self._work_kind == "link":
-            from ei_desktop.gui.connections import ConnectionSpec
-
             spec = ConnectionSpec.studio(*_endpoints(dialog))
             dialog.link_failed(failure_message(spec, error))
         else:
