@@ -353,6 +353,8 @@ def _print_pull_plan(plan, where: str, *, dry_run: bool) -> None:
 
 
 def _finish_pull(report, display) -> int:
+    from ei_desktop.ops import Status
+
     parts = [f"Fetched {display.plural(report.fetched, 'sample')}"]
     if report.updated:
         parts.append(f"{display.count(report.updated)} updated")
@@ -366,6 +368,18 @@ def _finish_pull(report, display) -> int:
         print(f"{len(failed):,} failed:", file=sys.stderr)
         for item in failed:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
+    settled = report.with_status(Status.SKIPPED)
+    if settled:
+        print(f"{display.plural(len(settled), 'sample')} changed on both sides:", file=sys.stderr)
+        for item in settled[:LISTED]:
+            print(f"  {item.name}: {item.reason}", file=sys.stderr)
+        if len(settled) > LISTED:
+            print(f"  … and {len(settled) - LISTED:,} more", file=sys.stderr)
+    if report.unsettled:
+        print(
+            "Pull again with --conflicts keep-local or --conflicts keep-remote to settle them.",
+            file=sys.stderr,
+        )
     if report.stopped_by is not None:
         print(f"error: {report.stopped_by}", file=sys.stderr)
         print(
@@ -384,7 +398,7 @@ def _finish_pull(report, display) -> int:
         return 130
     if failed:
         print("Run the same pull again to retry them.", file=sys.stderr)
-    return 0 if report.ok else 1
+    return 0 if report.ok and not report.unsettled else 1
 
 
 STOPPABLE["pull"] = pull

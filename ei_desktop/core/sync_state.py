@@ -334,20 +334,24 @@ class SyncState:
             )
             return dict(rows.fetchall())
 
-    def pulled(self, remote: str, items: Sequence[tuple[str, int, bool]]) -> None:
-        """Record that the contents ``(sha256, remote id, disabled there)`` fetched from (or
-        found on) ``remote`` are held on both sides (one transaction, on disk when this
-        returns).
+    def pulled(self, remote: str, items: Sequence[tuple[str, int, bool, str, int]]) -> None:
+        """Record that the contents ``(sha256, remote id, disabled there, fingerprint, local
+        id)`` fetched from (or found on) ``remote`` are held on both sides with the
+        attributes of that :func:`fingerprint` (one transaction, on disk when this returns).
         """
         now = _now()
         with self._write() as conn:
             conn.executemany(
                 "INSERT INTO pushed (remote, sha256, state, remote_id, remote_disabled,"
-                " updated_ms) VALUES (?, ?, 'remote', ?, ?, ?)"
+                " synced_fp, local_id, updated_ms) VALUES (?, ?, 'remote', ?, ?, ?, ?, ?)"
                 " ON CONFLICT (remote, sha256) DO UPDATE SET state = 'remote',"
                 " remote_id = excluded.remote_id, remote_disabled = excluded.remote_disabled,"
-                " updated_ms = excluded.updated_ms",
-                [(remote, sha, rid, int(disabled), now) for sha, rid, disabled in items],
+                " synced_fp = excluded.synced_fp, local_id = excluded.local_id,"
+                " changing_fp = NULL, updated_ms = excluded.updated_ms",
+                [
+                    (remote, sha, rid, int(disabled), fp, local_id, now)
+                    for sha, rid, disabled, fp, local_id in items
+                ],
             )
 
 

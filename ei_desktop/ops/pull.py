@@ -39,9 +39,25 @@ from ei_desktop.core.backends.base import (
     UploadItem,
     query_for_ids,
 )
-from ei_desktop.core.edits import SetEnabled
+from ei_desktop.core.edits import (
+    Change,
+    Move,
+    RemoveMetadata,
+    Rename,
+    SetBoundingBoxes,
+    SetEnabled,
+    SetLabel,
+    SetMetadata,
+    SetStructuredLabels,
+)
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
-from ei_desktop.core.sync_state import SyncState, SyncStateError
+from ei_desktop.core.sync_state import (
+    Pushed,
+    SyncState,
+    SyncStateError,
+    attributes,
+    fingerprint,
+)
 from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
 from ei_desktop.ops.sync import LINK_GRACE, patiently, remote_name
@@ -64,6 +80,16 @@ class Pair:
     local: SampleRecord
     remote: SampleRecord
 
+    @property
+    def sha256(self) -> str:
+        """The content hash both samples share."""
+        return self.local.sha256
+
+    @property
+    def name(self) -> str:
+        """The local sample's name and id, as reports name it."""
+        return _name(self.local)
+
 
 @dataclass
 class PullPlan:
@@ -75,7 +101,8 @@ class PullPlan:
             content), in id order.
         update: samples both sides hold whose remote attributes changed since the last sync
             while the local ones did not.
-        conflicts: samples changed on both sides since the last sync.
+        conflicts: samples changed on both sides since the last sync (each a
+            :class:`Pair`; settled by :func:`pull`'s ``keep``).
         delete: local samples the state records as synced with this remote that are gone
             from it (planned with ``delete=True`` only).
         record: samples both sides hold that the state does not record as synced yet (a
@@ -89,7 +116,7 @@ class PullPlan:
     remote: str
     fetch: list[SampleRecord] = field(default_factory=list)
     update: list[Pair] = field(default_factory=list)
-    conflicts: list = field(default_factory=list)
+    conflicts: list[Pair] = field(default_factory=list)
     delete: list[SampleRecord] = field(default_factory=list)
     record: list[Pair] = field(default_factory=list)
     present: int = 0
@@ -111,6 +138,7 @@ class PullReport(Report):
         deleted: local samples deleted because they are gone from the remote.
         unfetched: samples to fetch that were never stored (the pull was stopped first).
         recorded: samples both sides held that were recorded as synced.
+        unsettled: conflicts left as they are (no side was chosen to keep).
     """
 
     fetched: int = 0
@@ -118,6 +146,7 @@ class PullReport(Report):
     deleted: int = 0
     unfetched: int = 0
     recorded: int = 0
+    unsettled: int = 0
 
 
 def plan_pull(
@@ -156,7 +185,7 @@ def plan_pull(
         elif row is None or row.state != "remote" or row.remote_id != record.id:
             plan.record.append(Pair(mine, record))
         else:
-            plan.present += 1
+            _compare(plan, Pair(mine, record), row)
     if delete and local is not None:
         everything = SampleQuery(include_disabled="both", sort="id", descending=False)
         if listing == everything:
@@ -170,6 +199,20 @@ def plan_pull(
     return plan
 
 
+def _compare(plan: PullPlan, pair: Pair, row: Pushed) -> None:
+    """Sort a sample both sides hold, recorded as synced, by what changed since the last
+    sync (fingerprints: the agreed one in the state, the local and the remote one now).
+    """
+    here, there = fingerprint(pair.local), fingerprint(pair.remote)
+    agreed = row.synced_fp or there  # unknown: the remote as it is counts as agreed
+    if here == there or there == agreed or (row.changing_fp and row.changing_fp == here):
+        plan.present += 1  # the same, changed here only, or a push is carrying it there
+    elif here == agreed or row.changing_fp == there:
+        plan.update.append(pair)  # changed on the remote only (or a pull was taking it)
+    else:
+        plan.conflicts.append(pair)
+
+
 def pull(
     local: Backend,
     remote: Backend,
@@ -180,8 +223,9 @@ def pull(
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelToken] = None,
 ) -> PullReport:
-    """Carry out ``plan``: record what both sides hold, fetch the missing samples, then
-    delete what is gone from the remote.
+    """Carry out ``plan``: record what both sides hold, fetch the missing samples, give the
+    local samples the remote's changes (and settle the conflicts), then delete what is gone
+    from the remote.
 
     ``keep`` settles conflicts: ``"local"`` or ``"remote"`` for all of them, or per content
     hash. Never raises for one sample; a remote that stays unreachable for
@@ -193,7 +237,8 @@ def pull(
         SyncStateError: the sync state cannot be written.
         BackendError: the local project cannot be written at all.
     """
-    steps = len(plan.record) + len(plan.fetch) + len(plan.delete)
+    steps = len(plan.record) + len(plan.fetch) + len(plan.update) + len(plan.conflicts)
+    steps += len(plan.delete)
     report = PullReport("Pull", "pulled", total=steps)
     tracker = Tracker(progress, steps)
     _record_held(local, state, plan, report, tracker)
@@ -209,6 +254,15 @@ def pull(
                 report.stopped_by = link.reason
     attempted = {item.key for item in report.items if item.key is not None}
     report.unfetched = sum(1 for r in plan.fetch if r.sha256 not in attempted)
+    if not is_cancelled(cancel) and report.stopped_by is None:
+        take = list(plan.update)
+        for pair in plan.conflicts:
+            side = keep if isinstance(keep, str) or keep is None else keep.get(pair.sha256)
+            if side == "remote":
+                take.append(pair)
+            else:
+                _leave(state, plan.remote, pair, side == "local", report, tracker)
+        _update(local, state, plan.remote, take, report, tracker, cancel)
     if not is_cancelled(cancel) and report.stopped_by is None:
         _delete(local, plan.delete, report, tracker)
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
@@ -239,7 +293,11 @@ def _record_held(
     if late:
         local.edit(query_for_ids(late), SetEnabled(False))
     state.pulled(
-        plan.remote, [(p.local.sha256, p.remote.id, p.remote.disabled) for p in plan.record]
+        plan.remote,
+        [
+            (p.sha256, p.remote.id, p.remote.disabled, fingerprint(p.remote), p.local.id)
+            for p in plan.record
+        ],
     )
     for pair in plan.record:
         reason = f"Already held locally as sample {pair.local.id}: recorded as synced"
@@ -362,7 +420,10 @@ def _store(
     disable = [local_id for record, _, local_id in stored if record.disabled]
     if disable:
         local.edit(query_for_ids(disable), SetEnabled(False))
-    state.pulled(remote, [(sha, record.id, record.disabled) for record, sha, _ in stored])
+    state.pulled(
+        remote,
+        [(sha, r.id, r.disabled, fingerprint(r), local_id) for r, sha, local_id in stored],
+    )
     for record, _, local_id in stored:
         item = ItemReport(
             _name(record),
@@ -374,6 +435,99 @@ def _store(
         report.add(item)
         report.fetched += 1
         tracker.step()
+
+
+def _leave(
+    state: SyncState, remote: str, pair: Pair, keep_local: bool, report: PullReport, tracker
+) -> None:
+    """A conflict the pull does not take: the local version kept on purpose (the remote's is
+    then the agreed one, so a push carries the local one there), or left unsettled.
+    """
+    if keep_local:
+        state.set_synced(remote, [(pair.sha256, fingerprint(pair.remote))])
+        reason = "Changed on both sides: the local version is kept (a push carries it there)"
+    else:
+        reason = (
+            "Changed on both sides since the last sync: left as it is (keep the local or the"
+            " remote version to settle it)"
+        )
+        report.unsettled += 1
+    report.add(ItemReport(pair.name, Status.SKIPPED, reason, sample_id=pair.local.id))
+    tracker.step()
+
+
+def _update(
+    local: Backend,
+    state: SyncState,
+    remote: str,
+    pairs: Sequence[Pair],
+    report: PullReport,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> None:
+    """Give the local samples of ``pairs`` the attributes of their remote ones. The state
+    says where each is heading before its edits start (``changing``), so a pull stopped
+    half-way through them takes it up again instead of seeing a conflict.
+    """
+    for start in range(0, len(pairs), CHUNK):
+        if is_cancelled(cancel):
+            return
+        chunk = pairs[start : start + CHUNK]
+        state.changing(remote, [(p.sha256, fingerprint(p.remote)) for p in chunk])
+        done = []
+        for pair in chunk:
+            try:
+                for change in _changes(pair.local, pair.remote):
+                    local.edit(query_for_ids([pair.local.id]), change)
+            except (BackendError, ValueError) as exc:
+                reason = f"Could not be changed locally: {exc}"
+                report.add(ItemReport(pair.name, Status.FAILED, reason, sample_id=pair.local.id))
+                tracker.step()
+                continue
+            done.append(pair)
+        state.pulled(
+            remote,
+            [
+                (p.sha256, p.remote.id, p.remote.disabled, fingerprint(p.remote), p.local.id)
+                for p in done
+            ],
+        )
+        for pair in done:
+            reason = f"Changed as on the remote: {', '.join(_changed(pair.local, pair.remote))}"
+            report.add(ItemReport(pair.name, Status.DONE, reason, sample_id=pair.local.id))
+            report.updated += 1
+            tracker.step()
+
+
+def _changed(mine: SampleRecord, theirs: SampleRecord) -> list[str]:
+    """The names of the attributes that differ between two samples."""
+    here, there = attributes(mine), attributes(theirs)
+    return [name for name in there if here.get(name) != there[name]]
+
+
+def _changes(mine: SampleRecord, theirs: SampleRecord) -> list[Change]:
+    """The local edits that give ``mine`` the attributes of ``theirs``."""
+    changed = set(_changed(mine, theirs))
+    there = attributes(theirs)
+    changes: list[Change] = []
+    if "name" in changed:
+        changes.append(Rename(there["name"]))
+    if "segments" in changed and theirs.structured_labels:
+        changes.append(SetStructuredLabels(list(theirs.structured_labels)))
+    elif "label" in changed or "segments" in changed:
+        changes.append(SetLabel(theirs.label))
+    if "category" in changed:
+        changes.append(Move(theirs.category))
+    if "metadata" in changed:
+        if theirs.metadata:
+            changes.append(SetMetadata(dict(theirs.metadata)))
+        else:
+            changes.append(RemoveMetadata())
+    if "boxes" in changed:
+        changes.append(SetBoundingBoxes(list(theirs.bounding_boxes or [])))
+    if "enabled" in changed:
+        changes.append(SetEnabled(not theirs.disabled))
+    return changes
 
 
 def _delete(

@@ -13,8 +13,9 @@ from sync_helpers import KEY, build_project, by_hash, facts, run_pull, run_push
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
-from ei_desktop.core.edits import SetEnabled
-from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
+from ei_desktop.core.edits import Move, Rename, SetEnabled, SetLabel, SetMetadata
+from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState, fingerprint
+from ei_desktop.ops import pull as pulling
 from ei_desktop.ops import sync
 from ei_desktop.server.testing import free_port, serve_process
 
@@ -188,6 +189,115 @@ def test_a_pull_stopped_between_stored_and_recorded_records_without_fetching(tmp
     same_samples(target, remote)
     assert "Nothing to pull" in run_pull(target, remote.base).stdout
     assert "Nothing to push" in run_push(target, remote.base).stdout
+
+
+def plain_series(local_dir, count: int) -> list:
+    """``count`` local time series with one label (no label segments), enabled."""
+    with LocalBackend(local_dir) as local:
+        records = local.iter_samples(SampleQuery(sort="id", descending=False))
+        return [r for r in records if r.kind == "timeseries" and not r.structured_labels][:count]
+
+
+def test_what_changed_on_the_remote_arrives_with_the_next_pull(tmp_path, remote):
+    target = tmp_path / "copy"
+    assert run_pull(target, remote.base).returncode == 0
+    renamed, relabelled, moved, tagged, disabled = [r.sha256 for r in plain_series(target, 5)]
+    ids = {sha: copies[0].id for sha, copies in by_hash(remote).items()}
+    remote.edit(query_for_ids([ids[renamed]]), Rename("renamed.there"))
+    remote.edit(query_for_ids([ids[relabelled]]), SetLabel("relabelled"))
+    record = remote.get_sample(ids[moved])
+    other = "testing" if record.category == "training" else "training"
+    remote.edit(query_for_ids([ids[moved]]), Move(other))
+    remote.edit(query_for_ids([ids[tagged]]), SetMetadata({"site": "moon", "crew": "4"}))
+    remote.edit(query_for_ids([ids[disabled]]), SetEnabled(False))
+
+    pulled = run_pull(target, remote.base)
+
+    assert pulled.returncode == 0, pulled.stderr
+    assert "Fetching 0 samples" in pulled.stdout
+    assert "Updating 5 locally" in pulled.stdout
+    assert "5 updated" in pulled.stdout
+    same_samples(target, remote)
+    with LocalBackend(target) as local:
+        assert local.count(SampleQuery(labels=("relabelled",))) == 1
+    assert "Nothing to pull" in run_pull(target, remote.base).stdout
+    assert "Nothing to push" in run_push(target, remote.base).stdout
+
+
+def test_a_sample_changed_on_both_sides_is_never_overwritten_unless_asked(tmp_path, remote):
+    target = tmp_path / "copy"
+    assert run_pull(target, remote.base).returncode == 0
+    first, second, only_here = plain_series(target, 3)
+    ids = {sha: copies[0].id for sha, copies in by_hash(remote).items()}
+    remote.edit(query_for_ids([ids[first.sha256], ids[second.sha256]]), SetLabel("there"))
+    with LocalBackend(target) as local:
+        local.edit(query_for_ids([first.id, second.id, only_here.id]), SetLabel("here"))
+
+    left = run_pull(target, remote.base)
+
+    assert left.returncode == 1
+    assert "2 samples changed on both sides" in left.stdout
+    assert f"{first.filename} (ID {first.id}): Changed on both sides" in left.stderr
+    assert "--conflicts keep-local" in left.stderr
+    with LocalBackend(target) as local:
+        assert local.count(SampleQuery(labels=("here",))) == 3
+
+    taken = run_pull(target, remote.base, "--conflicts", "keep-remote")
+
+    assert taken.returncode == 0, taken.stderr
+    assert "2 updated" in taken.stdout
+    with LocalBackend(target) as local:
+        assert local.count(SampleQuery(labels=("there",))) == 2
+        assert local.count(SampleQuery(labels=("here",))) == 1  # changed here only: kept
+    assert "Nothing to pull" in run_pull(target, remote.base).stdout
+
+
+def test_conflicts_are_settled_per_sample(tmp_path, remote):
+    """The app's way: ``keep`` by content hash, one side for each conflict."""
+    target = tmp_path / "copy"
+    assert run_pull(target, remote.base).returncode == 0
+    mine, theirs = plain_series(target, 2)
+    ids = {sha: copies[0].id for sha, copies in by_hash(remote).items()}
+    remote.edit(query_for_ids([ids[mine.sha256], ids[theirs.sha256]]), SetLabel("there"))
+    with LocalBackend(target) as local, SyncState(target) as state:
+        local.edit(query_for_ids([mine.id, theirs.id]), SetLabel("here"))
+        plan = pulling.plan_pull(local, remote, state, SampleQuery(include_disabled="both"))
+        assert {pair.sha256 for pair in plan.conflicts} == {mine.sha256, theirs.sha256}
+        assert not plan.fetch and not plan.update
+
+        keep = {mine.sha256: "local", theirs.sha256: "remote"}
+        report = pulling.pull(local, remote, state, plan, keep=keep)
+
+        assert report.ok and report.updated == 1 and not report.unsettled
+        assert local.get_sample(mine.id).label == "here"
+        assert local.get_sample(theirs.id).label == "there"
+        again = pulling.plan_pull(local, remote, state, SampleQuery(include_disabled="both"))
+        assert again.empty
+
+
+def test_a_pull_stopped_half_way_through_a_sample_s_changes_takes_them_up_again(tmp_path, remote):
+    """The remote relabelled and moved a sample; a pull recorded where it was heading and
+    died after relabelling it here: the next pull moves it too, seeing no conflict.
+    """
+    target = tmp_path / "copy"
+    assert run_pull(target, remote.base).returncode == 0
+    (sample,) = plain_series(target, 1)
+    remote_id = by_hash(remote)[sample.sha256][0].id
+    other = "testing" if sample.category == "training" else "training"
+    remote.edit(query_for_ids([remote_id]), SetLabel("there"))
+    remote.edit(query_for_ids([remote_id]), Move(other))
+    with LocalBackend(target) as local, SyncState(target) as state:
+        state.changing(
+            sync.remote_name(remote), [(sample.sha256, fingerprint(remote.get_sample(remote_id)))]
+        )
+        local.edit(query_for_ids([sample.id]), SetLabel("there"))
+
+    pulled = run_pull(target, remote.base)
+
+    assert pulled.returncode == 0, pulled.stderr
+    assert "Updating 1 locally" in pulled.stdout
+    same_samples(target, remote)
+    assert "Nothing to pull" in run_pull(target, remote.base).stdout
 
 
 def test_pull_needs_a_key_and_says_so(tmp_path):
