@@ -5,10 +5,23 @@ gained since, and a pull stopped between "stored" and "recorded".
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import time
 
 import pytest
-from sync_helpers import KEY, build_project, by_hash, facts, run_pull, run_push
+from fault_proxy import FaultProxy
+from sync_helpers import (
+    KEY,
+    build_project,
+    by_hash,
+    facts,
+    pull_command,
+    push_env,
+    run_pull,
+    run_push,
+)
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
@@ -306,3 +319,38 @@ def test_pull_needs_a_key_and_says_so(tmp_path):
     assert pulled.returncode == 2
     assert "API key" in pulled.stderr
     assert not (tmp_path / "copy").exists()
+
+
+def test_ctrl_c_stops_a_pull_says_what_was_done_and_a_rerun_fetches_the_rest(tmp_path, remote):
+    target = tmp_path / "copy"
+    port = int(remote.base.rsplit(":", 1)[1])
+    # every request waits: the pull is still fetching when Ctrl-C comes
+    with FaultProxy(port, seed=5, cut_rate=0, delay_rate=1.0, outage_every=None) as proxy:
+        pull = subprocess.Popen(
+            pull_command(target),
+            env=push_env(proxy.url),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while proxy.stats["content requests"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pull.send_signal(signal.SIGINT)
+        out, err = pull.communicate(timeout=120)
+
+        assert pull.returncode == 130, err
+        with LocalBackend(target) as local:
+            held = local.count(SampleQuery(include_disabled="both"))
+        assert 0 < held < SAMPLES
+        assert f"Fetched {held} samples" in out
+        assert f"Stopped: {held} samples fetched, {SAMPLES - held} not fetched" in err
+        assert "Run the same pull again" in err
+
+        rerun = run_pull(target, proxy.url)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"Fetching {SAMPLES - held} samples" in rerun.stdout
+    assert "recorded as synced" not in rerun.stdout  # everything stored was recorded
+    same_samples(target, remote)
