@@ -69,6 +69,9 @@ AFTER_ID_PAGE = 10_000
 #: ids per batch request, and per download step (cancel is checked between steps)
 BATCH_IDS = 100
 DOWNLOAD_CHUNK = 400
+#: time series bigger than this (bytes as uploaded) are downloaded as their file from a server
+#: with the batch extension, and their values written here
+BIG_SERIES = 8 * 1024 * 1024
 #: one ingestion request carries at most this many files / bytes
 BATCH_FILES = 50
 BATCH_BYTES = 16 * 1024 * 1024
@@ -982,8 +985,8 @@ class StudioBackend:
             known = {i: self._records[i].kind for i in ids if i in self._records}
         if len(known) < len(ids) and self._offers_batch():
             bodies = self._bodies(ids, payload=False, cancel=cancel)
-            known = {i: _record(b["sample"]).kind for i, b in bodies.items() if b}
-            series = [i for i in ids if i in known and known[i] not in _MEDIA]
+            records = {i: _record(b["sample"]) for i, b in bodies.items() if b}
+            series = [i for i in ids if i in records and _with_values(records[i])]
             with_values = self._bodies(series, cancel=cancel) if series else {}
             needs_values = set(series)
             # a cancel may leave time series without values: those are not fetched
@@ -1016,6 +1019,8 @@ class StudioBackend:
                 if data is None:
                     return DownloadFailure(sample_id, "The server has no content for it")
                 return DownloadedSample(record, data, name)
+            if "payload" not in body:  # a big time series: its file, read here
+                return DownloadedSample(record, self._series_text(record), name)
             payload = body["payload"]
             # the values as parsed, never copied into an array first: the text written is
             # the answer's numbers as they came, like the SDK's
@@ -1031,6 +1036,21 @@ class StudioBackend:
             raise
         except (BackendError, KeyError, TypeError, ValueError, formats.FormatError) as exc:
             return DownloadFailure(sample_id, str(exc) or type(exc).__name__)
+
+    def _series_text(self, record: SampleRecord) -> str:
+        """A time series in the data acquisition format, from its file as uploaded (which
+        costs about its size, where its values as JSON numbers cost ten times that).
+        """
+        from ei_desktop.core.formats import acquisition
+
+        data = self._media(record)
+        if data is None:
+            raise BackendError("The server has no content for it")
+        values = formats.parse(record.upload_name, data, with_values=True).values
+        del data
+        return acquisition.to_json(
+            record.device_type, record.device_name, record.sensors, values, record.interval_ms
+        )
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -1412,6 +1432,14 @@ def _upload_name(cold: str, fallback: str) -> str:
     base = cold.rsplit("/", 1)[-1]
     parts = base.split(".")
     return ".".join(parts[:-3]) if len(parts) > 3 else fallback
+
+
+def _with_values(record: SampleRecord) -> bool:
+    """Whether a download asks for ``record``'s values as JSON (time series not bigger than
+    :data:`BIG_SERIES`; bigger ones come as their file, from a server with the batch
+    extension).
+    """
+    return record.kind not in _MEDIA and record.size <= BIG_SERIES
 
 
 def _record(sample: dict) -> SampleRecord:
