@@ -27,14 +27,32 @@ def add_commands(commands, add_filters, add_state) -> None:
         " interrupted push (Ctrl-C, a lost link, a crash) is simply run again: it resumes and"
         " never stores a sample twice. The remote is the Edge Impulse project of --api-key"
         " (or $EI_API_KEY) at $EI_API_ENDPOINT and $EI_INGESTION_ENDPOINT. Exit status 0 when"
-        " the remote holds every selected sample, 1 when something failed, 130 when stopped.",
+        " the remote holds every selected sample, 1 when something failed, 130 when stopped."
+        " Later local edits (name, label, category, metadata, boxes, label segments, enabled"
+        " state) are carried too; a sample changed both here and on the remote since the last"
+        " sync is a conflict, never overwritten without --conflicts keep-local/keep-remote.",
     )
     add_filters(push)
     add_state(push, "enabled and disabled samples")
     push.add_argument(
         "--dry-run",
         action="store_true",
-        help="print how many samples would be sent or changed; send and change nothing",
+        help="print how many samples would be sent, changed or deleted, and the conflicts;"
+        " send, change and write nothing",
+    )
+    push.add_argument(
+        "--delete",
+        action="store_true",
+        help="also delete from the remote the samples pushed from here and deleted here since"
+        " (whatever the filters; never a remote sample this project did not push)",
+    )
+    push.add_argument(
+        "--conflicts",
+        choices=("ask", "keep-local", "keep-remote"),
+        default="ask",
+        help="samples changed both here and on the remote since the last sync: list them and"
+        " leave them alone, exiting 1 (ask, the default), send the local version"
+        " (keep-local) or give the local sample the remote's (keep-remote)",
     )
     push.add_argument(
         "--project",
@@ -79,14 +97,21 @@ def push(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1 if isinstance(exc, BackendError) and not isinstance(exc, NotAProjectError) else 2
     try:
-        plan = sync.plan_push(local, remote, state, query, cancel=cancel)
+        plan = sync.plan_push(local, remote, state, query, delete=args.delete, cancel=cancel)
         _print_plan(plan, remote.description, dry_run=args.dry_run)
-        if args.dry_run or plan.empty:
-            return 0
+        if args.dry_run:
+            return 1 if plan.conflicts and args.conflicts == "ask" else 0
         assert state is not None
+        if plan.empty:
+            sync.settle(state, plan)
+            return 0
+        side = {"keep-local": "local", "keep-remote": "remote"}.get(args.conflicts)
+        keep = {c.sha256: side for c in plan.conflicts} if side else {}
         bar, update = terminal_bar("Pushing", total=None, unit="samples")
         try:
-            report = sync.push(local, remote, state, plan, progress=update, cancel=cancel)
+            report = sync.push(
+                local, remote, state, plan, keep=keep, progress=update, cancel=cancel
+            )
         finally:
             bar.close()
     except BackendError as exc:
@@ -107,23 +132,54 @@ def _print_plan(plan, where: str, *, dry_run: bool) -> None:
         print(f"Nothing to push: {where} holds the {held}.")
         if same:
             print(f"({display.plural(same, 'sample')} share content with another; sent once.)")
-        return
-    lead = "Would send" if dry_run else "Sending"
-    line = f"{lead} {display.plural(len(plan.send), 'sample')} to {where}"
-    if plan.resumed:
-        line += f" ({display.count(plan.resumed)} of them resumed from an interrupted push)"
-    print(line + ".")
-    if plan.disable:
-        print(f"{'Would disable' if dry_run else 'Disabling'} {len(plan.disable):,} there.")
-    if plan.enable:
-        print(f"{'Would enable' if dry_run else 'Enabling'} {len(plan.enable):,} there.")
-    if plan.present:
-        print(f"{display.plural(plan.present, 'sample')} already there.")
-    if same:
+    else:
+        lead = "Would send" if dry_run else "Sending"
+        line = f"{lead} {display.plural(len(plan.send), 'sample')} to {where}"
+        if plan.resumed:
+            line += f" ({display.count(plan.resumed)} of them resumed from an interrupted push)"
+        print(line + ".")
+        if plan.resend:
+            print(
+                f"{display.plural(len(plan.resend), 'sample')} deleted on the remote but still"
+                " here: sent again."
+            )
+        for kind, n in plan.kinds().items():
+            print(f"{'Would' if dry_run else 'Will'} {_KIND_WORDS[kind].format(n=f'{n:,}')}.")
+        if plan.present:
+            print(f"{display.plural(plan.present, 'sample')} already there.")
+        if same:
+            print(
+                f"{display.plural(same, 'sample')} share their content with another selected"
+                " sample: the remote keeps one copy."
+            )
+    _print_plan_notes(plan, dry_run)
+
+
+def _print_plan_notes(plan, dry_run: bool) -> None:
+    """Deletes, conflicts and remote changes: what the plan leaves to the user's choice."""
+    from ei_desktop.core import display
+
+    if plan.delete:
+        n = display.plural(len(plan.delete), "sample")
+        if plan.deleting:
+            print(
+                f"{'Would delete' if dry_run else 'Deleting'} {n} from the remote (deleted here)."
+            )
+        else:
+            print(f"{n} deleted here are still on the remote (push --delete removes them).")
+    if plan.conflicts:
         print(
-            f"{display.plural(same, 'sample')} share their content with another selected"
-            " sample: the remote keeps one copy."
+            f"{display.plural(len(plan.conflicts), 'sample')} changed both here and on the"
+            " remote since the last sync (--conflicts keep-local or keep-remote decides):"
         )
+        for conflict in plan.conflicts[:LISTED]:
+            name = f"{conflict.local.filename} (ID {conflict.local.id})"
+            print(f"  {name}: {', '.join(conflict.fields)} differ")
+        if len(plan.conflicts) > LISTED:
+            print(f"  … and {len(plan.conflicts) - LISTED:,} more")
+    if plan.remote_changed:
+        n = display.plural(len(plan.remote_changed), "sample")
+        print(f"{n} changed on the remote: run `ei-desktop pull`.")
 
 
 def _finish(report, display) -> int:
@@ -138,6 +194,12 @@ def _finish(report, display) -> int:
         parts.append(f"{display.count(report.disabled)} disabled there")
     if report.enabled:
         parts.append(f"{display.count(report.enabled)} enabled there")
+    if report.edited:
+        parts.append(f"{display.count(report.edited)} changed there")
+    if report.kept_remote:
+        parts.append(f"{display.count(report.kept_remote)} given the remote's version here")
+    if report.deleted:
+        parts.append(f"{display.count(report.deleted)} deleted there")
     print("; ".join(parts) + ".")
     found = report.with_status(Status.PRESENT)
     if found:
@@ -178,6 +240,17 @@ def _finish(report, display) -> int:
 
 
 STOPPABLE = {"push": push}
+#: what the plan says of each kind of edit it would send (``n``: how many samples)
+_KIND_WORDS = {
+    "rename": "rename {n} there",
+    "move": "move {n} to another category there",
+    "relabel": "relabel {n} there",
+    "label segments": "set the label segments of {n} there",
+    "metadata": "set the metadata of {n} there",
+    "bounding boxes": "set the bounding boxes of {n} there",
+    "disable": "disable {n} there",
+    "enable": "enable {n} there",
+}
 #: samples already on the remote listed one by one, at most
 LISTED = 20
 

@@ -368,7 +368,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     for column in ("synced_fp", "changing_fp"):
         if column not in columns:
             conn.execute(f"ALTER TABLE pushed ADD COLUMN {column} TEXT")
-    conn.execute("UPDATE settings SET value = ? WHERE key = 'version'", (_VERSION,))
+    if version != _VERSION:
+        conn.execute("UPDATE settings SET value = ? WHERE key = 'version'", (_VERSION,))
 
 
 class _Transaction:

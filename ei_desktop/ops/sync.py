@@ -20,15 +20,24 @@ Why a sample is never stored twice on the remote, whatever interrupts a push:
 Content, name, label, category, metadata, bounding boxes and structured labels travel with
 the upload; the enabled state is set after it (a sample disabled locally is disabled on the
 remote, and recorded so).
+
+Later edits travel too (:mod:`ei_desktop.ops.sync_edits`): the state keeps, per sample, the
+fingerprint of the attributes both sides agreed on after the last sync. A sample changed here
+only is given its local attributes on the remote; one changed on the remote only is left for
+``pull``; one changed on both sides is a conflict, resolved only by the user's choice. With
+``delete``, remote samples pushed from here and since deleted here are deleted there (never
+one the state does not record as ours). A remote sample deleted on the remote but still here
+is sent again: a push makes the remote match the local project.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Optional, TypeVar
+from types import MappingProxyType
+from typing import Literal, Optional, TypeVar
 
 from ei_desktop.core import formats
 from ei_desktop.core.backends.base import (
@@ -50,9 +59,11 @@ from ei_desktop.core.progress import (
     Tracker,
     is_cancelled,
 )
-from ei_desktop.core.sync_state import SyncState, SyncStateError, fingerprint
+from ei_desktop.core.sync_state import Pushed, SyncState, SyncStateError, fingerprint
+from ei_desktop.ops import sync_edits
 from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
+from ei_desktop.ops.sync_edits import CONFLICT_REASON, Change, Conflict
 
 T = TypeVar("T")
 
@@ -82,8 +93,18 @@ class PushPlan:
         send: the samples to upload (one per content), in id order.
         attempts: for samples of ``send`` that an earlier push started sending, how many
             times they were sent.
-        disable, enable: samples on the remote whose enabled state differs from the local
-            one, with their remote ids.
+        change: samples on the remote changed here since the last sync (not there): their
+            local attributes are sent.
+        conflicts: samples changed both here and on the remote since the last sync.
+        remote_changed: samples changed on the remote only (local, remote): ``pull``'s job.
+        delete: ``(sha256, remote id, remote record)`` of samples pushed from here, deleted
+            here since, still on the remote (deleted there only with ``deleting``).
+        deleting: whether the push deletes ``delete`` from the remote (``--delete``).
+        resend: samples of ``send`` pushed before and since deleted on the remote: a push
+            makes the remote match, so they are sent again.
+        gone: content hashes pushed from here, deleted on both sides: forgotten.
+        agreed: ``(sha256, fingerprint)`` of samples equal on both sides whose agreed
+            fingerprint the state does not have yet (recorded by a push, not by a dry run).
         present: selected samples already on the remote as they are.
         same_content: selected samples whose content another selected sample (the id given)
             carries; the remote keeps one copy of a content.
@@ -92,8 +113,14 @@ class PushPlan:
     remote: str
     send: list[SampleRecord] = field(default_factory=list)
     attempts: dict[str, int] = field(default_factory=dict)
-    disable: list[tuple[SampleRecord, int]] = field(default_factory=list)
-    enable: list[tuple[SampleRecord, int]] = field(default_factory=list)
+    change: list[Change] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    remote_changed: list[tuple[SampleRecord, SampleRecord]] = field(default_factory=list)
+    delete: list[tuple[str, int, SampleRecord]] = field(default_factory=list)
+    deleting: bool = False
+    resend: list[SampleRecord] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    agreed: list[tuple[str, str]] = field(default_factory=list)
     present: int = 0
     same_content: list[tuple[SampleRecord, int]] = field(default_factory=list)
 
@@ -104,8 +131,18 @@ class PushPlan:
 
     @property
     def empty(self) -> bool:
-        """True when the remote already holds the selection: nothing to send or change."""
-        return not self.send and not self.disable and not self.enable
+        """True when the remote already holds the selection as it is here: nothing to send,
+        change, delete (when deleting) or decide.
+        """
+        return not (self.send or self.change or self.conflicts or (self.deleting and self.delete))
+
+    def kinds(self) -> dict[str, int]:
+        """How many samples of ``change`` get each kind of edit (:data:`sync_edits.KINDS`)."""
+        counts = dict.fromkeys(sync_edits.KINDS, 0)
+        for change in self.change:
+            for kind in change.kinds:
+                counts[kind] += 1
+        return {kind: n for kind, n in counts.items() if n}
 
 
 @dataclass
@@ -120,6 +157,11 @@ class PushReport(Report):
             project to it sent it (someone else put it there, or it was reached by another
             address).
         disabled, enabled: remote samples whose enabled state was set.
+        edited: remote samples given their local attributes (enabling and disabling alone
+            included).
+        kept_remote: local samples given the remote's attributes (conflicts resolved so).
+        conflicts: conflicts left alone (no choice was made): failed items.
+        deleted: remote samples deleted because they were deleted here.
         unsent: samples to upload that were never sent (the push was stopped first).
     """
 
@@ -128,6 +170,10 @@ class PushReport(Report):
     found: int = 0
     disabled: int = 0
     enabled: int = 0
+    edited: int = 0
+    kept_remote: int = 0
+    conflicts: int = 0
+    deleted: int = 0
     unsent: int = 0
 
 
@@ -137,17 +183,20 @@ def plan_push(
     state: Optional[SyncState],
     query: SampleQuery,
     *,
+    delete: bool = False,
     cancel: Optional[CancelToken] = None,
 ) -> PushPlan:
-    """What pushing the samples ``query`` selects in ``local`` to ``remote`` would do.
+    """What pushing the samples ``query`` selects in ``local`` to ``remote`` would do
+    (``delete``: also delete from the remote what was pushed from here and deleted here).
 
     ``state`` ``None`` means nothing was ever pushed (a dry run of a project without state).
-    The remote is only asked for its project id (patiently, over a flaky link).
+    The remote is asked for its project id and, when something was pushed before, for one
+    listing of the id range of what was pushed (patiently, over a flaky link).
 
     Raises:
         BackendError: either project cannot be read.
     """
-    plan = PushPlan(patiently(lambda: remote_name(remote), cancel))
+    plan = PushPlan(patiently(lambda: remote_name(remote), cancel), deleting=delete)
     records: list[SampleRecord] = []
     first: dict[str, int] = {}
     for record in local.iter_samples(replace(query, sort="id", descending=False)):
@@ -156,19 +205,69 @@ def plan_push(
             continue
         first[record.sha256] = record.id
         records.append(record)
-    rows = state.lookup(plan.remote, first) if state is not None else {}
+    rows = state.rows(plan.remote) if state is not None else {}
+    ours = {sha: row for sha, row in rows.items() if _on_remote(row)}
+    deleted_here: dict[str, Pushed] = {}
+    if ours:
+        everything = replace(SampleQuery(include_disabled="both"), sort="id", descending=False)
+        here = first.keys() | {r.sha256 for r in local.iter_samples(everything)}
+        deleted_here = {sha: row for sha, row in ours.items() if sha not in here}
+    wanted = [ours[sha].remote_id for sha in first if sha in ours]
+    wanted += [row.remote_id for row in deleted_here.values()]
+    there = sync_edits.listed(remote, wanted, lambda call: patiently(call, cancel))
     for record in records:
         row = rows.get(record.sha256)
         if row is None or row.state == "sending":
             plan.send.append(record)
             if row is not None:
                 plan.attempts[record.sha256] = row.attempts
-        elif row.remote_id is not None and row.remote_disabled != record.disabled:
-            target = plan.disable if record.disabled else plan.enable
-            target.append((record, row.remote_id))
+        elif not _on_remote(row):
+            plan.present += 1  # stored, its id unknown: nothing more can be done with it
         else:
-            plan.present += 1
+            _compare(plan, record, row, _same_sample(there.get(row.remote_id), record.sha256))
+    for sha, row in deleted_here.items():
+        remote_record = _same_sample(there.get(row.remote_id), sha)
+        if remote_record is None:
+            plan.gone.append(sha)
+        else:
+            plan.delete.append((sha, remote_record.id, remote_record))
     return plan
+
+
+def _on_remote(row: Pushed) -> bool:
+    return row.state == "remote" and row.remote_id is not None
+
+
+def _same_sample(record: Optional[SampleRecord], sha256: str) -> Optional[SampleRecord]:
+    """``record`` when it is the sample of content ``sha256`` (a remote that does not say
+    its samples' hashes is trusted on the id).
+    """
+    if record is None or (record.sha256 and record.sha256 != sha256):
+        return None
+    return record
+
+
+def _compare(
+    plan: PushPlan, record: SampleRecord, row: Pushed, there: Optional[SampleRecord]
+) -> None:
+    """Put a local sample the state has on the remote where it belongs in ``plan``."""
+    if there is None:  # deleted on the remote: a push makes the remote match, so send it
+        plan.send.append(record)
+        plan.resend.append(record)
+        return
+    how = sync_edits.compare(record, there, row)
+    if how == "same":
+        plan.present += 1
+        if row.synced_fp != fingerprint(record) or row.changing_fp is not None:
+            plan.agreed.append((record.sha256, fingerprint(record)))
+    elif how == "local":
+        kinds = sync_edits.kinds_of(record, there)
+        plan.change.append(Change(record, there, there.id, kinds))
+    elif how == "remote":
+        plan.remote_changed.append((record, there))
+    else:
+        fields = sync_edits.differing(record, there)
+        plan.conflicts.append(Conflict(record, there, there.id, record.sha256, fields))
 
 
 def push(
@@ -177,42 +276,45 @@ def push(
     state: SyncState,
     plan: PushPlan,
     *,
+    keep: Mapping[str, Literal["local", "remote"]] = MappingProxyType({}),
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelToken] = None,
 ) -> PushReport:
-    """Carry out ``plan``: upload its samples, then set the enabled state on the remote.
+    """Carry out ``plan``: upload its samples (then disable those disabled here), send the
+    local attributes of the changed samples, resolve the conflicts ``keep`` chooses a side
+    for (keyed by content hash: ``local`` sends the local attributes, ``remote`` gives the
+    local sample the remote's), and delete what ``plan`` deletes.
 
     Never raises for one sample: uploads that failed are sent once more at the end (a flaky
     link fails some); a remote that stays unreachable for :data:`LINK_GRACE` seconds ends the
-    push with ``stopped_by``. When ``cancel`` is triggered no new request starts; what is in
-    flight finishes and is recorded.
+    push with ``stopped_by``. A conflict without a choice is a failed item. When ``cancel`` is
+    triggered no new request starts; what is in flight finishes and is recorded.
 
     Raises:
         InvalidApiKey: the remote refused the key.
         SyncStateError: the push state cannot be written.
     """
+    settle(state, plan)
+    keep_local = [c for c in plan.conflicts if keep.get(c.sha256) == "local"]
+    keep_remote = [c for c in plan.conflicts if keep.get(c.sha256) == "remote"]
+    undecided = [c for c in plan.conflicts if keep.get(c.sha256) not in ("local", "remote")]
+    deleting = plan.delete if plan.deleting else []
     disabled_new = sum(1 for r in plan.send if r.disabled)
-    steps = len(plan.send) + disabled_new + len(plan.disable) + len(plan.enable)
-    report = PushReport("Push", "pushed", total=steps + len(plan.same_content))
+    edits = len(plan.change) + len(keep_local) + len(keep_remote)
+    steps = len(plan.send) + disabled_new + edits + len(deleting)
+    report = PushReport("Push", "pushed", total=steps + len(plan.same_content) + len(undecided))
     tracker = Tracker(progress, steps)
     for record, kept in plan.same_content:
         reason = f"Same content as local sample {kept}: the remote keeps one copy"
         report.add(ItemReport(_name(record), Status.SKIPPED, reason, sample_id=record.id))
-    outcomes: dict[int, _Outcome] = {}
-    lookup = _RemoteHashes(remote)
-    pending = list(plan.send)
-    for _ in range(SEND_ROUNDS):
-        for start in range(0, len(pending), CHUNK):
-            if is_cancelled(cancel) or report.stopped_by is not None:
-                break
-            chunk = pending[start : start + CHUNK]
-            report.stopped_by = _send_chunk(
-                local, remote, state, plan, chunk, outcomes, lookup, tracker, cancel
-            )
-        pending = [r for r in pending if r.id in outcomes and outcomes[r.id].failed]
-        if not pending or is_cancelled(cancel) or report.stopped_by is not None:
-            break
-    to_disable = list(plan.disable)
+    for conflict in undecided:
+        item = ItemReport(
+            _name(conflict.local), Status.FAILED, CONFLICT_REASON, sample_id=conflict.local.id
+        )
+        report.add(item)
+        report.conflicts += 1
+    outcomes = _send_all(local, remote, state, plan, report, tracker, cancel)
+    to_disable: list[tuple[SampleRecord, int]] = []
     for record in plan.send:
         outcome = outcomes.get(record.id)
         if outcome is None:
@@ -236,9 +338,155 @@ def push(
         _set_enabled(
             remote, state, plan.remote, to_disable, False, report, tracker, cancel, uploaded
         )
-        _set_enabled(remote, state, plan.remote, plan.enable, True, report, tracker, cancel)
+    if report.stopped_by is None:
+        changes = list(plan.change)
+        changes += [Change(c.local, c.remote, c.remote_id) for c in keep_local]
+        _carry(remote, state, plan.remote, changes, report, tracker, cancel)
+        _take_remote(local, state, plan.remote, keep_remote, report, tracker, cancel)
+        _delete(remote, state, plan.remote, deleting, report, tracker, cancel)
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
     return report
+
+
+def settle(state: SyncState, plan: PushPlan) -> None:
+    """Record what ``plan`` found already agreed (samples equal on both sides) and forget
+    what is deleted on both sides; all a push with nothing else to do writes.
+    """
+    if plan.agreed:
+        state.set_synced(plan.remote, plan.agreed)
+    forget = plan.gone + [r.sha256 for r in plan.resend]
+    if forget:  # deleted on the remote: sent again from scratch
+        state.forget(plan.remote, forget)
+
+
+def _send_all(
+    local: Backend,
+    remote: Backend,
+    state: SyncState,
+    plan: PushPlan,
+    report: PushReport,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> dict[int, _Outcome]:
+    """Upload the samples of ``plan`` in rounds; how each upload ended, by local id."""
+    outcomes: dict[int, _Outcome] = {}
+    lookup = _RemoteHashes(remote)
+    pending = list(plan.send)
+    for _ in range(SEND_ROUNDS):
+        for start in range(0, len(pending), CHUNK):
+            if is_cancelled(cancel) or report.stopped_by is not None:
+                break
+            chunk = pending[start : start + CHUNK]
+            report.stopped_by = _send_chunk(
+                local, remote, state, plan, chunk, outcomes, lookup, tracker, cancel
+            )
+        pending = [r for r in pending if r.id in outcomes and outcomes[r.id].failed]
+        if not pending or is_cancelled(cancel) or report.stopped_by is not None:
+            break
+    return outcomes
+
+
+def _carry(
+    remote: Backend,
+    state: SyncState,
+    name: str,
+    changes: Sequence[Change],
+    report: PushReport,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> None:
+    """Give the remote samples of ``changes`` their local attributes, recording each sample
+    whose edits all succeeded as agreed (and, before any is sent, what they are heading to).
+    """
+    if not changes:
+        return
+    state.changing(name, [(c.local.sha256, fingerprint(c.local)) for c in changes])
+    targets = [(c.local.sha256, c.remote_id, c.local, c.remote) for c in changes]
+    outcome = sync_edits.apply_all(
+        remote,
+        targets,
+        lambda call: patiently(call, cancel),
+        tracker.step,
+        lambda: is_cancelled(cancel),
+    )
+    done = [c for c in changes if c.local.sha256 not in outcome.errors]
+    state.set_synced(name, [(c.local.sha256, fingerprint(c.local)) for c in done])
+    for change in changes:
+        record = change.local
+        if record.sha256 in outcome.unsent:
+            continue
+        error = outcome.errors.get(record.sha256)
+        if error is not None:
+            reason = f"Could not change it on the remote (ID {change.remote_id}): {error}"
+            report.add(ItemReport(_name(record), Status.FAILED, reason, sample_id=record.id))
+            continue
+        kinds = change.kinds or sync_edits.kinds_of(record, change.remote)
+        report.edited += 1
+        report.disabled += "disable" in kinds
+        report.enabled += "enable" in kinds
+        reason = f"Changed on the remote (ID {change.remote_id}): {', '.join(kinds)}"
+        report.add(ItemReport(_name(record), Status.DONE, reason, sample_id=record.id))
+
+
+def _take_remote(
+    local: Backend,
+    state: SyncState,
+    name: str,
+    conflicts: Sequence[Conflict],
+    report: PushReport,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> None:
+    """Give the local samples of ``conflicts`` the remote's attributes (local edits, in the
+    project's history like any other) and record them as agreed.
+    """
+    if not conflicts:
+        return
+    targets = [(c.sha256, c.local.id, c.remote, c.local) for c in conflicts]
+    outcome = sync_edits.apply_all(
+        local, targets, lambda call: call(), tracker.step, lambda: is_cancelled(cancel)
+    )
+    done = [c for c in conflicts if c.sha256 not in outcome.errors]
+    state.set_synced(name, [(c.sha256, fingerprint(c.remote)) for c in done])
+    for conflict in conflicts:
+        record = conflict.local
+        if conflict.sha256 in outcome.unsent:
+            continue
+        error = outcome.errors.get(conflict.sha256)
+        if error is None:
+            report.kept_remote += 1
+            reason = f"Took the remote's {', '.join(conflict.fields)}"
+            report.add(ItemReport(_name(record), Status.DONE, reason, sample_id=record.id))
+        else:
+            reason = f"Could not take the remote's version here: {error}"
+            report.add(ItemReport(_name(record), Status.FAILED, reason, sample_id=record.id))
+
+
+def _delete(
+    remote: Backend,
+    state: SyncState,
+    name: str,
+    targets: Sequence[tuple[str, int, SampleRecord]],
+    report: PushReport,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> None:
+    """Delete from the remote the samples deleted here, then forget them."""
+    if not targets or is_cancelled(cancel):
+        return
+    errors = sync_edits.delete_all(
+        remote, [rid for _, rid, _ in targets], lambda call: patiently(call, cancel)
+    )
+    state.forget(name, [sha for sha, rid, _ in targets if rid not in errors])
+    for _sha, remote_id, record in targets:
+        label = f"{record.filename} (remote ID {remote_id})"
+        if remote_id in errors:
+            reason = f"Could not delete it from the remote: {errors[remote_id]}"
+            report.add(ItemReport(label, Status.FAILED, reason))
+        else:
+            report.deleted += 1
+            report.add(ItemReport(label, Status.DONE, "Deleted from the remote"))
+        tracker.step()
 
 
 @dataclass
