@@ -136,6 +136,16 @@ class PushPlan:
         """
         return not (self.send or self.change or self.conflicts or (self.deleting and self.delete))
 
+    @property
+    def disable(self) -> list[tuple[SampleRecord, int]]:
+        """Samples of ``change`` disabled here and not on the remote, with their remote ids."""
+        return [(c.local, c.remote_id) for c in self.change if "disable" in c.kinds]
+
+    @property
+    def enable(self) -> list[tuple[SampleRecord, int]]:
+        """Samples of ``change`` enabled here and not on the remote, with their remote ids."""
+        return [(c.local, c.remote_id) for c in self.change if "enable" in c.kinds]
+
     def kinds(self) -> dict[str, int]:
         """How many samples of ``change`` get each kind of edit (:data:`sync_edits.KINDS`)."""
         counts = dict.fromkeys(sync_edits.KINDS, 0)

@@ -94,13 +94,16 @@ class Conflict:
 def compare(record: SampleRecord, there: SampleRecord, row: Pushed) -> str:
     """How the local ``record`` and the remote ``there`` stand since the last sync: ``same``,
     ``local`` (changed here only, or a push carrying it was interrupted), ``remote`` (changed
-    there only) or ``both``. A row whose agreed fingerprint is unknown takes the remote's.
+    there only, or a pull taking it was interrupted) or ``both``. A row whose agreed
+    fingerprint is unknown takes the remote's.
     """
     here, remote = fingerprint(record), fingerprint(there)
     if here == remote:
         return "same"
-    if row.changing_fp is not None:  # the remote may be half way to what we were sending
+    if row.changing_fp == here:  # a push was carrying it: the remote may be half way there
         return "local"
+    if row.changing_fp == remote:  # a pull was taking it: this side may be half way there
+        return "remote"
     agreed = row.synced_fp or remote
     if here == agreed:
         return "remote"
