@@ -264,7 +264,7 @@ def pull(
                 _leave(state, plan.remote, pair, side == "local", report, tracker)
         _update(local, state, plan.remote, take, report, tracker, cancel)
     if not is_cancelled(cancel) and report.stopped_by is None:
-        _delete(local, plan.delete, report, tracker)
+        _delete(local, state, plan.remote, plan.delete, report, tracker)
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
     return report
 
@@ -531,13 +531,22 @@ def _changes(mine: SampleRecord, theirs: SampleRecord) -> list[Change]:
 
 
 def _delete(
-    local: Backend, targets: Sequence[SampleRecord], report: PullReport, tracker: Tracker
+    local: Backend,
+    state: SyncState,
+    remote: str,
+    targets: Sequence[SampleRecord],
+    report: PullReport,
+    tracker: Tracker,
 ) -> None:
-    """Delete the local samples gone from the remote."""
+    """Delete the local samples gone from the remote; the state forgets them (neither side
+    holds them any more).
+    """
     if not targets:
         return
+    error = ""
+    done: list[Optional[bool]]
     try:
-        done = local.delete([r.id for r in targets])
+        done = list(local.delete([r.id for r in targets]))
     except BackendError as exc:
         done = [None] * len(targets)
         error = str(exc)
@@ -553,6 +562,7 @@ def _delete(
             reason = f"Could not be deleted locally: {error}"
             report.add(ItemReport(_name(record), Status.FAILED, reason, sample_id=record.id))
         tracker.step()
+    state.forget(remote, [r.sha256 for r, ok in zip(targets, done) if ok is not None])
 
 
 __all__ = ["Pair", "PullPlan", "PullReport", "plan_pull", "pull", "SyncStateError"]

@@ -176,6 +176,9 @@ def test_delete_removes_local_samples_gone_from_the_remote_and_nothing_else(tmp_
         assert local.get_sample(mine[0].sample_id) is not None  # never synced: kept
     assert len(held) == SAMPLES - 3 + 1
     assert set(by_hash(remote)) <= set(held)
+    assert "Nothing to pull" in run_pull(tmp_path / "copy", remote.base, "--delete").stdout
+    with SyncState(tmp_path / "copy") as state:
+        assert len(state.rows(sync.remote_name(remote))) == SAMPLES - 3
 
 
 def test_a_pull_stopped_between_stored_and_recorded_records_without_fetching(tmp_path, remote):
