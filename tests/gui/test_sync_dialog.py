@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from gui_helpers import active, csv_series, finish_operation, seed_csv, wait_idle
 
-from ei_desktop.core.backends.base import SampleQuery, UploadItem
+from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.edits import SetLabel
 from ei_desktop.core.sync_state import SyncState
 from ei_desktop.gui.credentials import CredentialStore
 from ei_desktop.gui.dialogs.progress import ProgressDialog
+from ei_desktop.gui.dialogs.sync_conflicts import REMOTE
 from ei_desktop.ops import UploadOptions, sync
 from ei_desktop.server.testing import free_port, serve_process
 
@@ -221,20 +223,57 @@ def test_pull_fetches_what_only_the_remote_holds(qtbot, make_window, project, re
 
 
 def test_conflict_choices_per_row_and_for_all(qtbot):
-    from ei_desktop.gui.dialogs.sync_conflicts import LOCAL, REMOTE, ConflictRow, ConflictsTable
+    from ei_desktop.gui.dialogs.sync_conflicts import LOCAL, ConflictRow, ConflictsTable
 
     table = ConflictsTable()
     qtbot.addWidget(table)
     table.set_conflicts(
         [ConflictRow("a" * 64, "walk.1.csv", "label: walk ≠ run"), ConflictRow("b" * 64, "x", "")]
     )
-    assert table.choices() == {"a" * 64: LOCAL, "b" * 64: LOCAL}
+    assert table.choices() == {}  # nothing decided for the user
     table.choose(1, REMOTE)
-    assert table.choices() == {"a" * 64: LOCAL, "b" * 64: REMOTE}
+    assert table.choices() == {"b" * 64: REMOTE}
     table.all_remote.click()
-    assert set(table.choices().values()) == {REMOTE}
+    assert table.choices() == {"a" * 64: REMOTE, "b" * 64: REMOTE}
     table.all_local.click()
-    assert set(table.choices().values()) == {LOCAL}
+    assert table.choices() == {"a" * 64: LOCAL, "b" * 64: LOCAL}
+
+
+def test_a_sample_changed_on_both_sides_is_a_conflict_settled_by_the_choice_made(
+    qtbot, make_window, project, remote
+):
+    base, backend = remote
+    window = make_window(project.path)
+    link(qtbot, window, base).push_button.click()
+    finish_operation(qtbot, window)
+    first, second = project.sample_ids(SampleQuery(labels=("idle",))).tolist()[:2]
+    records = project.get_samples([first, second])
+    there = by_hash(backend)
+    for sample_id, here_label, there_label in ((first, "calm", "still"), (second, "a", "b")):
+        project.edit(query_for_ids([sample_id]), SetLabel(here_label))
+        remote_id = there[records[sample_id].sha256][0].id
+        backend.edit(query_for_ids([remote_id]), SetLabel(there_label))
+
+    dialog = window.sync.show_dialog()
+    qtbot.waitUntil(lambda: dialog.conflicts.isVisible(), timeout=20000)
+    table = dialog.conflicts.table
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    assert set(rows) == {records[first].filename, records[second].filename}
+    assert table.item(rows[records[first].filename], 1).text() == "label: calm ≠ still"
+    assert dialog.push_button.isEnabled()
+
+    dialog.conflicts.choose(rows[records[first].filename], REMOTE)
+    dialog.push_button.click()
+    finish_operation(qtbot, window)
+
+    assert project.get_sample(first).label == "still"  # the remote's side, kept
+    assert backend.get_sample(there[records[first].sha256][0].id).label == "still"
+    # the undecided one stays as it is on both sides, and is listed again
+    assert project.get_sample(second).label == "a"
+    assert backend.get_sample(there[records[second].sha256][0].id).label == "b"
+    again = window.sync.show_dialog()
+    qtbot.waitUntil(lambda: again.conflicts.isVisible(), timeout=20000)
+    assert again.conflicts.table.rowCount() == 1
 
 
 def test_the_count_follows_uploads_and_deletes_and_the_link_can_be_changed(
@@ -276,3 +315,28 @@ def test_only_a_local_project_syncs(qtbot, make_window, project, remote):
     assert not window.sync.action.isEnabled()
     assert window.sync.show_dialog() is None
     assert status(window) == ""
+
+
+def test_deletions_travel_only_when_asked(qtbot, make_window, project, remote):
+    base, backend = remote
+    window = make_window(project.path)
+    link(qtbot, window, base).push_button.click()
+    finish_operation(qtbot, window)
+    window.deletes.start_delete(project.sample_ids(SampleQuery(labels=("run",))).tolist()[:2])
+    wait_idle(qtbot, window)
+
+    dialog = window.sync.show_dialog()
+    qtbot.waitUntil(lambda: "deleted here" in dialog.state_label.text(), timeout=20000)
+    assert "2 samples deleted here since the last sync" in dialog.state_label.text()
+    assert dialog.count_labels["delete"].text() == "–"
+    assert not dialog.push_button.isEnabled()
+
+    dialog.delete_check.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.count_labels["delete"].text() == "2", timeout=20000)
+    qtbot.waitUntil(dialog.push_button.isEnabled)
+    dialog.push_button.click()
+    report = finish_operation(qtbot, window)
+
+    assert report.ok and report.deleted == 2
+    assert backend.count(ALL) == 28
+    qtbot.waitUntil(lambda: status(window) == "All samples are on Edge Impulse")

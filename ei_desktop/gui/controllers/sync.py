@@ -202,7 +202,13 @@ class SyncController(QObject):
         if project_id is None or dialog.link is None:
             return None
         links = self.links
-        fn = jobs.push(self.window.backend, dialog.link, lambda: links.key(project_id))
+        fn = jobs.push(
+            self.window.backend,
+            dialog.link,
+            lambda: links.key(project_id),
+            delete=dialog.delete_check.isChecked(),
+            keep=keep,
+        )
         dialog.accept()
         return self.window.operations.run(fn, "Pushing to Edge Impulse")
 
@@ -232,29 +238,38 @@ def describe(comparison: jobs.Comparison) -> tuple[dict[str, Optional[int]], str
     push, pull = comparison.push, comparison.pull
     counts: dict[str, Optional[int]] = {
         "send": len(push.send),
-        "change": len(push.disable) + len(push.enable),
+        "change": len(push.change),
         "fetch": len(pull.fetch) + len(pull.update),
-        "delete": len(pull.delete) if comparison.delete else None,
+        "delete": len(push.delete) + len(pull.delete) if comparison.delete else None,
     }
     if push.empty and pull.empty:
-        note = "This project and the remote hold the same samples."
+        notes = ["This project and the remote hold the same samples."]
     elif push.present:
-        note = f"{display.plural(push.present, 'sample')} already on both sides."
+        notes = [f"{display.plural(push.present, 'sample')} already on both sides."]
     else:
-        note = "No sample of this project is on the remote yet."
+        notes = ["No sample of this project is on the remote yet."]
+    if pull.update:
+        changed = display.plural(len(pull.update), "sample")
+        notes.append(f"{changed} changed on the remote: Pull brings the changes here.")
+    if push.delete and not comparison.delete:
+        notes.append(
+            f"{display.plural(len(push.delete), 'sample')} deleted here since the last sync"
+            " are still on the remote."
+        )
     same = len(push.same_content)
     if same:
-        note += (
-            f" {display.plural(same, 'sample')} here share their content with another:"
+        notes.append(
+            f"{display.plural(same, 'sample')} here share their content with another:"
             " the remote keeps one copy."
         )
+    note = " ".join(notes)
     return counts, note
 
 
 def conflict_rows(comparison: jobs.Comparison) -> list[ConflictRow]:
     """The conflicts of ``comparison`` as the dialog lists them (once per content)."""
     rows: dict[str, ConflictRow] = {}
-    for conflict in comparison.pull.conflicts:
+    for conflict in [*comparison.push.conflicts, *comparison.pull.conflicts]:
         local, remote = conflict.local, conflict.remote
         rows.setdefault(
             local.sha256,

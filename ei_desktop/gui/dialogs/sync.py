@@ -50,7 +50,8 @@ class SyncDialog(QDialog):
         linkRequested(SyncLink, str): link to these endpoints with this key.
         pushRequested(dict): push, keeping the side chosen for each conflict (by hash).
         pullRequested(dict): pull, keeping the side chosen for each conflict (by hash).
-        deleteToggled(bool): the user changed whether a pull deletes what the remote lost.
+        deleteToggled(bool): the user changed whether deletions travel (a push deletes on the
+            remote what was deleted here, a pull deletes here what the remote lost).
     """
 
     linkRequested = Signal(object, str)
@@ -108,7 +109,8 @@ class SyncDialog(QDialog):
             grid.addWidget(caption, 1, column)
             self.count_labels[key] = number
         self.delete_check = QCheckBox(
-            "Pull &deletes here the samples deleted on the remote since the last sync",
+            "&Deletions travel: what was deleted on one side since the last sync is deleted"
+            " on the other",
             self.difference_box,
         )
         self.delete_check.toggled.connect(self.deleteToggled.emit)
@@ -215,7 +217,8 @@ class SyncDialog(QDialog):
         self.conflicts_label.setVisible(bool(rows))
         if rows:
             self.conflicts_label.setText(
-                f"{len(rows):,} changed on both sides since the last sync: choose which to keep."
+                f"{len(rows):,} changed on both sides since the last sync: choose which side"
+                " to keep (an undecided one stays as it is on both)."
             )
 
     def comparison_failed(self, message: str) -> None:

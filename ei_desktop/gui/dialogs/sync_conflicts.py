@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 
 LOCAL = "local"
 REMOTE = "remote"
-_CHOICES = ((LOCAL, "Keep local"), (REMOTE, "Keep remote"))
+#: no side chosen: the conflict is left as it is (and reported) until a later sync
+UNDECIDED = ""
+_CHOICES = ((UNDECIDED, "Decide later"), (LOCAL, "Keep local"), (REMOTE, "Keep remote"))
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,8 @@ class ConflictRow:
 
 class ConflictsTable(QWidget):
     """A table of conflicts with a Keep local / Keep remote choice per row, and buttons
-    choosing one side for all. Nothing is chosen for a row until the user does (or the
-    default given to :meth:`set_conflicts`).
+    choosing one side for all. No side is chosen for a row until the user does: a sync
+    leaves an undecided conflict as it is on both sides.
     """
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
@@ -66,7 +68,7 @@ class ConflictsTable(QWidget):
         layout.addLayout(buttons)
         self._rows: list[ConflictRow] = []
 
-    def set_conflicts(self, rows: Sequence[ConflictRow], default: str = LOCAL) -> None:
+    def set_conflicts(self, rows: Sequence[ConflictRow], default: str = UNDECIDED) -> None:
         """List ``rows``, each choosing ``default`` until changed."""
         self._rows = list(rows)
         self.table.setRowCount(len(self._rows))
@@ -83,7 +85,7 @@ class ConflictsTable(QWidget):
             self.table.setCellWidget(index, 2, combo)
 
     def choose(self, row: int, side: str) -> None:
-        """Keep ``side`` (:data:`LOCAL` or :data:`REMOTE`) for conflict ``row``."""
+        """Keep ``side`` (:data:`LOCAL`, :data:`REMOTE` or :data:`UNDECIDED`) for ``row``."""
         combo = self.table.cellWidget(row, 2)
         assert isinstance(combo, QComboBox)
         combo.setCurrentIndex(combo.findData(side))
@@ -94,10 +96,11 @@ class ConflictsTable(QWidget):
             self.choose(row, side)
 
     def choices(self) -> dict[str, str]:
-        """The side kept for each conflict, by content hash."""
+        """The side kept for each decided conflict, by content hash."""
         chosen = {}
         for index, row in enumerate(self._rows):
             combo = self.table.cellWidget(index, 2)
             assert isinstance(combo, QComboBox)
-            chosen[row.sha256] = str(combo.currentData())
+            if combo.currentData():
+                chosen[row.sha256] = str(combo.currentData())
         return chosen

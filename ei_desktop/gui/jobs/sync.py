@@ -77,7 +77,7 @@ def compare(
     def run(progress, cancel) -> Comparison:
         remote = _remote(link, load_key())
         with SyncState(local.path) as state:  # type: ignore[attr-defined]
-            push = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
+            push = sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
             pull = pulling.plan_pull(
                 local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel
             )
@@ -90,16 +90,23 @@ def push(
     local: Backend,
     link: SyncLink,
     load_key: Callable[[], Optional[str]],
+    *,
+    delete: bool = False,
+    keep: Optional[Mapping[str, str]] = None,
 ) -> JobFunction:
     """A job pushing the whole ``local`` project to the remote of ``link`` (planned again, so
-    it carries what the project holds now). Returns the :class:`~ei_desktop.ops.sync.PushReport`.
+    it carries what the project holds now), deleting there what was deleted here with
+    ``delete``, settling conflicts by ``keep`` (side per content hash). Returns the
+    :class:`~ei_desktop.ops.sync.PushReport`.
     """
 
     def run(progress, cancel) -> sync.PushReport:
         remote = _remote(link, load_key())
         with SyncState(local.path) as state:  # type: ignore[attr-defined]
-            plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, cancel=cancel)
-            return sync.push(local, remote, state, plan, progress=progress, cancel=cancel)
+            plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
+            return sync.push(
+                local, remote, state, plan, keep=dict(keep or {}), progress=progress, cancel=cancel
+            )
 
     return run
 
