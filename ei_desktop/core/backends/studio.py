@@ -2,7 +2,10 @@
 them (``ei-desktop serve``).
 
 One pooled ``requests`` session per backend. Reads and deletes are retried by urllib3 with
-exponential back-off, honouring ``Retry-After``. An upload is retried only when duplicates are
+exponential back-off; a server asking to slow down (429, 503) pauses every request of the
+backend for its ``Retry-After`` (:mod:`studio_rate`). Over the standard API (one request per
+sample or listing page), reads run on up to ``READ_CONNECTIONS`` connections, like the
+official SDK's pool. An upload is retried only when duplicates are
 refused, so a retry can never store a sample twice; if the first attempt did land, the retry's
 "already exists" answer is recognised (its id is newer than the upload's start) and reported as
 the success it was. Several files go in one ingestion request; uploads stream from disk.
@@ -57,6 +60,7 @@ from ei_desktop.core.backends.base import (
     UploadResult,
 )
 from ei_desktop.core.backends.studio_query import by_id_chunks, filter_params
+from ei_desktop.core.backends.studio_rate import RATE_LIMITED, RateGate
 from ei_desktop.core.edits import Change, ChangeSet, EditResult, Summary
 from ei_desktop.core.labels import LabelError, normalize_label, normalize_metadata
 from ei_desktop.core.model import SampleInfo, Sensor
@@ -82,6 +86,9 @@ UPLOAD_ATTEMPTS = 6
 #: before the upload gives up on it
 OUTAGE_GRACE = 30.0
 RETRYABLE_STATUS = (429, 500, 502, 503, 504)
+#: parallel reads where the standard API needs one request per sample or page: as many as
+#: the official SDK's pool on an 8-core machine (min(32, cores + 4)), and a few more
+READ_CONNECTIONS = 16
 _RECORD_CACHE = 50_000
 _MIME = {
     ".json": "application/json",
@@ -172,6 +179,7 @@ class StudioBackend:
         *,
         timeout: Optional[float] = None,
         max_workers: Optional[int] = None,
+        read_workers: Optional[int] = None,
         extensions: bool = True,
     ) -> None:
         if not api_key:
@@ -182,6 +190,10 @@ class StudioBackend:
         self.description = self.api_endpoint
         self._timeout: Union[float, tuple[float, float]] = timeout or DEFAULT_TIMEOUT
         self._workers = max_workers or 4
+        #: requests in flight for reads done one per sample or page (download, listing)
+        self._read_workers = read_workers or max_workers or READ_CONNECTIONS
+        #: shared by every request (and every view of the backend): pauses on a 429/503
+        self._gate = RateGate()
         self._project_id: Optional[int] = None
         self._project_lock = threading.Lock()
         self._records: OrderedDict[int, SampleRecord] = OrderedDict()
@@ -214,7 +226,11 @@ class StudioBackend:
         # Reading proxy and CA settings from the environment costs ~0.4 ms per request;
         # skip it when the environment sets none of them.
         session.trust_env = _environment_configures_requests()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
+        adapter = HTTPAdapter(
+            pool_connections=4,
+            pool_maxsize=max(32, self._read_workers, self._workers),
+            max_retries=retry,
+        )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update(
@@ -237,7 +253,7 @@ class StudioBackend:
         if timeout_sec:
             view._timeout = timeout_sec
         if max_workers:
-            view._workers = max(1, int(max_workers))
+            view._workers = view._read_workers = max(1, int(max_workers))
         return view
 
     @property
@@ -266,13 +282,25 @@ class StudioBackend:
         """
         kwargs.setdefault("timeout", self._timeout)
         session = self._retrying_session if retry_post else self._session
-        try:
-            response = session.request(method, url, **kwargs)
-        except requests.RequestException as exc:
-            host = urlsplit(url).netloc
-            if _cannot_connect(exc):
-                raise ServerUnreachable(_unreachable_message(url, exc)) from exc
-            raise BackendError(f"Cannot reach {host}: {_reason(exc)}") from exc
+        # a 429 was not acted on: any request may be sent again; a 503 only those that may
+        # be sent twice
+        idempotent = retry_post or method.upper() in ("GET", "HEAD", "DELETE")
+        for attempt in itertools.count():
+            self._gate.wait()
+            try:
+                response = session.request(method, url, **kwargs)
+            except requests.RequestException as exc:
+                host = urlsplit(url).netloc
+                if _cannot_connect(exc):
+                    raise ServerUnreachable(_unreachable_message(url, exc)) from exc
+                raise BackendError(f"Cannot reach {host}: {_reason(exc)}") from exc
+            status = response.status_code
+            if (status == 429 or idempotent) and self._gate.pause_after(
+                status, _retry_after(response), attempt
+            ):
+                response.close()
+                continue
+            break
         if response.status_code == 401:
             raise InvalidApiKey(_error_of(response) or "Invalid API key")
         return response
@@ -671,23 +699,36 @@ class StudioBackend:
         while the next one is fetched), else the count, then pages by offset in parallel.
         """
         convert = convert or _same
+        first = None
         if query.sort == "id" and self._paging_after_id is not False:
-            converted = self._after_id_pages(query, mode, convert)
+            converted, first = self._after_id_pages(query, mode, convert)
             if converted is not None:
                 return converted
-        return [convert(s) for s in self._offset_pages(query, mode)]
+        with _no_cycle_collection():
+            return [convert(s) for s in self._offset_pages(query, mode, first)]
 
-    def _offset_pages(self, query: SampleQuery, mode: str) -> list[dict]:
-        """Every match by offset pages, fetched in parallel after the count."""
-        total = self.count(query)
-        offsets = list(range(0, total, PAGE))
+    def _offset_pages(
+        self, query: SampleQuery, mode: str, first: Optional[list[dict]] = None
+    ) -> list[dict]:
+        """Every match by offset pages (the standard API): the count and the first page
+        (unless given as ``first``) together, then the other pages, all in parallel on up to
+        ``READ_CONNECTIONS`` connections.
+        """
+        if query.ids == ():
+            return []
         pages: dict[int, list[dict]] = {}
-        if offsets:
-            with ThreadPoolExecutor(max_workers=min(self._workers, len(offsets))) as pool:
-                fetched = pool.map(lambda o: self._page(query, o, PAGE, mode=mode), offsets)
-                pages = dict(zip(offsets, fetched))
-        offset = offsets[-1] if offsets else 0
-        while pages.get(offset) is not None and len(pages[offset]) == PAGE:
+        with ThreadPoolExecutor(max_workers=self._read_workers) as pool:
+            counting = pool.submit(self.count, query)
+            head = None if first is not None else pool.submit(self._page, query, 0, PAGE, mode=mode)
+            total = counting.result()
+            rest = {
+                offset: pool.submit(self._page, query, offset, PAGE, mode=mode)
+                for offset in range(PAGE, total, PAGE)
+            }
+            pages[0] = first if head is None else head.result()
+            pages.update((offset, page.result()) for offset, page in rest.items())
+        offset = max(pages)
+        while len(pages[offset]) == PAGE:
             offset += PAGE  # samples added while we paged
             pages[offset] = self._page(query, offset, PAGE, mode=mode)
         seen: set[int] = set()
@@ -701,16 +742,17 @@ class StudioBackend:
 
     def _after_id_pages(
         self, query: SampleQuery, mode: str, convert: Callable[[dict], Any]
-    ) -> Optional[list]:
+    ) -> tuple[Optional[list], Optional[list[dict]]]:
         """Every match of an id-sorted ``query`` through ``convert``, each page asked as the
         one after the last id seen (``afterId``, an ei-desktop extension whose pages cost the
-        same at any depth, where offset pages cost more the deeper they are); ``None`` when
-        the server does not offer it (Edge Impulse itself), known from the first answer.
+        same at any depth, where offset pages cost more the deeper they are), and ``None``;
+        or ``None`` and the first page's samples (by offset) when the server does not offer
+        it (Edge Impulse itself), known from that first answer.
         """
         body = self._page_body(query, 0, PAGE, mode=mode)
         if not body.get("pagingAfterId"):
             self._paging_after_id = False
-            return None
+            return None, body["samples"]
         self._paging_after_id = True
         converted: list = []
         page, size = body["samples"], PAGE
@@ -723,7 +765,7 @@ class StudioBackend:
                     following = pool.submit(self._page, query, 0, size, mode=mode, after_id=last)
                 converted.extend(map(convert, page))
                 if following is None:
-                    return converted
+                    return converted, None
                 page = following.result()
 
     def _all_records(self, query: SampleQuery) -> list[SampleRecord]:
@@ -853,7 +895,7 @@ class StudioBackend:
         def fetch(index: int) -> None:
             bodies[ids[index]] = self._get(ids[index], **params)
 
-        _in_order(fetch, len(ids), self._workers, stop=lambda: is_cancelled(cancel))
+        _in_order(fetch, len(ids), self._read_workers, stop=lambda: is_cancelled(cancel))
         return bodies
 
     def _get(self, sample_id: int, **params) -> Optional[dict]:
@@ -945,6 +987,8 @@ class StudioBackend:
         ids = [int(i) for i in ids]
         if ids:
             self.project_id()  # one quick, clear failure when the server cannot be reached
+        if ids and not self._offers_batch():
+            return self._download_each(ids, tracker, cancel)
         out: list[Union[DownloadedSample, DownloadFailure, None]] = []
         for start in range(0, len(ids), DOWNLOAD_CHUNK):
             if is_cancelled(cancel):
@@ -969,6 +1013,35 @@ class StudioBackend:
             if fetched < len(chunk) or len(chunk) < min(DOWNLOAD_CHUNK, len(ids) - start):
                 break
         return out
+
+    def _download_each(
+        self, ids: list[int], tracker: Tracker, cancel: Optional[CancelToken]
+    ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
+        """:meth:`download` over the standard API: one request per sample (two for media),
+        each sample fetched and converted by one of up to ``READ_CONNECTIONS`` workers, with
+        no step waiting for a whole group to finish.
+        """
+        with self._records_lock:
+            media = {i for i in ids if i in self._records and self._records[i].kind in _MEDIA}
+        results: list[Union[DownloadedSample, DownloadFailure, None]] = [None] * len(ids)
+
+        def fetch(index: int) -> None:
+            sample_id = ids[index]
+            body: Union[dict, BackendError, None]
+            try:
+                # a media sample's content comes from its own endpoint: its values are not
+                # asked for (a WAV's would be decoded into JSON many times the file's size)
+                params = {"limitPayloadValues": 1} if sample_id in media else {}
+                body = self._get(sample_id, **params)
+            except (InvalidApiKey, ServerUnreachable):
+                raise
+            except BackendError as exc:
+                body = exc
+            results[index] = self._downloaded(sample_id, body)
+            tracker.step(results[index])
+
+        fetched = _in_order(fetch, len(ids), self._read_workers, lambda: is_cancelled(cancel))
+        return results[:fetched]
 
     def _download_bodies(
         self, ids: list[int], cancel: Optional[CancelToken]
@@ -1200,9 +1273,11 @@ def _retry(methods: set[str]) -> Retry:
         connect=2,
         read=2,
         backoff_factor=0.3,
-        status_forcelist=RETRYABLE_STATUS,
+        # rate limits (and their Retry-After) are waited out by the backend's gate, shared by
+        # all its requests
+        status_forcelist=[s for s in RETRYABLE_STATUS if s not in RATE_LIMITED],
         allowed_methods=frozenset(methods),
-        respect_retry_after_header=True,
+        respect_retry_after_header=False,
         raise_on_status=False,
     )
 

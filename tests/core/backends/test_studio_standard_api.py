@@ -1,0 +1,161 @@
+"""The HTTP backend kept to the standard Edge Impulse API (no ei-desktop extensions), as
+against Edge Impulse itself: listings and downloads run many requests in parallel, give
+exactly what the project holds, in order, and wait politely when the server says 429."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ei_desktop.core.backends.base import DownloadFailure, SampleQuery, UploadItem
+from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import PAGE, READ_CONNECTIONS, StudioBackend
+from ei_desktop.server.app import create_app
+from ei_desktop.server.testing import running_app
+
+KEY = "standard-key-0123456789"
+SAMPLES = 2 * PAGE + 345  # three listing pages, the last one partly full
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    with LocalBackend(tmp_path_factory.mktemp("standard") / "project", create=True) as backend:
+        items = [
+            UploadItem(
+                f"walk.{i:05d}.csv",
+                f"timestamp,accX,accY\n0,{i},1\n10,{i % 7},2\n20,3,{i}\n".encode(),
+                category="training" if i % 5 else "testing",
+                label=f"l{i % 3}",
+            )
+            for i in range(SAMPLES)
+        ]
+        assert all(result.success for result in backend.upload(items))
+        yield backend
+
+
+class RateLimiter:
+    """ASGI middleware in front of the real app answering some reads ``429 Too Many
+    Requests`` with a ``Retry-After``, and noting when each read arrived."""
+
+    def __init__(self, app, *, every: int, retry_after: str, limit: int | None = None) -> None:
+        self.app = app
+        self.every = every
+        self.retry_after = retry_after.encode()
+        self.limit = limit
+        self.reads = 0
+        self.refused: list[float] = []
+        self.arrivals: list[float] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or "/raw-data" not in scope["path"]:
+            await self.app(scope, receive, send)
+            return
+        with self.lock:
+            self.reads += 1
+            now = time.monotonic()
+            self.arrivals.append(now)
+            refuse = self.reads % self.every == 0 and (
+                self.limit is None or len(self.refused) < self.limit
+            )
+            if refuse:
+                self.refused.append(now)
+        if refuse:
+            headers = [(b"content-type", b"application/json"), (b"retry-after", self.retry_after)]
+            await send({"type": "http.response.start", "status": 429, "headers": headers})
+            body = b'{"success":false,"error":"Too many requests"}'
+            await send({"type": "http.response.body", "body": body})
+            return
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def standard(base: str) -> StudioBackend:
+    return StudioBackend(KEY, f"{base}/v1", base, extensions=False)
+
+
+def expected_listing(project, query: SampleQuery) -> list[tuple]:
+    return [(i.sample_id, i.filename, i.category, i.label) for i in project.sample_infos(query)]
+
+
+def listed(client: StudioBackend, query: SampleQuery) -> list[tuple]:
+    return [(i.sample_id, i.filename, i.category, i.label) for i in client.sample_infos(query)]
+
+
+def test_listings_and_downloads_are_complete_and_in_order(project):
+    ids = project.sample_ids(SampleQuery()).tolist()
+    wanted = ids[::-1][:600] + [987654]  # newest first, and one that does not exist
+    limiter = RateLimiter(create_app(project, KEY), every=10**9, retry_after="0")
+    with running_app(limiter) as base:
+        client = standard(base)
+        for query in (
+            SampleQuery(),
+            SampleQuery(category="training"),
+            SampleQuery(sort="filename", descending=False),
+        ):
+            assert listed(client, query) == expected_listing(project, query)
+        assert client.sample_ids(SampleQuery()).tolist() == ids
+        downloaded = client.download(wanted)
+        client.close()
+    assert len(downloaded) == len(wanted) and downloaded[-1] is None
+    assert [d.record.id for d in downloaded[:-1]] == wanted[:-1]
+    local = project.download(wanted[:-1])
+    assert [d.data for d in downloaded[:-1]] == [d.data for d in local]
+    # many requests at once, as the official SDK's pool, and never more than the bound
+    assert 4 < limiter.most_in_flight <= READ_CONNECTIONS
+
+
+def test_a_server_answering_429_still_gives_everything(project):
+    ids = project.sample_ids(SampleQuery()).tolist()
+    limiter = RateLimiter(create_app(project, KEY), every=4, retry_after="0.05")
+    with running_app(limiter) as base:
+        client = standard(base)
+        infos = listed(client, SampleQuery())
+        downloaded = client.download(ids[:300])
+        client.close()
+    assert len(limiter.refused) > 50
+    assert infos == expected_listing(project, SampleQuery())
+    assert not any(isinstance(d, DownloadFailure) for d in downloaded)
+    local = project.download(ids[:300])
+    assert [d.data for d in downloaded] == [d.data for d in local]
+
+
+def test_retry_after_pauses_every_request_not_only_the_refused_one(project):
+    ids = project.sample_ids(SampleQuery()).tolist()
+    limiter = RateLimiter(create_app(project, KEY), every=40, retry_after="1.5", limit=1)
+    with running_app(limiter) as base:
+        client = standard(base)
+        downloaded = client.download(ids[:200])
+        client.close()
+    assert all(d is not None and not isinstance(d, DownloadFailure) for d in downloaded)
+    (refused,) = limiter.refused
+    # requests already on their way when the 429 left may still arrive just after it; then
+    # nothing until the pause asked for is over
+    assert not [t for t in limiter.arrivals if refused + 0.5 < t < refused + 1.4]
+    assert any(t >= refused + 1.4 for t in limiter.arrivals)
+
+
+def test_a_server_that_keeps_refusing_ends_in_a_clear_failure_per_sample(project):
+    ids = project.sample_ids(SampleQuery()).tolist()[:5]
+    app = create_app(project, KEY)
+    with running_app(app) as base:
+        client = standard(base)
+        client.project_id()
+    limiter = RateLimiter(app, every=1, retry_after="0")
+    with running_app(limiter) as base:
+        client = standard(base)
+        client._project_id = 1  # (the project answered above; only reads are refused)
+        downloaded = client.download(ids)
+        client.close()
+    assert [type(d) for d in downloaded] == [DownloadFailure] * 5
+    assert all("429" in d.error for d in downloaded)
