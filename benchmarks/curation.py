@@ -30,7 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from figures import Figures, add_json_argument  # noqa: E402
 from seed_project import seed  # noqa: E402
 
 from ei_desktop.core.backends.base import SampleQuery  # noqa: E402
@@ -49,8 +51,14 @@ def timed(call) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def per_100k(seconds: float, count: int) -> str:
+#: ms per 100,000 samples of each step, by name (for the JSON figures)
+MS_PER_100K: dict[str, float] = {}
+
+
+def per_100k(seconds: float, count: int, name: str = "") -> str:
     scaled = seconds * 100_000 / count * 1000
+    if name:
+        MS_PER_100K[name] = scaled
     return f"{seconds * 1000:,.0f} ms for {count:,} ({scaled:,.0f} ms per 100,000)"
 
 
@@ -79,7 +87,7 @@ def bench_local(project: Path) -> None:
         ]
         for name, step in steps:
             seconds, _ = timed(step)
-            print(f"local {name}: {per_100k(seconds, selected)}")
+            print(f"local {name}: {per_100k(seconds, selected, name)}")
         consecutive = SampleQuery(min_id=1, max_id=100_001, include_disabled="both")
         count = backend.count(consecutive)
         seconds, _ = timed(lambda: backend.edit(consecutive, SetLabel("session-1")))
@@ -94,6 +102,7 @@ def bench_local(project: Path) -> None:
             f"local summary ({len(summary.rows)} category/label rows): "
             f"median {statistics.median(summaries) * 1000:.2f} ms (target < 20 ms)"
         )
+        MS_PER_100K["summary"] = statistics.median(summaries) * 1000
 
 
 def bench_bare_sql(project: Path) -> None:
@@ -109,7 +118,8 @@ def bench_bare_sql(project: Path) -> None:
     conn.execute("COMMIT")
     seconds = time.perf_counter() - started
     conn.close()
-    print(f"machine limit (bare SQL relabel, no history): {per_100k(seconds, cursor.rowcount)}")
+    shown = per_100k(seconds, cursor.rowcount, "bare")
+    print(f"machine limit (bare SQL relabel, no history): {shown}")
 
 
 def bench_http(project: Path) -> None:
@@ -122,7 +132,7 @@ def bench_http(project: Path) -> None:
         backend = StudioBackend(KEY, f"{base}/v1", base)
         selected = backend.count(SELECTION)
         seconds, _ = timed(lambda: backend.edit(SELECTION, SetLabel("moving")))
-        print(f"HTTP backend → serve relabel: {per_100k(seconds, selected)}")
+        print(f"HTTP backend → serve relabel: {per_100k(seconds, selected, 'http relabel')}")
         config = api.Configuration(host=f"{base}/v1", api_key={"ApiKeyAuthentication": KEY})
         with api.ApiClient(config) as client:
             raw = api.RawDataApi(client)
@@ -142,6 +152,7 @@ def bench_http(project: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 samples, for a smoke run")
+    add_json_argument(parser)
     args = parser.parse_args()
     samples = 100_000 if args.quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="ei-bench-") as tmp:
@@ -152,6 +163,24 @@ def main() -> int:
             shutil.copytree(seeded, copy)
             bench(copy)
             shutil.rmtree(copy)
+    figures = Figures("curation")
+    bare = MS_PER_100K.get("bare")
+    for name in ("relabel", "move to testing", "disable", "undo of the relabel", "http relabel"):
+        if name in MS_PER_100K:
+            figures.add(
+                f"{name.replace(' ', '_')}.per_100k",
+                f"{name} of {samples:,}-sample project, per 100,000",
+                MS_PER_100K[name],
+                unit="ms",
+                higher_is_better=False,
+                reference=bare,
+                reference_kind="bare SQL relabel (limit)",
+            )
+    if "summary" in MS_PER_100K:
+        figures.add(
+            "summary", "local summary", MS_PER_100K["summary"], unit="ms", higher_is_better=False
+        )
+    figures.write(args.json)
     return 0
 
 

@@ -26,6 +26,9 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from figures import Figures, add_json_argument  # noqa: E402
 
 from ei_desktop import ops  # noqa: E402
 from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
@@ -66,8 +69,12 @@ def plan(source: Path) -> ops.Plan:
     return result
 
 
-def median_rate(count: int, runs: list[float]) -> str:
+FIGURES = Figures("dataset_import")
+
+
+def median_rate(count: int, runs: list[float], figure_id: str, measure: str) -> str:
     rates = [count / seconds for seconds in runs]
+    FIGURES.add(figure_id, measure, statistics.median(rates), unit="files/s", runs=rates)
     shown = ", ".join(f"{r:,.0f}" for r in rates)
     return f"median {statistics.median(rates):,.0f} files/s (runs: {shown})"
 
@@ -76,6 +83,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the size")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    add_json_argument(parser)
     args = parser.parse_args()
     count = 1000 if args.quick else 10_000
     with tempfile.TemporaryDirectory(prefix="ei-dataset-bench-") as tmp:
@@ -91,7 +99,8 @@ def main() -> int:
             planned = plan(source)
             runs.append(time.perf_counter() - started)
         assert len(planned.items) == count and planned.box_count() == 2 * count
-        print(f"plan (detect, read COCO, image sizes): {median_rate(count, runs)}")
+        shown = median_rate(count, runs, "plan", f"COCO plan, {count:,} images")
+        print(f"plan (detect, read COCO, image sizes): {shown}")
 
         runs = []
         for attempt in range(args.runs):
@@ -100,7 +109,8 @@ def main() -> int:
                 report = ops.upload(backend, plan(source))
             runs.append(time.perf_counter() - started)
             assert len(report.done) == count, report.summary()
-        print(f"local project, plan + upload:          {median_rate(count, runs)}")
+        shown = median_rate(count, runs, "local", f"COCO plan + upload, local, {count:,} images")
+        print(f"local project, plan + upload:          {shown}")
 
         runs = []
         for attempt in range(args.runs):
@@ -117,7 +127,9 @@ def main() -> int:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        print(f"ei-desktop serve, plan + upload:       {median_rate(count, runs)}")
+        shown = median_rate(count, runs, "serve", f"COCO plan + upload to serve, {count:,} images")
+        print(f"ei-desktop serve, plan + upload:       {shown}")
+    FIGURES.write(args.json)
     return 0
 
 

@@ -24,9 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from figures import Figures, add_json_argument  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -86,12 +88,20 @@ def spin_until(condition, timeout_s: float = 600.0) -> float:
     return time.perf_counter() - started
 
 
+FIGURES = Figures("gui_latency")
+
+
 def summary(name: str, late: list[float]) -> str:
+    """One line on the probe's lateness (and the worst stall recorded as a figure)."""
     if not late:
         return f"{name}: no samples"
     ordered = sorted(late)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     p50 = ordered[len(ordered) // 2]
+    slug = "_".join(name.replace(",", "").split()[2:]) or name
+    FIGURES.add(
+        f"stall.{slug}", f"{name}: worst stall", ordered[-1], unit="ms", higher_is_better=False
+    )
     return (
         f"{name}: worst stall {ordered[-1]:.1f} ms, p99 {p99:.1f} ms, median {p50:.1f} ms "
         f"({len(ordered)} probes)"
@@ -292,6 +302,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="a 1M project folder to reuse (seeded if new)")
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--skip-listing", action="store_true")
+    add_json_argument(parser)
     args = parser.parse_args()
     app = make_application()
     print(f"Qt platform: {QApplication.platformName()}, {os.cpu_count()} CPUs")
@@ -304,6 +315,7 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     app.processEvents()
+    FIGURES.write(args.json)
     return 0
 
 

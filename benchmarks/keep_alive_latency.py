@@ -3,27 +3,32 @@
 Without TCP_NODELAY on accepted sockets every keep-alive request waits ~40 ms for a delayed
 ACK; with it a listing or a one-file upload takes a few milliseconds.
 
-Usage: python benchmarks/keep_alive_latency.py [requests]
+Usage: python benchmarks/keep_alive_latency.py [requests] [--json PATH]
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figures, add_json_argument  # noqa: E402
 
 from ei_desktop.server.testing import running_server  # noqa: E402
 
 KEY = "bench-key-0123456789abcdef"
 
 
-def main(count: int) -> None:
+def main(count: int, json_path: Optional[str] = None) -> None:
     with (
         tempfile.TemporaryDirectory() as folder,
         running_server(Path(folder) / "p", KEY) as (
@@ -46,9 +51,22 @@ def main(count: int) -> None:
                     files=[("data", (f"k{i}.csv", data, "text/csv"))],
                 )
                 timings["upload"].append(time.perf_counter() - start)
+    figures = Figures("keep_alive_latency")
     for what, values in timings.items():
         print(f"{what}: median {statistics.median(values) * 1000:.1f} ms over {count} requests")
+        figures.add(
+            what,
+            f"one small {what} request on a keep-alive connection",
+            statistics.median(values) * 1000,
+            unit="ms",
+            higher_is_better=False,
+        )
+    figures.write(json_path)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("requests", type=int, nargs="?", default=100)
+    add_json_argument(parser)
+    args = parser.parse_args()
+    main(args.requests, args.json)

@@ -301,6 +301,7 @@ def main() -> int:
     parser.add_argument("--listen-port", type=int, default=0)
     parser.add_argument("--ping", action="store_true", help="measure ping-pong through it")
     parser.add_argument("--connections", type=int, default=50, help="concurrent, with --ping")
+    parser.add_argument("--json", help="with --ping, also write the figures as JSON")
     args = parser.parse_args()
     if args.ping:
         single = ping(args.rtt_ms)[0]
@@ -310,6 +311,28 @@ def main() -> int:
             f"{args.connections} concurrent connections: medians {min(many):.1f}–"
             f"{max(many):.1f} ms (median {statistics.median(many):.1f} ms)"
         )
+        if args.json:
+            from figures import Figures
+
+            figures = Figures("latency_proxy")
+            for figure_id, what, value in (
+                ("ping.one", "one connection", single),
+                (
+                    "ping.many",
+                    f"{args.connections} concurrent connections, median",
+                    statistics.median(many),
+                ),
+            ):
+                figures.add(
+                    figure_id,
+                    f"proxy ping-pong at {args.rtt_ms:g} ms RTT, {what}",
+                    value,
+                    unit="ms",
+                    reference=args.rtt_ms,
+                    reference_kind="the RTT asked for",
+                    higher_is_better=False,
+                )
+            figures.write(args.json)
         return 0
     if not args.target:
         parser.error("--target HOST:PORT is needed (or --ping)")

@@ -3,10 +3,12 @@
 ``ei-desktop serve``, with the standard API only (offset pages, what Edge Impulse offers) and
 with the server's paging by last-seen id.
 
-    .venv/bin/python benchmarks/listing_1m.py PROJECT [--standard-only] [--sdk]
+    .venv/bin/python benchmarks/listing_1m.py PROJECT [--standard-only] [--sdk] [--json PATH]
+    .venv/bin/python benchmarks/listing_1m.py --seed 1000000
 
 PROJECT is a local project folder (for instance one made by ``tools/seed_project.py``); it
-is served as it is, so pass a copy when it must stay untouched. Prints the time and the
+is served as it is, so pass a copy when it must stay untouched. ``--seed N`` instead seeds a
+temporary project of N samples. Prints the time and the
 client's peak RSS of each listing (each in a fresh process), and the server's cost per
 page at the start and at the end of the listing.
 """
@@ -18,10 +20,14 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figures, add_json_argument  # noqa: E402
 
 from ei_desktop.server.testing import free_port, serve_process  # noqa: E402
 
@@ -73,11 +79,30 @@ def main() -> None:
     parser.add_argument("project", nargs="?", help="the project folder to serve")
     parser.add_argument("--standard-only", action="store_true", help="skip the extension run")
     parser.add_argument("--sdk", action="store_true", help="also time the official SDK")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed a temporary project of N")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    add_json_argument(parser)
     args = parser.parse_args()
     if args.child:
         one_listing(*args.child)
         return
+    if args.project is None:
+        if not args.seed:
+            parser.error("give a PROJECT folder or --seed N")
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+        from seed_project import seed
+
+        with tempfile.TemporaryDirectory(prefix="ei-listing-bench-") as tmp:
+            args.project = str(Path(tmp) / "project")
+            print(f"seeded {args.seed:,} samples in {seed(Path(args.project), args.seed):.1f} s")
+            run(args)
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Serve ``args.project`` and time each listing against it."""
+    figures = Figures("listing_1m")
     import requests
 
     port = free_port()
@@ -116,9 +141,19 @@ def main() -> None:
                 f"client peak RSS {result['peak'] / MB:.0f} MB",
                 flush=True,
             )
+            figures.add(
+                f"get_sample_ids.{how}",
+                f"get_sample_ids over HTTP, {result['ids']:,} samples, {how}",
+                result["seconds"],
+                unit="s",
+                higher_is_better=False,
+                samples=result["ids"],
+                peak_rss_mb=result["peak"] / MB,
+            )
     finally:
         process.terminate()
         process.wait(60)
+    figures.write(args.json)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/local_store.py [--quick]
 
-1. ingest 10,000 small CSV files with ``upload_directory`` (target: >= 2,000 samples/s);
+1. ingest 10,000 small CSV files with ``upload_directory`` (target: >= 8,000 samples/s);
 2. a filtered page of 100 out of 1,000,000 samples, first and deep pages (target: < 50 ms);
 3. ``get_sample_ids`` over 100,000 samples.
 """
@@ -20,7 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from figures import Figures, add_json_argument  # noqa: E402
 from seed_project import seed  # noqa: E402
 
 from ei_desktop import data  # noqa: E402
@@ -33,6 +35,9 @@ def write_small_csvs(directory: Path, count: int) -> None:
     for i in range(count):
         rows = "".join(f"{t * 10},{i},{t},{t * 2}\n" for t in range(20))
         (directory / f"walk.{i:05d}.csv").write_text(f"timestamp,accX,accY,accZ\n{rows}")
+
+
+FIGURES = Figures("local_store")
 
 
 def bench_ingest(work: Path, files: int) -> None:
@@ -49,7 +54,14 @@ def bench_ingest(work: Path, files: int) -> None:
         rates.append(files / seconds)
     print(
         f"ingest {files} small CSV files: median {statistics.median(rates):,.0f} samples/s "
-        f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}; target >= 2,000)"
+        f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}; target >= 8,000)"
+    )
+    FIGURES.add(
+        "ingest.small_csv",
+        f"local ingest, {files:,} small CSVs",
+        statistics.median(rates),
+        unit="samples/s",
+        runs=rates,
     )
 
 
@@ -74,6 +86,7 @@ def bench_pages(work: Path, samples: int) -> None:
             "name contains 'walk', training": SampleQuery(filename="walk", category="training"),
             "testing, sorted by name": SampleQuery(category="testing", sort="filename"),
         }
+        worst = 0.0
         for name, query in queries.items():
             first = project.list_after(query, None, limit=100)
             deep_after = None
@@ -90,6 +103,14 @@ def bench_pages(work: Path, samples: int) -> None:
                 f"51st {deep_ms:.1f} ms, count {count_ms:.1f} ms "
                 f"({len(first)} rows; target < 50 ms)"
             )
+            worst = max(worst, first_ms, deep_ms)
+    FIGURES.add(
+        "page.worst",
+        f"local filtered page of 100 of {samples:,}, worst of 5 queries",
+        worst,
+        unit="ms",
+        higher_is_better=False,
+    )
 
 
 def bench_sample_ids(work: Path, samples: int) -> None:
@@ -99,6 +120,9 @@ def bench_sample_ids(work: Path, samples: int) -> None:
     ms = timed_ms(lambda: data.get_sample_ids(project=directory), repeat=5)
     count = len(data.get_sample_ids(project=directory))
     print(f"get_sample_ids over {count:,} samples: {ms:.0f} ms")
+    FIGURES.add(
+        "get_sample_ids", f"local get_sample_ids over {count:,}", count / ms * 1000, unit="ids/s"
+    )
     ms = timed_ms(lambda: data.get_sample_ids(project=directory, category="testing", labels="walk"))
     print(f"get_sample_ids(category='testing', labels='walk') over {count:,}: {ms:.1f} ms")
 
@@ -106,6 +130,7 @@ def bench_sample_ids(work: Path, samples: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    add_json_argument(parser)
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     with tempfile.TemporaryDirectory(prefix="ei-bench-") as tmp:
@@ -113,6 +138,7 @@ def main() -> int:
         bench_ingest(work, 10_000 // scale)
         bench_pages(work, 1_000_000 // scale)
         bench_sample_ids(work, 100_000 // scale)
+    FIGURES.write(args.json)
     return 0
 
 

@@ -26,6 +26,9 @@ import orjson
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figures, add_json_argument  # noqa: E402
 
 from ei_desktop.server.testing import (  # noqa: E402
     ProcessMemory,
@@ -80,7 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=95, help="size of each sample (MB)")
     parser.add_argument("--repeat", type=int, default=5, help="calls per figure (median)")
+    add_json_argument(parser)
     args = parser.parse_args()
+    figures = Figures("sample_by_id")
 
     import edgeimpulse as ei
 
@@ -117,15 +122,27 @@ def main() -> None:
                         ei.data.get_filename_by_id(i)
                     ),
                 }
+                times = {}
                 for what, call in calls.items():
                     idle = memory.rss()
                     memory.reset_peak()
                     ms = timed_ms(call, args.repeat)
                     peak = (memory.peak() - idle) / MB
                     print(f"{kind:<6} {what:<36} {ms:>9.1f} {peak:>21.0f} MB", flush=True)
+                    times[what] = ms
+                figures.add(
+                    f"get_filename_by_id.{kind}",
+                    f"get_filename_by_id on a {args.mb} MB {kind} sample over HTTP",
+                    times["ei_desktop get_filename_by_id"],
+                    unit="ms",
+                    reference=times["official SDK get_filename_by_id"],
+                    higher_is_better=False,
+                    server_peak_mb=peak,
+                )
         finally:
             process.terminate()
             process.wait(30)
+    figures.write(args.json)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ Runs a real server process and reports, for each scenario, its peak RSS above th
 * ingest: one ingestion request carrying 4 CSV files of 99 MB
 * json: a 300 MB JSON body to the Studio API
 
-Usage: python benchmarks/server_memory.py [scenario ...]
+Usage: python benchmarks/server_memory.py [scenario ...] [--json PATH]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,9 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figures, add_json_argument  # noqa: E402
 
 from ei_desktop.core.backends.studio import StudioBackend  # noqa: E402
 from ei_desktop.server.testing import (  # noqa: E402
@@ -47,10 +51,26 @@ def upload(base: str, files: list[tuple[str, bytes]]) -> list[int]:
     return [e["sampleId"] for e in entries]
 
 
-def measured(memory: ProcessMemory, idle: int, what: str, action) -> None:
+FIGURES = Figures("server_memory")
+
+
+def measured(
+    memory: ProcessMemory, idle: int, what: str, action, figure_id: str, file_mb: float
+) -> None:
+    """Print (and record) the server's peak RSS above ``idle`` while ``action`` runs;
+    ``file_mb`` is the size of the largest file involved (the target is < 3x it)."""
     memory.reset_peak()
     result = action()
-    print(f"{what}: peak {(memory.peak() - idle) / MB:.0f} MB above idle  ({result})", flush=True)
+    peak = (memory.peak() - idle) / MB
+    print(f"{what}: peak {peak:.0f} MB above idle  ({result})", flush=True)
+    FIGURES.add(
+        figure_id,
+        f"serve peak RSS: {what}",
+        peak,
+        unit="MB",
+        higher_is_better=False,
+        file_mb=file_mb,
+    )
 
 
 def main(scenarios: list[str]) -> None:
@@ -73,7 +93,7 @@ def main(scenarios: list[str]) -> None:
                     stored.extend(upload(base, one))
                     return f"sample {stored[0]}"
 
-                measured(memory, idle, "storing one 99 MB CSV", store)
+                measured(memory, idle, "storing one 99 MB CSV", store, "store_one", 99)
                 del one
                 idle = memory.rss()
 
@@ -82,7 +102,7 @@ def main(scenarios: list[str]) -> None:
                     response = requests.get(url, headers={"x-api-key": KEY}, timeout=600)
                     return f"status {response.status_code}, {len(response.content) / MB:.0f} MB"
 
-                measured(memory, idle, "values of one 99 MB CSV sample", values)
+                measured(memory, idle, "values of one 99 MB CSV sample", values, "values_one", 99)
             if "batch" in scenarios:
                 ids = [upload(base, [(f"big{i}.csv", big_csv(99 * MB, i))])[0] for i in range(3)]
                 idle = memory.rss()
@@ -96,7 +116,7 @@ def main(scenarios: list[str]) -> None:
                     )
                     return f"status {response.status_code}, {len(response.content) / MB:.0f} MB"
 
-                measured(memory, idle, "batch of 3 x 99 MB CSV, ids x4", batch)
+                measured(memory, idle, "batch of 3 x 99 MB CSV, ids x4", batch, "batch", 99)
             if "download" in scenarios:
                 ids = [
                     upload(base, [(f"mid{i}.csv", big_csv(20 * MB, 100 + i))])[0] for i in range(20)
@@ -108,7 +128,14 @@ def main(scenarios: list[str]) -> None:
                     out = client.download(ids)
                     return f"{sum(1 for o in out if getattr(o, 'data', None))} downloaded"
 
-                measured(memory, idle, "HTTP backend download of 20 x 20 MB CSV", download)
+                measured(
+                    memory,
+                    idle,
+                    "HTTP backend download of 20 x 20 MB CSV",
+                    download,
+                    "download",
+                    20,
+                )
 
                 def raw():
                     def one(sample_id):
@@ -119,11 +146,18 @@ def main(scenarios: list[str]) -> None:
                     with ThreadPoolExecutor(8) as pool:
                         return f"{sum(pool.map(one, ids)) / MB:.0f} MB"
 
-                measured(memory, idle, "raw files of 20 x 20 MB CSV, 8 at a time", raw)
+                measured(memory, idle, "raw files of 20 x 20 MB CSV, 8 at a time", raw, "raw", 20)
             if "ingest" in scenarios:
                 files = [(f"four{i}.csv", big_csv(99 * MB, 200 + i)) for i in range(4)]
                 idle = memory.rss()
-                measured(memory, idle, "one request of 4 x 99 MB CSV", lambda: upload(base, files))
+                measured(
+                    memory,
+                    idle,
+                    "one request of 4 x 99 MB CSV",
+                    lambda: upload(base, files),
+                    "ingest",
+                    99,
+                )
                 del files
             if "json" in scenarios:
                 body = b'{"ids": [' + b"1," * (150 * MB) + b"1]}"
@@ -137,11 +171,16 @@ def main(scenarios: list[str]) -> None:
                     )
                     return f"status {response.status_code}: {response.text[:100]}"
 
-                measured(memory, idle, "300 MB JSON body", huge_json)
+                measured(memory, idle, "300 MB JSON body", huge_json, "json", 300)
         finally:
             process.kill()
             process.wait(timeout=30)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["one", "batch", "download", "ingest", "json"])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios", nargs="*", metavar="scenario")
+    add_json_argument(parser)
+    args = parser.parse_args()
+    main(args.scenarios or ["one", "batch", "download", "ingest", "json"])
+    FIGURES.write(args.json)

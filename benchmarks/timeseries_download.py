@@ -22,6 +22,9 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figures, add_json_argument  # noqa: E402
 
 from ei_desktop.server.testing import big_csv, free_port, serve_process  # noqa: E402
 
@@ -42,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=60, help="size of the CSV file (MB)")
     parser.add_argument("--repeat", type=int, default=3, help="downloads per figure (median)")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     import edgeimpulse as ei
@@ -83,6 +87,16 @@ def main() -> None:
             print(f"  of which fetching the values       {fetch:7.2f} s")
             print(f"  of which writing the JSON text     {ours - fetch:7.2f} s")
             print(f"official SDK download_samples_by_ids {sdk:7.2f} s  (ratio {sdk / ours:.2f}x)")
+            figures = Figures("timeseries_download")
+            figures.add(
+                "download",
+                f"download of one {args.mb} MB CSV time series over HTTP",
+                ours,
+                unit="s",
+                reference=sdk,
+                higher_is_better=False,
+            )
+            figures.write(args.json)
         finally:
             process.terminate()
             process.wait(30)

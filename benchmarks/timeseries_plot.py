@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
+from figures import Figures, add_json_argument  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ei_desktop.core.backends.base import Series  # noqa: E402
@@ -33,7 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    add_json_argument(parser)
     args = parser.parse_args()
+    shown_s, painted_s = [], []
     app = QApplication.instance() or QApplication(sys.argv)
     values = np.empty((args.rows, 3))
     values[:, 0] = np.arange(args.rows) % 1000
@@ -52,10 +57,28 @@ def main() -> None:
         shown = time.perf_counter()
         view.grab()
         painted = time.perf_counter()
+        shown_s.append(shown - started)
+        painted_s.append(painted - shown)
         print(
             f"run {run}: set_series {shown - started:.3f} s, first paint {painted - shown:.3f} s"
             f" ({args.rows:,} rows × 3)"
         )
+    figures = Figures("timeseries_plot")
+    figures.add(
+        "set_series",
+        f"time-series preview of {args.rows:,} rows, set_series (UI thread)",
+        statistics.median(shown_s) * 1000,
+        unit="ms",
+        higher_is_better=False,
+    )
+    figures.add(
+        "first_paint",
+        f"time-series preview of {args.rows:,} rows, first paint",
+        statistics.median(painted_s) * 1000,
+        unit="ms",
+        higher_is_better=False,
+    )
+    figures.write(args.json)
 
 
 if __name__ == "__main__":
