@@ -247,7 +247,7 @@ def main() -> int:
                     figures.add(
                         f"{client}.rtt{rtt:g}.vs_{kind}",
                         f"{CLIENTS[client]}, {count:,} samples, RTT {rtt:g} ms, vs "
-                        + ("SDK" if kind == "sdk" else "SDK 8-core pools"),
+                        + ("SDK" if kind == "sdk" else "SDK (8-core pools)"),
                         ours,
                         reference=ref,
                         unit="samples/s",

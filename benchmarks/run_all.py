@@ -250,7 +250,7 @@ def rows_of(results: dict[str, dict]) -> list[tuple[str, ...]]:
 def print_table(rows: list[tuple[str, ...]]) -> None:
     header = ("measure", "ei-desktop", "official SDK or limit", "ratio", "target", "met?")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    widths[0] = min(widths[0], 78)
+    widths[0] = min(widths[0], 84)
     line = " | ".join(f"{{:<{w}}}" for w in widths)
     print()
     print(line.format(*header))
