@@ -14,7 +14,7 @@ from PIL import Image
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
-from ei_desktop.core.edits import SetEnabled
+from ei_desktop.core.edits import Move, Rename, SetEnabled, SetLabel, SetMetadata
 
 #: long enough for the key rules of ``serve``
 KEY = "push-test-key-0123456789"
@@ -188,3 +188,31 @@ def run_pull(project: Path, base_url: str, *args, timeout: float = 300):
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def edit_round(path: Path, seed: int) -> int:
+    """Edit the local project at ``path`` as a user would after a push: relabel, move, rename,
+    set metadata, disable and enable some samples. Returns how many samples changed.
+    """
+    rng = random.Random(seed)
+    with LocalBackend(path) as local:
+        records = list(local.iter_samples(SampleQuery(include_disabled="both")))
+        plain = [r for r in records if not r.structured_labels and r.kind == "timeseries"]
+        touched: set[int] = set()
+
+        def edit(chosen, change) -> None:
+            ids = [r.id for r in chosen]
+            if ids:
+                local.edit(query_for_ids(ids), change)
+                touched.update(ids)
+
+        edit(rng.sample(plain, len(plain) // 6), SetLabel("relabelled"))
+        training = [r for r in records if r.category == "training"]
+        edit(rng.sample(training, len(training) // 8), Move("testing"))
+        edit(rng.sample(records, len(records) // 10), SetMetadata({"visit": "2"}, replace=False))
+        enabled = [r for r in records if not r.disabled]
+        edit(rng.sample(enabled, len(enabled) // 12), SetEnabled(False))
+        edit([r for r in records if r.disabled][::2], SetEnabled(True))
+        for record in rng.sample(records, 5):
+            edit([record], Rename(record.filename + ".renamed"))
+    return len(touched)

@@ -1,6 +1,7 @@
 """``ei-desktop push`` over a bad link: a real ``ei-desktop serve`` behind a fault-injecting
 proxy, the push SIGKILLed at random points, re-run until it succeeds; the remote then holds
-every local sample exactly once, as it is locally.
+every local sample exactly once, as it is locally. Then a round of local edits, pushed the
+same way (killed once while it edits), lands on the remote too.
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ import time
 
 import pytest
 from fault_proxy import FaultProxy
-from sync_helpers import KEY, build_project, by_hash, facts, push_command, push_env, run_push
+from sync_helpers import (
+    KEY,
+    build_project,
+    by_hash,
+    edit_round,
+    facts,
+    push_command,
+    push_env,
+    run_push,
+)
 
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.sync_state import SYNC_DATABASE
 from ei_desktop.server.testing import free_port, serve_process
 
-SAMPLES = 300
+SAMPLES = 1000
 SEED = int(os.environ.get("EI_TEST_SEED", "13"))
 KILLS = 5
 MAX_RUNS = 12
@@ -85,6 +95,33 @@ def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_pat
             assert again.returncode == 0, again.stderr
             assert "Nothing to push" in again.stdout
             assert proxy.stats["upload requests"] == uploads_before
+
+            edited = edit_round(tmp_path / "local", SEED)
+            with LocalBackend(tmp_path / "local") as local:
+                expected = by_hash(local)
+            push = subprocess.Popen(
+                push_command(tmp_path / "local"),
+                env=push_env(proxy.url),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(rng.uniform(1.0, 4.0))  # planning, then the edits
+            edit_kill = push.poll() is None
+            push.kill()
+            push.wait(timeout=30)
+            edit_statuses: list[int] = []
+            while len(edit_statuses) < MAX_RUNS:
+                finished = run_push(tmp_path / "local", proxy.url)
+                edit_statuses.append(finished.returncode)
+                if finished.returncode == 0:
+                    break
+            assert finished.returncode == 0, (edit_statuses, finished.stdout, finished.stderr)
+            assert "changed both here and on the remote" not in finished.stdout
+            assert proxy.stats["upload requests"] == uploads_before  # edits, no upload
+            again = run_push(tmp_path / "local", proxy.url)
+            assert again.returncode == 0, again.stderr
+            assert "Nothing to push" in again.stdout
             stats = dict(proxy.stats)
         remote = by_hash(direct)
     finally:
@@ -97,7 +134,9 @@ def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_pat
     record_property("statuses", statuses)
     record_property("seconds", round(duration, 1))
     record_property("proxy", stats)
+    record_property("edit_round", {"edited": edited, "killed": edit_kill, "runs": edit_statuses})
     print(f"kills {kills}, runs to exit 0 {runs} {statuses}, {duration:.1f} s, proxy {stats}")
+    print(f"edit round: {edited} samples edited, killed {edit_kill}, runs {edit_statuses}")
     print("\n".join(str(o) for o in outputs))
 
     figures = f"kills {kills}, runs {statuses}, proxy {stats}"
