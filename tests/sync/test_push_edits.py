@@ -353,3 +353,27 @@ def test_a_push_killed_while_it_sends_edits_resumes_to_exit_0(tmp_path, remote, 
         assert "changed both here and on the remote" not in resumed.stdout
         assert "Nothing to push" in run_push(tmp_path / "many", proxy.url).stdout
     same_samples(tmp_path / "many", remote)
+
+
+def test_rows_of_unknown_agreement_take_the_remote_as_agreed_never_as_a_conflict(local_dir, remote):
+    """A state written before fingerprints were kept: the remote as it is counts as agreed,
+    so a local edit is carried (not a conflict) and the others are recorded as agreed.
+    """
+    assert run_push(local_dir, remote.base).returncode == 0
+    with sqlite3.connect(local_dir / SYNC_DATABASE) as db:
+        db.execute("UPDATE pushed SET synced_fp = NULL")
+    with LocalBackend(local_dir) as local:
+        record = first_of(local, kind="image")
+        local.edit(query_for_ids([record.id]), SetLabel("panel"))
+
+    pushed = run_push(local_dir, remote.base)
+
+    assert pushed.returncode == 0, pushed.stderr
+    assert "1 changed there" in pushed.stdout
+    assert samples(remote)[record.sha256].label == "panel"
+    with SyncState(local_dir) as state:
+        rows = state.rows(sync.remote_name(remote))
+    with LocalBackend(local_dir) as local:
+        assert {sha: row.synced_fp for sha, row in rows.items()} == {
+            sha: fingerprint(r) for sha, r in samples(local).items()
+        }
