@@ -9,8 +9,8 @@ multilabel.png, segments.png (its label segments in edit mode), image.png (bound
 box_editing.png (an image's boxes in edit mode),
 upload_options.png, results.png, csv_import.png, csv_grouped.png, curation.png,
 rebalance.png, sync_link.png and sync.png (the sync dialog, linked to a real ``ei-desktop
-serve``) and sync_status.png (the status bar after a push) into OUTDIR. The project is
-seeded through ``ei_desktop.data`` with ``project=``, like any script would.
+serve``), sync_status.png (the status bar after a push) and sync_conflicts.png into
+OUTDIR. The project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter  # noqa: E402
 
 from ei_desktop import data  # noqa: E402
 from ei_desktop.core import scan  # noqa: E402
-from ei_desktop.core.backends.base import query_for_ids  # noqa: E402
+from ei_desktop.core.backends.base import SampleQuery, query_for_ids  # noqa: E402
 from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
+from ei_desktop.core.backends.studio import StudioBackend  # noqa: E402
 from ei_desktop.core.edits import SetLabel  # noqa: E402
 from ei_desktop.gui.app import make_application  # noqa: E402
 from ei_desktop.gui.credentials import CredentialStore  # noqa: E402
@@ -237,6 +238,27 @@ def sync_shots(window: MainWindow, out: Path, work: Path) -> None:
         spin_until(lambda: window.sync.status_label.text().startswith("All"))
         spin(300)
         window.grab().save(str(out / "sync_status.png"))
+        # the same samples edited on both sides since: conflicts
+        local = window.backend
+        there = StudioBackend(key, base + "/v1", base)
+        remote_ids = {r.sha256: r.id for r in there.iter_samples(SampleQuery())}
+        for record, mine, theirs in zip(
+            local.list_samples(SampleQuery(labels=("idle",)), limit=3),
+            ("calm", "rest", "idle"),
+            ("still", "pause", "moving"),
+        ):
+            if mine != record.label:
+                local.edit(query_for_ids([record.id]), SetLabel(mine))
+            there.edit(query_for_ids([remote_ids[record.sha256]]), SetLabel(theirs))
+        there.close()
+        dialog = window.sync.show_dialog()
+        assert dialog is not None
+        spin_until(lambda: dialog.conflicts.isVisible())
+        dialog.resize(dialog.width(), 560)
+        dialog.conflicts.choose(1, "remote")
+        spin(300)
+        dialog.grab().save(str(out / "sync_conflicts.png"))
+        dialog.reject()
 
 
 def main() -> int:

@@ -70,7 +70,7 @@ def status_text(missing: int) -> str:
 
 def differences(local: SampleRecord, remote: SampleRecord) -> str:
     """What differs between the two sides of a conflict, in a few words
-    ("label: idle ≠ wave; disabled here").
+    ("label: idle here, wave there; disabled here").
     """
     parts = []
     for attribute, words in (
@@ -80,7 +80,7 @@ def differences(local: SampleRecord, remote: SampleRecord) -> str:
     ):
         mine, theirs = getattr(local, attribute), getattr(remote, attribute)
         if mine != theirs:
-            parts.append(f"{words}: {mine or '(none)'} ≠ {theirs or '(none)'}")
+            parts.append(f"{words}: {mine or '(none)'} here, {theirs or '(none)'} there")
     if (local.metadata or {}) != (remote.metadata or {}):
         parts.append("metadata")
     if (local.bounding_boxes or []) != (remote.bounding_boxes or []):

@@ -52,5 +52,5 @@ def test_the_differences_of_a_conflict_in_a_few_words(tmp_path):
     with local:
         mine = next(iter(local.iter_samples(SampleQuery())))
     theirs = replace(mine, label="wave", metadata={"site": "north"}, disabled=True)
-    assert differences(mine, theirs) == "label: idle ≠ wave; metadata; disabled there"
+    assert differences(mine, theirs) == "label: idle here, wave there; metadata; disabled there"
     assert differences(mine, mine) == "changed on both sides"
