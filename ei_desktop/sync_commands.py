@@ -383,7 +383,7 @@ def _settle(conflicts, choice: str):
         return None
     keep = {}
     for conflict in conflicts:
-        name = getattr(conflict, "name", None) or str(conflict)
+        name = f"{conflict.local.filename} (ID {conflict.local.id})"
         answer = ""
         while answer not in ("l", "r", "s"):
             answer = input(f"{name} changed on both sides: keep [l]ocal, [r]emote, [s]kip? ")

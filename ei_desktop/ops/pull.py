@@ -39,28 +39,14 @@ from ei_desktop.core.backends.base import (
     UploadItem,
     query_for_ids,
 )
-from ei_desktop.core.edits import (
-    Change,
-    Move,
-    RemoveMetadata,
-    Rename,
-    SetBoundingBoxes,
-    SetEnabled,
-    SetLabel,
-    SetMetadata,
-    SetStructuredLabels,
-)
+from ei_desktop.core.edits import SetEnabled
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
-from ei_desktop.core.sync_state import (
-    Pushed,
-    SyncState,
-    SyncStateError,
-    attributes,
-    fingerprint,
-)
+from ei_desktop.core.sync_state import Pushed, SyncState, SyncStateError, fingerprint
+from ei_desktop.ops import sync_edits
 from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
 from ei_desktop.ops.sync import LINK_GRACE, patiently, remote_name
+from ei_desktop.ops.sync_edits import Conflict
 
 #: samples fetched, then stored locally in one transaction, together (bounds the memory)
 CHUNK = 50
@@ -101,8 +87,9 @@ class PullPlan:
             content), in id order.
         update: samples both sides hold whose remote attributes changed since the last sync
             while the local ones did not.
-        conflicts: samples changed on both sides since the last sync (each a
-            :class:`Pair`; settled by :func:`pull`'s ``keep``).
+        conflicts: samples changed on both sides since the last sync (the
+            :class:`~ei_desktop.ops.sync_edits.Conflict` of push; settled by :func:`pull`'s
+            ``keep``).
         delete: local samples the state records as synced with this remote that are gone
             from it (planned with ``delete=True`` only).
         record: samples both sides hold that the state does not record as synced yet (a
@@ -116,7 +103,7 @@ class PullPlan:
     remote: str
     fetch: list[SampleRecord] = field(default_factory=list)
     update: list[Pair] = field(default_factory=list)
-    conflicts: list[Pair] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     delete: list[SampleRecord] = field(default_factory=list)
     record: list[Pair] = field(default_factory=list)
     present: int = 0
@@ -201,16 +188,18 @@ def plan_pull(
 
 def _compare(plan: PullPlan, pair: Pair, row: Pushed) -> None:
     """Sort a sample both sides hold, recorded as synced, by what changed since the last
-    sync (fingerprints: the agreed one in the state, the local and the remote one now).
+    sync (as push reads it: :func:`~ei_desktop.ops.sync_edits.compare`).
     """
-    here, there = fingerprint(pair.local), fingerprint(pair.remote)
-    agreed = row.synced_fp or there  # unknown: the remote as it is counts as agreed
-    if here == there or there == agreed or (row.changing_fp and row.changing_fp == here):
-        plan.present += 1  # the same, changed here only, or a push is carrying it there
-    elif here == agreed or row.changing_fp == there:
-        plan.update.append(pair)  # changed on the remote only (or a pull was taking it)
-    else:
-        plan.conflicts.append(pair)
+    how = sync_edits.compare(pair.local, pair.remote, row)
+    if how == "remote":
+        plan.update.append(pair)
+    elif how == "both":
+        fields = sync_edits.differing(pair.local, pair.remote)
+        plan.conflicts.append(
+            Conflict(pair.local, pair.remote, pair.remote.id, pair.sha256, fields)
+        )
+    else:  # the same, or changed here only (a push carries that)
+        plan.present += 1
 
 
 def pull(
@@ -256,7 +245,8 @@ def pull(
     report.unfetched = sum(1 for r in plan.fetch if r.sha256 not in attempted)
     if not is_cancelled(cancel) and report.stopped_by is None:
         take = list(plan.update)
-        for pair in plan.conflicts:
+        for conflict in plan.conflicts:
+            pair = Pair(conflict.local, conflict.remote)
             side = keep if isinstance(keep, str) or keep is None else keep.get(pair.sha256)
             if side == "remote":
                 take.append(pair)
@@ -474,17 +464,14 @@ def _update(
             return
         chunk = pairs[start : start + CHUNK]
         state.changing(remote, [(p.sha256, fingerprint(p.remote)) for p in chunk])
-        done = []
-        for pair in chunk:
-            try:
-                for change in _changes(pair.local, pair.remote):
-                    local.edit(query_for_ids([pair.local.id]), change)
-            except (BackendError, ValueError) as exc:
-                reason = f"Could not be changed locally: {exc}"
-                report.add(ItemReport(pair.name, Status.FAILED, reason, sample_id=pair.local.id))
-                tracker.step()
-                continue
-            done.append(pair)
+        outcome = sync_edits.apply_all(
+            local,
+            [(p.sha256, p.local.id, p.remote, p.local) for p in chunk],
+            send=lambda call: call(),
+            step=lambda: None,
+            cancelled=lambda: False,
+        )
+        done = [p for p in chunk if p.sha256 not in outcome.errors]
         state.pulled(
             remote,
             [
@@ -492,42 +479,17 @@ def _update(
                 for p in done
             ],
         )
-        for pair in done:
-            reason = f"Changed as on the remote: {', '.join(_changed(pair.local, pair.remote))}"
-            report.add(ItemReport(pair.name, Status.DONE, reason, sample_id=pair.local.id))
-            report.updated += 1
+        for pair in chunk:
+            error = outcome.errors.get(pair.sha256)
+            if error is None:
+                what = ", ".join(sync_edits.differing(pair.local, pair.remote))
+                reason = f"Changed as on the remote: {what}"
+                report.add(ItemReport(pair.name, Status.DONE, reason, sample_id=pair.local.id))
+                report.updated += 1
+            else:
+                reason = f"Could not be changed locally: {error}"
+                report.add(ItemReport(pair.name, Status.FAILED, reason, sample_id=pair.local.id))
             tracker.step()
-
-
-def _changed(mine: SampleRecord, theirs: SampleRecord) -> list[str]:
-    """The names of the attributes that differ between two samples."""
-    here, there = attributes(mine), attributes(theirs)
-    return [name for name in there if here.get(name) != there[name]]
-
-
-def _changes(mine: SampleRecord, theirs: SampleRecord) -> list[Change]:
-    """The local edits that give ``mine`` the attributes of ``theirs``."""
-    changed = set(_changed(mine, theirs))
-    there = attributes(theirs)
-    changes: list[Change] = []
-    if "name" in changed:
-        changes.append(Rename(there["name"]))
-    if "segments" in changed and theirs.structured_labels:
-        changes.append(SetStructuredLabels(list(theirs.structured_labels)))
-    elif "label" in changed or "segments" in changed:
-        changes.append(SetLabel(theirs.label))
-    if "category" in changed:
-        changes.append(Move(theirs.category))
-    if "metadata" in changed:
-        if theirs.metadata:
-            changes.append(SetMetadata(dict(theirs.metadata)))
-        else:
-            changes.append(RemoveMetadata())
-    if "boxes" in changed:
-        changes.append(SetBoundingBoxes(list(theirs.bounding_boxes or [])))
-    if "enabled" in changed:
-        changes.append(SetEnabled(not theirs.disabled))
-    return changes
 
 
 def _delete(
