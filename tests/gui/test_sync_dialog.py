@@ -198,6 +198,21 @@ def test_linking_comparing_and_pushing_never_wait_on_the_ui_thread(
     assert backend.count(ALL) == 30
 
 
+def test_an_address_where_nothing_answers_is_said_at_once(qtbot, make_window, project):
+    window = make_window(project.path)
+    dialog = window.sync.show_dialog()
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    dialog.form.key_edit.setText(KEY)
+    dialog.form.api_edit.setText(nowhere + "/v1")
+    dialog.form.ingestion_edit.setText(nowhere)
+    dialog.form.link_button.click()
+
+    qtbot.waitUntil(lambda: dialog.form.error.isVisible(), timeout=20000)
+    assert f"Cannot open {nowhere}" in dialog.form.error.text()
+    assert dialog.form.link_button.isEnabled()
+    assert window.sync.links.load(project.project_id()) is None
+
+
 def test_pull_fetches_what_only_the_remote_holds(qtbot, make_window, project, remote):
     base, backend = remote
     items = [

@@ -192,8 +192,7 @@ class SyncController(QObject):
         if dialog is None:
             return
         if self._work_kind == "link":
-            spec = ConnectionSpec.studio(*_endpoints(dialog))
-            dialog.link_failed(failure_message(spec, error))
+            dialog.link_failed(failure_message(_spec(*_endpoints(dialog)), error))
         else:
             dialog.comparison_failed(f"Cannot compare: {error_message(error)}")
 
@@ -231,6 +230,18 @@ class SyncController(QObject):
 def _endpoints(dialog: SyncDialog) -> tuple[str, str]:
     form = dialog.form
     return form.api_edit.text().strip(), form.ingestion_edit.text().strip()
+
+
+def _spec(api: str, ingestion: str) -> ConnectionSpec:
+    """How the endpoints of a link are named in messages: an ``ei-desktop serve`` answers
+    its API under its own address, Edge Impulse on two hosts.
+    """
+    if api.rstrip("/") == ingestion.rstrip("/") + "/v1":
+        try:
+            return ConnectionSpec.server(ingestion)
+        except ValueError:
+            pass
+    return ConnectionSpec.studio(api, ingestion)
 
 
 def describe(comparison: jobs.Comparison) -> tuple[dict[str, Optional[int]], str]:

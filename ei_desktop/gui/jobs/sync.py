@@ -54,7 +54,8 @@ def check_link(link: SyncLink, api_key: str, save_key: Callable[[str], str]) -> 
 
     def run(progress, cancel) -> LinkCheck:
         remote = _remote(link, api_key.strip())
-        name = sync.patiently(lambda: sync.remote_name(remote), cancel)
+        # asked once: a mistyped address is said at once, not after a minute of patience
+        name = sync.remote_name(remote)
         project = f"project {remote.project_id()}"
         note = save_key(api_key.strip())
         return LinkCheck(SyncLink(link.api_endpoint, link.ingestion_endpoint, name, project), note)
