@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/local_store.py [--quick]
 
 1. ingest 10,000 small CSV files with ``upload_directory`` (target: >= 8,000 samples/s);
+   and the machine's limit: a raw script doing only hash + durable write + insert;
 2. a filtered page of 100 out of 1,000,000 samples, first and deep pages (target: < 50 ms);
 3. ``get_sample_ids`` over 100,000 samples.
 """
@@ -11,6 +12,9 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -40,6 +44,71 @@ def write_small_csvs(directory: Path, count: int) -> None:
 FIGURES = Figures("local_store")
 
 
+def _syncfs():
+    """libc's ``syncfs`` where there is one (Linux), else None."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+def raw_ingest(source: Path, target: Path, *, blobs_inside: bool, batch: int = 1024) -> float:
+    """The machine's limit for ingest with the project's durability: read, hash and store each
+    file, rows in SQLite (WAL, synchronous=FULL), one transaction per ``batch`` files; blobs
+    either as files (written and renamed, made durable as the project does: one ``syncfs``
+    per batch on Linux, else an fsync per file and per folder) or inside SQLite. No parsing,
+    checks or history. Returns files per second."""
+    syncfs = _syncfs()
+    target.mkdir()
+    conn = sqlite3.connect(target / "raw.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE samples (id INTEGER PRIMARY KEY, name TEXT, sha TEXT, size INT)")
+    conn.execute("CREATE TABLE blobs (sha TEXT PRIMARY KEY, data BLOB)")
+    blobs = target / "blobs"
+    blobs.mkdir()
+    names = sorted(os.listdir(source))
+    started = time.perf_counter()
+    for offset in range(0, len(names), batch):
+        rows, folders = [], set()
+        conn.execute("BEGIN IMMEDIATE")
+        for name in names[offset : offset + batch]:
+            data = (source / name).read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            if blobs_inside:
+                conn.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (sha, data))
+            else:
+                folder = blobs / sha[:2]
+                folder.mkdir(exist_ok=True)
+                temp = folder / f".{sha}.tmp"
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                try:
+                    os.write(fd, data)
+                    if syncfs is None:
+                        os.fsync(fd)
+                finally:
+                    os.close(fd)
+                os.replace(temp, folder / sha)
+                folders.add(folder)
+            rows.append((name, sha, len(data)))
+        for folder in folders if syncfs is None else [blobs]:
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                if syncfs is None:
+                    os.fsync(fd)
+                else:
+                    syncfs(fd)
+            finally:
+                os.close(fd)
+        conn.executemany("INSERT INTO samples (name, sha, size) VALUES (?, ?, ?)", rows)
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return len(names) / seconds
+
+
 def bench_ingest(work: Path, files: int) -> None:
     source = work / "csv"
     write_small_csvs(source, files)
@@ -56,13 +125,28 @@ def bench_ingest(work: Path, files: int) -> None:
         f"ingest {files} small CSV files: median {statistics.median(rates):,.0f} samples/s "
         f"(runs: {', '.join(f'{r:,.0f}' for r in rates)}; target >= 8,000)"
     )
+    ours = statistics.median(rates)
     FIGURES.add(
         "ingest.small_csv",
         f"local ingest, {files:,} small CSVs",
-        statistics.median(rates),
+        ours,
         unit="samples/s",
         runs=rates,
     )
+    for inside, layout in ((False, "one file per blob"), (True, "blobs inside SQLite")):
+        raw = [
+            raw_ingest(source, work / f"raw-{inside}-{n}", blobs_inside=inside) for n in range(3)
+        ]
+        limit = statistics.median(raw)
+        print(f"machine limit, raw hash + durable write + insert, {layout}: {limit:,.0f} files/s")
+        FIGURES.add(
+            f"ingest.vs_raw_{'sqlite' if inside else 'files'}",
+            f"local ingest, {files:,} small CSVs, vs raw script ({layout})",
+            ours,
+            unit="samples/s",
+            reference=limit,
+            reference_kind=f"raw script, {layout} (limit)",
+        )
 
 
 def timed_ms(call, repeat: int = 15) -> float:

@@ -125,6 +125,8 @@ TARGETS: dict[str, Target] = {
     "latency_proxy.ping.many": near_reference(0.25),
     "local_store.ingest.small_csv": at_least(8000, "samples/s"),
     "local_store.page.worst": at_most(50, "ms"),
+    "local_store.ingest.vs_raw_files": ratio_at_least(0.5),
+    "local_store.ingest.vs_raw_sqlite": ratio_at_least(0.5),
     "http_vs_sdk.loopback.upload_directory": ratio_at_least(10),
     "http_vs_sdk.loopback.standard.get_sample_ids": ratio_at_least(3),
     "http_vs_sdk.loopback.standard.download_samples_by_ids": ratio_at_least(3),
