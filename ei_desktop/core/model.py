@@ -145,7 +145,7 @@ class UploadSamplesResponse:
         self.success = len(self.fails) == 0
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleInfo:
     """What a listing returns for each sample."""
 

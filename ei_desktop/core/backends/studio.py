@@ -25,6 +25,7 @@ import io
 import itertools
 import json
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -1343,11 +1344,14 @@ def _same(sample: dict) -> dict:
 
 
 def _info(sample: dict) -> SampleInfo:
+    # a project has few categories and labels: one string each, not one per sample (100 MB
+    # of a million-sample listing)
+    category = sample.get("category")
     return SampleInfo(
         int(sample["id"]),
         str(sample.get("filename", "")),
-        sample.get("category"),
-        sample.get("label") or "",
+        sys.intern(category) if isinstance(category, str) else category,
+        sys.intern(sample.get("label") or ""),
     )
 
 
