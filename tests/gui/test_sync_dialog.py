@@ -293,6 +293,15 @@ def test_a_sample_changed_on_both_sides_is_a_conflict_settled_by_the_choice_made
     qtbot.waitUntil(lambda: again.conflicts.isVisible(), timeout=20000)
     assert again.conflicts.table.rowCount() == 1
 
+    again.conflicts.all_remote.click()  # settled by a pull this time
+    again.pull_button.click()
+    finish_operation(qtbot, window)
+
+    assert project.get_sample(second).label == "b"
+    last = window.sync.show_dialog()
+    qtbot.waitUntil(lambda: "same samples" in last.state_label.text(), timeout=20000)
+    assert not last.conflicts.isVisible()
+
 
 def test_the_count_follows_uploads_and_deletes_and_the_link_can_be_changed(
     qtbot, make_window, project, remote, tmp_path
