@@ -28,9 +28,9 @@ import os
 import sys
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -775,14 +775,37 @@ class StudioBackend:
         return records
 
     def iter_samples(self, query: SampleQuery, *, page_size: int = 1000) -> Iterator[SampleRecord]:
-        """Every matching sample, page by page."""
-        offset = 0
-        while True:
-            page = self.list_samples(query, offset=offset, limit=page_size)
-            yield from page
-            if len(page) < page_size:
-                return
-            offset += page_size
+        """Every matching sample in query order, page by page (by offset, as the standard
+        API pages): after the count, up to ``READ_CONNECTIONS`` pages are fetched in parallel
+        ahead of the one being read, so memory holds at most that many pages.
+        """
+        if query.ids == ():
+            return
+        size = max(1, int(page_size))
+        ahead: deque[tuple[int, Future]] = deque()
+        with ThreadPoolExecutor(max_workers=self._read_workers) as pool:
+
+            def fetch(offset: int) -> None:
+                ahead.append(
+                    (offset, pool.submit(self.list_samples, query, offset=offset, limit=size))
+                )
+
+            try:
+                counting = pool.submit(self.count, query)
+                fetch(0)
+                total, following = counting.result(), size
+                while ahead:
+                    offset, page = ahead.popleft()
+                    records = page.result()
+                    if len(records) == size and following <= offset + size:
+                        total = max(total, offset + 2 * size)  # samples added while we paged
+                    while len(ahead) < self._read_workers and following < total:
+                        fetch(following)
+                        following += size
+                    yield from records
+            finally:
+                for _offset, page in ahead:
+                    page.cancel()
 
     def sample_infos(self, query: SampleQuery) -> list[SampleInfo]:
         """Id, name, category and label of every match."""

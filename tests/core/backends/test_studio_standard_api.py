@@ -105,8 +105,15 @@ def test_listings_and_downloads_are_complete_and_in_order(project):
         ):
             assert listed(client, query) == expected_listing(project, query)
         assert client.sample_ids(SampleQuery()).tolist() == ids
+        by_name = SampleQuery(sort="filename", descending=True)
+        pages = list(client.iter_samples(by_name, page_size=128))  # many pages, in order
+        samples = client.iter_samples(by_name, page_size=100)
+        stopped = [next(samples) for _ in range(300)]
+        samples.close()  # a reader stopping early leaves nothing running
         downloaded = client.download(wanted)
         client.close()
+    assert [r.id for r in pages] == [r.id for r in project.iter_samples(by_name)]
+    assert [r.id for r in stopped] == [r.id for r in project.iter_samples(by_name)][:300]
     assert len(downloaded) == len(wanted) and downloaded[-1] is None
     assert [d.record.id for d in downloaded[:-1]] == wanted[:-1]
     local = project.download(wanted[:-1])
