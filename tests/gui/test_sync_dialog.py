@@ -21,6 +21,7 @@ from ei_desktop.core.sync_state import SyncState
 from ei_desktop.gui.credentials import CredentialStore
 from ei_desktop.gui.dialogs.progress import ProgressDialog
 from ei_desktop.gui.dialogs.sync_conflicts import REMOTE
+from ei_desktop.gui.sync_links import credential_account
 from ei_desktop.ops import UploadOptions, sync
 from ei_desktop.server.testing import free_port, serve_process
 
@@ -98,6 +99,9 @@ def test_link_push_and_the_status_bar_says_all_is_there(
     for path in Path(folder).rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
+    account = credential_account(project.project_id())
+    assert window.credentials.load(account) == KEY
+    assert window.credentials.path.stat().st_mode & 0o777 == 0o600
 
     window.close()
     reopened = make_window(folder)

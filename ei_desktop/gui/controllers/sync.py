@@ -53,6 +53,10 @@ class SyncController(QObject):
         self.status_label = QLabel(window)
         self.status_label.setAccessibleName("Samples not yet on Edge Impulse")
         self.status_label.setContentsMargins(0, 0, 12, 0)  # apart from the sample count
+        self.status_label.setToolTip(
+            "Counted from what this project pushed and pulled, without asking the remote;"
+            " Project → Sync with Edge Impulse… compares with the remote itself."
+        )
         self.status_label.hide()
         self.dialog: Optional[SyncDialog] = None
         self._status = window.reads.slot(self)
