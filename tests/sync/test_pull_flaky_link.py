@@ -24,8 +24,10 @@ from sync_helpers import (
     run_push,
 )
 
+from ei_desktop.core.backends.base import SampleQuery, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
+from ei_desktop.core.edits import Move, SetEnabled, SetLabel
 from ei_desktop.core.sync_state import SYNC_DATABASE
 from ei_desktop.server.testing import free_port, serve_process
 
@@ -86,6 +88,13 @@ def test_pull_over_a_flaky_link_killed_at_random_holds_every_sample_once(tmp_pat
                 if finished.returncode == 0:
                     break
             assert finished.returncode == 0, (statuses, finished.stdout, finished.stderr[-3000:])
+            # then the remote changes: what changed arrives with the next pulls, over the link
+            edited = _edit_remote(direct, rng)
+            for _ in range(MAX_RUNS):
+                finished = run_pull(target, proxy.url)
+                if finished.returncode == 0:
+                    break
+            assert finished.returncode == 0, finished.stderr[-3000:]
             contents_before = proxy.stats["content requests"]
 
             again = run_pull(target, proxy.url)
@@ -121,8 +130,9 @@ def test_pull_over_a_flaky_link_killed_at_random_holds_every_sample_once(tmp_pat
         assert local.check().ok
     assert all(len(copies) == 1 for copies in held.values())
     assert {sha: facts(r[0]) for sha, r in held.items()} == {
-        sha: facts(r[0]) for sha, r in expected.items()
+        sha: facts(r[0]) for sha, r in remote.items()
     }
+    assert sum(held[sha][0].label == "relabelled" for sha in edited) == 10
     # the state survived the kills intact and records every sample as synced
     with sqlite3.connect(target / SYNC_DATABASE) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -130,3 +140,20 @@ def test_pull_over_a_flaky_link_killed_at_random_holds_every_sample_once(tmp_pat
     assert len(rows) == SAMPLES
     assert {row[0] for row in rows} == {"remote"}
     assert sorted(row[1] for row in rows) == sorted(r[0].id for r in remote.values())
+
+
+def _edit_remote(remote: StudioBackend, rng: random.Random) -> list[str]:
+    """Relabel, move and disable ten time series each on the remote; their content hashes."""
+    series = [
+        r
+        for r in remote.iter_samples(SampleQuery(sort="id", descending=False))
+        if r.kind == "timeseries" and not r.structured_labels
+    ]
+    picked = rng.sample(series, 30)
+    relabel, move, disable = picked[:10], picked[10:20], picked[20:]
+    remote.edit(query_for_ids([r.id for r in relabel]), SetLabel("relabelled"))
+    for record in move:
+        other = "testing" if record.category == "training" else "training"
+        remote.edit(query_for_ids([record.id]), Move(other))
+    remote.edit(query_for_ids([r.id for r in disable]), SetEnabled(False))
+    return [r.sha256 for r in relabel]
