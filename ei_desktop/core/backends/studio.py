@@ -224,9 +224,14 @@ class StudioBackend:
 
     def _new_session(self, retry: Retry) -> requests.Session:
         session = requests.Session()
-        # Reading proxy and CA settings from the environment costs ~0.4 ms per request;
-        # skip it when the environment sets none of them.
+        # Reading proxy and CA settings from the environment costs ~0.4 ms per request (over
+        # 1 ms with many variables set); skip it when the environment sets none of them, and
+        # when it only names a CA bundle, take that once here.
         session.trust_env = _environment_configures_requests()
+        bundle = _ca_bundle_only()
+        if bundle is not None:
+            session.trust_env = False
+            session.verify = bundle
         adapter = HTTPAdapter(
             pool_connections=4,
             pool_maxsize=max(32, self._read_workers, self._workers),
@@ -1435,6 +1440,19 @@ def _environment_configures_requests() -> bool:
     if any(key.lower() in names for key in os.environ):
         return True
     return os.path.exists(os.path.expanduser("~/.netrc"))
+
+
+def _ca_bundle_only() -> Optional[str]:
+    """The CA bundle requests would read from the environment (``REQUESTS_CA_BUNDLE``, else
+    ``CURL_CA_BUNDLE``) when that is all the environment configures for it, else ``None``.
+    """
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if not bundle:
+        return None
+    others = {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "netrc"}
+    if any(key.lower() in others for key in os.environ):
+        return None
+    return None if os.path.exists(os.path.expanduser("~/.netrc")) else bundle
 
 
 def _reason(exc: Exception) -> str:

@@ -166,3 +166,17 @@ def test_a_server_that_keeps_refusing_ends_in_a_clear_failure_per_sample(project
         client.close()
     assert [type(d) for d in downloaded] == [DownloadFailure] * 5
     assert all("429" in d.error for d in downloaded)
+
+
+def test_a_ca_bundle_named_in_the_environment_is_still_the_one_used(tmp_path, monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "NETRC"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    missing = tmp_path / "no-such-bundle.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(missing))
+    client = StudioBackend(KEY, "https://127.0.0.1:9/v1", "https://127.0.0.1:9")
+    with pytest.raises(OSError, match="no-such-bundle"):
+        client.project_id()
+    client.close()
