@@ -24,10 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
+from figures import Figures, add_json_argument  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ei_desktop.core.backends.base import Series  # noqa: E402
@@ -48,7 +50,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    add_json_argument(parser)
     args = parser.parse_args()
+    figures = Figures("preview_ui_thread")
     app = QApplication.instance() or QApplication(sys.argv)
     view = TimeSeriesView()
     view.resize(800, 400)
@@ -56,10 +60,20 @@ def main() -> None:
     app.processEvents()
     with ThreadPoolExecutor(1) as worker:
         for rows in (args.rows, 1000):
-            measure(view, worker, rows, args.repeat)
+            shown = measure(view, worker, rows, args.repeat)
+            figures.add(
+                f"set_series_first_paint.{'sample' if rows == args.rows else 'small'}",
+                f"preview of {rows:,} rows × 3, UI-thread CPU for set_series + first paint",
+                shown,
+                unit="ms",
+                higher_is_better=False,
+                rows=rows,
+            )
+    figures.write(args.json)
 
 
-def measure(view: TimeSeriesView, worker: ThreadPoolExecutor, rows: int, repeat: int) -> None:
+def measure(view: TimeSeriesView, worker: ThreadPoolExecutor, rows: int, repeat: int) -> float:
+    """Print each run's steps; returns the median UI-thread ms of set_series + first paint."""
     values = np.empty((rows, 3))
     values[:, 0] = np.arange(rows) % 1000
     values[:, 1] = -values[:, 0]
@@ -95,6 +109,7 @@ def measure(view: TimeSeriesView, worker: ThreadPoolExecutor, rows: int, repeat:
         f"{rows:,} rows × 3, median UI-thread CPU ms: set_series + first paint "
         f"{statistics.median(shown):.1f}, all six steps {statistics.median(totals):.1f}"
     )
+    return statistics.median(shown)
 
 
 if __name__ == "__main__":

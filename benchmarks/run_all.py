@@ -60,6 +60,13 @@ BENCHMARKS = [
     Benchmark("server_memory", "server_memory.py", ("one", "download"), ()),
     Benchmark("timeseries_download", "timeseries_download.py", ("--mb", "10"), ()),
     Benchmark("timeseries_plot", "timeseries_plot.py", ("--rows", "1000000"), ()),
+    Benchmark("preview_ui_thread", "preview_ui_thread.py", ("--rows", "1000000"), ()),
+    Benchmark(
+        "scaling",
+        "scaling.py",
+        ("--sizes", "10000", "100000"),
+        ("--sizes", "10000", "100000", "1000000"),
+    ),
     Benchmark("gui_latency", "gui_latency.py", ("--files", "500", "--samples", "100000"), ()),
 ]
 
@@ -145,6 +152,7 @@ TARGETS: dict[str, Target] = {
     "sample_by_id.get_filename_by_id.csv": at_most(20, "ms"),
     "sample_by_id.get_filename_by_id.json": at_most(20, "ms"),
     "timeseries_plot.set_series": at_most(50, "ms"),
+    "preview_ui_thread.set_series_first_paint.sample": at_most(50, "ms"),
 }
 #: second targets on the same figure (shown as a row of its own)
 EXTRA_TARGETS: dict[str, Target] = {
@@ -158,6 +166,8 @@ def target_of(key: str) -> Optional[Target]:
         return TARGETS[key]
     if key.startswith("server_memory."):
         return below_file_size_times(3)
+    if key.startswith("scaling."):
+        return none_stated("flat per item (issue 14)")
     return None
 
 
