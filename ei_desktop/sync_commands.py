@@ -32,71 +32,37 @@ def add_commands(commands, add_filters, add_state) -> None:
         " state) are carried too; a sample changed both here and on the remote since the last"
         " sync is a conflict, never overwritten without --conflicts keep-local/keep-remote.",
     )
-    add_filters(push)
-    add_state(push, "enabled and disabled samples")
-    push.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print how many samples would be sent, changed or deleted, and the conflicts;"
+    _add_options(
+        push,
+        add_filters,
+        add_state,
+        dry_run="print how many samples would be sent, changed or deleted, and the conflicts;"
         " send, change and write nothing",
-    )
-    push.add_argument(
-        "--delete",
-        action="store_true",
-        help="also delete from the remote the samples pushed from here and deleted here since"
+        delete="also delete from the remote the samples pushed from here and deleted here since"
         " (whatever the filters; never a remote sample this project did not push)",
-    )
-    push.add_argument(
-        "--conflicts",
-        choices=("ask", "keep-local", "keep-remote"),
-        default="ask",
-        help="samples changed both here and on the remote since the last sync: list them and"
-        " leave them alone, exiting 1 (ask, the default), send the local version"
+        conflicts="samples changed both here and on the remote since the last sync: list them"
+        " and leave them alone, exiting 1 (ask, the default), send the local version"
         " (keep-local) or give the local sample the remote's (keep-remote)",
-    )
-    push.add_argument(
-        "--project",
-        metavar="DIR",
-        help="the local project to push (default: $EI_PROJECT or the default project)",
-    )
-    push.add_argument(
-        "--api-key",
-        metavar="KEY",
-        help="the API key of the Edge Impulse project to push to (default: $EI_API_KEY)",
+        project="the local project to push (default: $EI_PROJECT or the default project)",
+        api_key="the API key of the Edge Impulse project to push to (default: $EI_API_KEY)",
     )
     _add_pull(commands, add_filters, add_state)
 
 
 def push(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
     """Push the selected local samples to the remote; see the module docstring."""
-    import ei_desktop
-    from ei_desktop import commands
-    from ei_desktop.core import connection, display
-    from ei_desktop.core.backends.base import BackendError, NotAProjectError
-    from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
+    from ei_desktop.core import connection
     from ei_desktop.ops import sync
-    from ei_desktop.terminal_progress import terminal_bar
 
-    api_key = args.api_key or ei_desktop.API_KEY
-    if not api_key:
-        print(
-            "error: push needs the API key of the project to push to (--api-key or $EI_API_KEY)",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        query = commands._query(args, default_state="both")
-        path = args.project or connection.configured_default_path()
-        local = connection.local_backend(path)
-        remote = connection.studio_backend(
-            api_key, ei_desktop.API_ENDPOINT, ei_desktop.INGESTION_ENDPOINT
-        )
-        has_state = (local.path / SYNC_DATABASE).exists()  # type: ignore[attr-defined]
-        state = SyncState(local.path) if has_state or not args.dry_run else None  # type: ignore[attr-defined]
-    except (ValueError, NotAProjectError, BackendError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1 if isinstance(exc, BackendError) and not isinstance(exc, NotAProjectError) else 2
-    try:
+    def open_sides(path, open_remote):
+        return connection.local_backend(path), open_remote()
+
+    opened = _open(args, "push", "to", open_sides)
+    if isinstance(opened, int):
+        return opened
+    query, local, remote, state = opened
+
+    def run() -> int:
         plan = sync.plan_push(local, remote, state, query, delete=args.delete, cancel=cancel)
         _print_plan(plan, remote.description, dry_run=args.dry_run)
         if args.dry_run:
@@ -107,20 +73,83 @@ def push(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
             return 0
         side = {"keep-local": "local", "keep-remote": "remote"}.get(args.conflicts)
         keep = {c.sha256: side for c in plan.conflicts} if side else {}
-        bar, update = terminal_bar("Pushing", total=None, unit="samples")
-        try:
-            report = sync.push(
-                local, remote, state, plan, keep=keep, progress=update, cancel=cancel
+        return _finish(
+            _with_bar(
+                "Pushing",
+                lambda update: sync.push(
+                    local, remote, state, plan, keep=keep, progress=update, cancel=cancel
+                ),
             )
-        finally:
-            bar.close()
+        )
+
+    return _run(state, run)
+
+
+def _open(args, verb: str, toward: str, open_sides):
+    """The query, local project, remote and sync state of a push or pull, or its exit status
+    (2, or 1 for a remote that failed) with the reason printed.
+
+    ``open_sides(path, open_remote)`` opens the local project at ``path`` (``--project``,
+    else the default) and the remote, in the order the command needs; the sync state is
+    opened unless this is a dry run of a project that never synced.
+    """
+    import ei_desktop
+    from ei_desktop import commands
+    from ei_desktop.core import connection
+    from ei_desktop.core.backends.base import BackendError, NotAProjectError
+    from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
+
+    api_key = args.api_key or ei_desktop.API_KEY
+    if not api_key:
+        print(
+            f"error: {verb} needs the API key of the project to {verb} {toward}"
+            " (--api-key or $EI_API_KEY)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        query = commands._query(args, default_state="both")
+        local, remote = open_sides(
+            args.project or connection.configured_default_path(),
+            lambda: connection.studio_backend(
+                api_key, ei_desktop.API_ENDPOINT, ei_desktop.INGESTION_ENDPOINT
+            ),
+        )
+        has_state = local is not None and (local.path / SYNC_DATABASE).exists()
+        state = None
+        if local is not None and (has_state or not args.dry_run):
+            state = SyncState(local.path)
+    except (ValueError, NotAProjectError, BackendError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1 if isinstance(exc, BackendError) and not isinstance(exc, NotAProjectError) else 2
+    return query, local, remote, state
+
+
+def _run(state, run) -> int:
+    """``run()``'s exit status; 1 with the reason printed when the remote fails; ``state``
+    closed in any case.
+    """
+    from ei_desktop.core.backends.base import BackendError
+
+    try:
+        return run()
     except BackendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         if state is not None:
             state.close()
-    return _finish(report, display)
+
+
+def _with_bar(title: str, work):
+    """``work(update)`` under a terminal progress bar counting samples."""
+    from ei_desktop.terminal_progress import terminal_bar
+
+    bar, update = terminal_bar(title, total=None, unit="samples")
+    try:
+        return work(update)
+    finally:
+        bar.close()
 
 
 def _print_plan(plan, where: str, *, dry_run: bool) -> None:
@@ -172,17 +201,20 @@ def _print_plan_notes(plan, dry_run: bool) -> None:
             f"{display.plural(len(plan.conflicts), 'sample')} changed both here and on the"
             " remote since the last sync (--conflicts keep-local or keep-remote decides):"
         )
-        for conflict in plan.conflicts[:LISTED]:
-            name = f"{conflict.local.filename} (ID {conflict.local.id})"
-            print(f"  {name}: {', '.join(conflict.fields)} differ")
-        if len(plan.conflicts) > LISTED:
-            print(f"  … and {len(plan.conflicts) - LISTED:,} more")
+        _print_listed(
+            [
+                f"{c.local.filename} (ID {c.local.id}): {', '.join(c.fields)} differ"
+                for c in plan.conflicts
+            ]
+        )
     if plan.remote_changed:
         n = display.plural(len(plan.remote_changed), "sample")
         print(f"{n} changed on the remote: run `ei-desktop pull`.")
 
 
-def _finish(report, display) -> int:
+def _finish(report) -> int:
+    """Print what the push did; its exit status."""
+    from ei_desktop.core import display
     from ei_desktop.ops import Status
 
     parts = [f"Sent {display.plural(report.sent, 'sample')}"]
@@ -208,35 +240,60 @@ def _finish(report, display) -> int:
             " this push (their remote copy is kept as it is):",
             file=sys.stderr,
         )
-        for item in found[:LISTED]:
-            print(f"  {item.name}: {item.reason}", file=sys.stderr)
-        if len(found) > LISTED:
-            print(f"  … and {len(found) - LISTED:,} more", file=sys.stderr)
-    failed = report.failed
+        _print_items(found)
+    _print_failed(report.failed)
+    done = report.sent + report.recovered + report.found
+    return _exit_status(
+        report, "push", ("send", "sent"), report.unsent, f"{done:,} samples on the remote"
+    )
+
+
+def _print_listed(lines, file=None) -> None:
+    """``lines`` indented, at most ``LISTED`` of them, then how many more there are."""
+    for line in lines[:LISTED]:
+        print(f"  {line}", file=file)
+    if len(lines) > LISTED:
+        print(f"  … and {len(lines) - LISTED:,} more", file=file)
+
+
+def _print_items(items) -> None:
+    """Report items with their reasons on stderr, at most ``LISTED`` of them."""
+    _print_listed([f"{item.name}: {item.reason}" for item in items], file=sys.stderr)
+
+
+def _print_failed(failed) -> None:
+    """Every failed report item with its reason, on stderr."""
     if failed:
         print(f"{len(failed):,} failed:", file=sys.stderr)
         for item in failed:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
+
+
+def _exit_status(report, verb, acts, undone: int, done: str, ok=None) -> int:
+    """Print how a push or pull ended; its exit status (1 or 130 when stopped, else 0 when
+    ``ok``, by default ``report.ok``).
+
+    ``acts``: what the command does to a sample and its past ("send", "sent"); ``undone``:
+    how many samples it did not reach; ``done``: what it did reach, in words.
+    """
+    act, acted = acts
+    failed = report.failed
+    rest = f"Run the same {verb} again to {act} the rest."
     if report.stopped_by is not None:
         print(f"error: {report.stopped_by}", file=sys.stderr)
-        print(
-            f"Stopped: {report.unsent:,} samples not sent. Run the same push again to send"
-            " the rest.",
-            file=sys.stderr,
-        )
+        print(f"Stopped: {undone:,} samples not {acted}. {rest}", file=sys.stderr)
         return 1
     if report.cancelled:
-        done = report.sent + report.recovered + report.found
         print(
-            f"Stopped: {done:,} samples on the remote, {report.unsent:,} not sent"
+            f"Stopped: {done}, {undone:,} not {acted}"
             + (f", {len(failed):,} failed" if failed else "")
-            + ". Run the same push again to send the rest.",
+            + f". {rest}",
             file=sys.stderr,
         )
         return 130
     if failed:
-        print("Run the same push again to retry them.", file=sys.stderr)
-    return 0 if report.ok else 1
+        print(f"Run the same {verb} again to retry them.", file=sys.stderr)
+    return 0 if (report.ok if ok is None else ok) else 1
 
 
 STOPPABLE = {"push": push}
@@ -274,96 +331,76 @@ def _add_pull(commands, add_filters, add_state) -> None:
         " $EI_INGESTION_ENDPOINT. Exit status 0 when the local project holds every selected"
         " remote sample, 1 when something failed, 130 when stopped.",
     )
-    add_filters(pull)
-    add_state(pull, "enabled and disabled samples")
-    pull.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print how many samples would be fetched, changed or deleted; change nothing",
+    _add_options(
+        pull,
+        add_filters,
+        add_state,
+        dry_run="print how many samples would be fetched, changed or deleted; change nothing",
+        delete="also delete the local samples synced with the remote that are gone from it",
+        conflicts="samples changed on both sides since the last sync: ask for each (the default;"
+        " left as they are when there is no terminal to ask on), keep the local version or"
+        " take the remote's",
+        project="the local project to pull into, created if the folder does not exist yet"
+        " (default: $EI_PROJECT or the default project)",
+        api_key="the API key of the Edge Impulse project to pull from (default: $EI_API_KEY)",
     )
-    pull.add_argument(
-        "--delete",
-        action="store_true",
-        help="also delete the local samples synced with the remote that are gone from it",
-    )
-    pull.add_argument(
+
+
+def _add_options(parser, add_filters, add_state, **helps: str) -> None:
+    """The options push and pull share (``helps``: each one's help text, in their words)."""
+    add_filters(parser)
+    add_state(parser, "enabled and disabled samples")
+    parser.add_argument("--dry-run", action="store_true", help=helps["dry_run"])
+    parser.add_argument("--delete", action="store_true", help=helps["delete"])
+    parser.add_argument(
         "--conflicts",
         choices=("ask", "keep-local", "keep-remote"),
         default="ask",
-        help="samples changed on both sides since the last sync: ask for each (the default;"
-        " left as they are when there is no terminal to ask on), keep the local version or"
-        " take the remote's",
+        help=helps["conflicts"],
     )
-    pull.add_argument(
-        "--project",
-        metavar="DIR",
-        help="the local project to pull into, created if the folder does not exist yet"
-        " (default: $EI_PROJECT or the default project)",
-    )
-    pull.add_argument(
-        "--api-key",
-        metavar="KEY",
-        help="the API key of the Edge Impulse project to pull from (default: $EI_API_KEY)",
-    )
+    parser.add_argument("--project", metavar="DIR", help=helps["project"])
+    parser.add_argument("--api-key", metavar="KEY", help=helps["api_key"])
 
 
 def pull(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
     """Pull the selected remote samples into the local project; see ``_add_pull``."""
-    import ei_desktop
-    from ei_desktop import commands
-    from ei_desktop.core import connection, display
-    from ei_desktop.core.backends.base import BackendError, NotAProjectError
-    from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
+    from ei_desktop.core import connection
     from ei_desktop.ops import pull as pulling
-    from ei_desktop.terminal_progress import terminal_bar
 
-    api_key = args.api_key or ei_desktop.API_KEY
-    if not api_key:
-        print(
-            "error: pull needs the API key of the project to pull from (--api-key or $EI_API_KEY)",
-            file=sys.stderr,
-        )
-        return 2
-    state = None
-    try:
-        query = commands._query(args, default_state="both")
-        path = Path(args.project or connection.configured_default_path()).expanduser()
+    def open_sides(path, open_remote):
+        # The remote first: a key that fails creates no project folder.
+        path = Path(path).expanduser()
         new = _new_project_folder(path)
-        remote = connection.studio_backend(
-            api_key, ei_desktop.API_ENDPOINT, ei_desktop.INGESTION_ENDPOINT
-        )
-        local = None
-        if not (new and args.dry_run):
-            local = connection.local_backend(path, create=new)
-            if new:
-                print(f"Created a new project at {path}.")
-        has_state = local is not None and (local.path / SYNC_DATABASE).exists()  # type: ignore[attr-defined]
-        if local is not None and (has_state or not args.dry_run):
-            state = SyncState(local.path)  # type: ignore[attr-defined]
-    except (ValueError, NotAProjectError, BackendError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1 if isinstance(exc, BackendError) and not isinstance(exc, NotAProjectError) else 2
-    try:
+        remote = open_remote()
+        if new and args.dry_run:
+            return None, remote
+        local = connection.local_backend(path, create=new)
+        if new:
+            print(f"Created a new project at {path}.")
+        return local, remote
+
+    opened = _open(args, "pull", "from", open_sides)
+    if isinstance(opened, int):
+        return opened
+    query, local, remote, state = opened
+
+    def run() -> int:
         plan = pulling.plan_pull(local, remote, state, query, delete=args.delete, cancel=cancel)
         _print_pull_plan(plan, remote.description, dry_run=args.dry_run)
         if args.dry_run or plan.empty:
             return 0
         assert local is not None and state is not None
         keep = _settle(plan.conflicts, args.conflicts)
-        bar, update = terminal_bar("Pulling", total=None, unit="samples")
-        try:
-            report = pulling.pull(
-                local, remote, state, plan, keep=keep, progress=update, cancel=cancel
+        return _finish_pull(
+            _with_bar(
+                "Pulling",
+                lambda update: pulling.pull(
+                    local, remote, state, plan, keep=keep, progress=update, cancel=cancel
+                ),
             )
-        finally:
-            bar.close()
-    except BackendError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if state is not None:
-            state.close()
-    return _finish_pull(report, display)
+        )
+
+    return _run(state, run)
 
 
 def _new_project_folder(path: Path) -> bool:
@@ -425,7 +462,9 @@ def _print_pull_plan(plan, where: str, *, dry_run: bool) -> None:
         )
 
 
-def _finish_pull(report, display) -> int:
+def _finish_pull(report) -> int:
+    """Print what the pull did; its exit status."""
+    from ei_desktop.core import display
     from ei_desktop.ops import Status
 
     parts = [f"Fetched {display.plural(report.fetched, 'sample')}"]
@@ -436,42 +475,24 @@ def _finish_pull(report, display) -> int:
     if report.recorded:
         parts.append(f"{display.count(report.recorded)} already held, recorded as synced")
     print("; ".join(parts) + ".")
-    failed = report.failed
-    if failed:
-        print(f"{len(failed):,} failed:", file=sys.stderr)
-        for item in failed:
-            print(f"  {item.name}: {item.reason}", file=sys.stderr)
+    _print_failed(report.failed)
     settled = report.with_status(Status.SKIPPED)
     if settled:
         print(f"{display.plural(len(settled), 'sample')} changed on both sides:", file=sys.stderr)
-        for item in settled[:LISTED]:
-            print(f"  {item.name}: {item.reason}", file=sys.stderr)
-        if len(settled) > LISTED:
-            print(f"  … and {len(settled) - LISTED:,} more", file=sys.stderr)
+        _print_items(settled)
     if report.unsettled:
         print(
             "Pull again with --conflicts keep-local or --conflicts keep-remote to settle them.",
             file=sys.stderr,
         )
-    if report.stopped_by is not None:
-        print(f"error: {report.stopped_by}", file=sys.stderr)
-        print(
-            f"Stopped: {report.unfetched:,} samples not fetched. Run the same pull again to"
-            " fetch the rest.",
-            file=sys.stderr,
-        )
-        return 1
-    if report.cancelled:
-        print(
-            f"Stopped: {report.fetched:,} samples fetched, {report.unfetched:,} not fetched"
-            + (f", {len(failed):,} failed" if failed else "")
-            + ". Run the same pull again to fetch the rest.",
-            file=sys.stderr,
-        )
-        return 130
-    if failed:
-        print("Run the same pull again to retry them.", file=sys.stderr)
-    return 0 if report.ok and not report.unsettled else 1
+    return _exit_status(
+        report,
+        "pull",
+        ("fetch", "fetched"),
+        report.unfetched,
+        f"{report.fetched:,} samples fetched",
+        ok=report.ok and not report.unsettled,
+    )
 
 
 STOPPABLE["pull"] = pull
