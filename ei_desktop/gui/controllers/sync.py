@@ -201,26 +201,20 @@ class SyncController(QObject):
             dialog.comparison_failed(f"Cannot compare: {error_message(error)}")
 
     def _push(self, dialog: SyncDialog, keep: dict) -> Optional[Job]:
-        project_id = self._project_id()
-        if project_id is None or dialog.link is None:
-            return None
-        links = self.links
-        fn = jobs.push(
-            self.window.backend,
-            dialog.link,
-            lambda: links.key(project_id),
-            delete=dialog.delete_check.isChecked(),
-            keep=keep,
-        )
-        dialog.accept()
-        return self.window.operations.run(fn, "Pushing to Edge Impulse")
+        return self._transfer(dialog, keep, jobs.push, "Pushing to Edge Impulse")
 
     def _pull(self, dialog: SyncDialog, keep: dict) -> Optional[Job]:
+        return self._transfer(dialog, keep, jobs.pull, "Pulling from Edge Impulse")
+
+    def _transfer(self, dialog: SyncDialog, keep: dict, job, title: str) -> Optional[Job]:
+        """Close ``dialog`` and run ``job`` (:func:`jobs.push` or :func:`jobs.pull`) on the
+        linked remote as the window's operation.
+        """
         project_id = self._project_id()
         if project_id is None or dialog.link is None:
             return None
         links = self.links
-        fn = jobs.pull(
+        fn = job(
             self.window.backend,
             dialog.link,
             lambda: links.key(project_id),
@@ -228,7 +222,7 @@ class SyncController(QObject):
             keep=keep,
         )
         dialog.accept()
-        return self.window.operations.run(fn, "Pulling from Edge Impulse")
+        return self.window.operations.run(fn, title)
 
 
 def _endpoints(dialog: SyncDialog) -> tuple[str, str]:

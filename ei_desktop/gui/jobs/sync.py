@@ -63,6 +63,19 @@ def check_link(link: SyncLink, api_key: str, save_key: Callable[[str], str]) -> 
     return run
 
 
+def _with_remote(local: Backend, link: SyncLink, load_key, work) -> JobFunction:
+    """A job opening the remote of ``link`` (with the key ``load_key()`` gives) and the sync
+    state of ``local``, then returning ``work(remote, state, progress, cancel)``.
+    """
+
+    def run(progress, cancel):
+        remote = _remote(link, load_key())
+        with SyncState(local.path) as state:  # type: ignore[attr-defined]
+            return work(remote, state, progress, cancel)
+
+    return run
+
+
 def compare(
     local: Backend,
     link: SyncLink,
@@ -75,16 +88,14 @@ def compare(
     :class:`Comparison`.
     """
 
-    def run(progress, cancel) -> Comparison:
-        remote = _remote(link, load_key())
-        with SyncState(local.path) as state:  # type: ignore[attr-defined]
-            push = sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
-            pull = pulling.plan_pull(
-                local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel
-            )
-        return Comparison(push, pull, delete)
+    def work(remote, state, progress, cancel) -> Comparison:
+        return Comparison(
+            sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel),
+            pulling.plan_pull(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel),
+            delete,
+        )
 
-    return run
+    return _with_remote(local, link, load_key, work)
 
 
 def push(
@@ -101,15 +112,13 @@ def push(
     :class:`~ei_desktop.ops.sync.PushReport`.
     """
 
-    def run(progress, cancel) -> sync.PushReport:
-        remote = _remote(link, load_key())
-        with SyncState(local.path) as state:  # type: ignore[attr-defined]
-            plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
-            return sync.push(
-                local, remote, state, plan, keep=dict(keep or {}), progress=progress, cancel=cancel
-            )
+    def work(remote, state, progress, cancel) -> sync.PushReport:
+        plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
+        return sync.push(
+            local, remote, state, plan, keep=dict(keep or {}), progress=progress, cancel=cancel
+        )
 
-    return run
+    return _with_remote(local, link, load_key, work)
 
 
 def pull(
@@ -125,17 +134,13 @@ def pull(
     hash). Returns the :class:`~ei_desktop.ops.pull.PullReport`.
     """
 
-    def run(progress, cancel) -> pulling.PullReport:
-        remote = _remote(link, load_key())
-        with SyncState(local.path) as state:  # type: ignore[attr-defined]
-            plan = pulling.plan_pull(
-                local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel
-            )
-            return pulling.pull(
-                local, remote, state, plan, keep=keep or None, progress=progress, cancel=cancel
-            )
+    def work(remote, state, progress, cancel) -> pulling.PullReport:
+        plan = pulling.plan_pull(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
+        return pulling.pull(
+            local, remote, state, plan, keep=keep or None, progress=progress, cancel=cancel
+        )
 
-    return run
+    return _with_remote(local, link, load_key, work)
 
 
 def count_missing(local: Backend, link: SyncLink) -> JobFunction:
