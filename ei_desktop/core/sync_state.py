@@ -288,22 +288,24 @@ class SyncState:
         rows already on the remote (after an edit was carried either way); an edit under way
         (:meth:`changing`) is over.
         """
-        now = _now()
-        with self._write() as conn:
-            conn.executemany(
-                "UPDATE pushed SET synced_fp = ?, changing_fp = NULL, updated_ms = ?"
-                " WHERE remote = ? AND sha256 = ? AND state = 'remote'",
-                [(fp, now, remote, sha) for sha, fp in items],
-            )
+        self._set_fingerprints(remote, items, "synced_fp = ?, changing_fp = NULL")
 
     def changing(self, remote: str, items: Sequence[tuple[str, str]]) -> None:
         """Record, before sending them, that edits toward the local ``(sha256, fingerprint)``
         are about to change the remote samples (on disk when this returns).
         """
+        self._set_fingerprints(remote, items, "changing_fp = ?")
+
+    def _set_fingerprints(
+        self, remote: str, items: Sequence[tuple[str, str]], assignment: str
+    ) -> None:
+        """``UPDATE … SET {assignment}`` (one ``?``: the fingerprint) for the
+        ``(sha256, fingerprint)`` rows of ``remote`` that are on the remote.
+        """
         now = _now()
         with self._write() as conn:
             conn.executemany(
-                "UPDATE pushed SET changing_fp = ?, updated_ms = ?"
+                f"UPDATE pushed SET {assignment}, updated_ms = ?"
                 " WHERE remote = ? AND sha256 = ? AND state = 'remote'",
                 [(fp, now, remote, sha) for sha, fp in items],
             )

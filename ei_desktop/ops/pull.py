@@ -29,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
-from ei_desktop.core import formats
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
@@ -43,10 +42,10 @@ from ei_desktop.core.edits import SetEnabled
 from ei_desktop.core.progress import CancelToken, ProgressCallback, Tracker, is_cancelled
 from ei_desktop.core.sync_state import Pushed, SyncState, SyncStateError, fingerprint
 from ei_desktop.ops import sync_edits
-from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
 from ei_desktop.ops.sync import LINK_GRACE, patiently, remote_name
 from ei_desktop.ops.sync_edits import Conflict
+from ei_desktop.ops.sync_edits import record_name as _name
 
 #: samples fetched, then stored locally in one transaction, together (bounds the memory)
 CHUNK = 50
@@ -267,10 +266,6 @@ def _by_hash(backend: Backend, query: SampleQuery) -> dict[str, SampleRecord]:
     return found
 
 
-def _name(record: SampleRecord) -> str:
-    return sample_name({record.id: record.filename}, record.id)
-
-
 def _record_held(
     local: Backend, state: SyncState, plan: PullPlan, report: PullReport, tracker: Tracker
 ) -> None:
@@ -357,17 +352,7 @@ def _item(record: SampleRecord, data: bytes) -> UploadItem:
     """The local insert of a fetched remote sample, with everything it carries; its key is
     ``(remote record, content hash)``.
     """
-    ext = formats.extension_of(record.upload_name or "")
-    return UploadItem(
-        filename=record.filename + ext,
-        source=data,
-        category=record.category,
-        label=record.label,
-        metadata=record.metadata or None,
-        bounding_boxes=record.bounding_boxes or None,
-        structured_labels=record.structured_labels or None,
-        key=(record, hashlib.sha256(data).hexdigest()),
-    )
+    return sync_edits.upload_item(record, data, key=(record, hashlib.sha256(data).hexdigest()))
 
 
 def _store(

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, Optional, TypeVar
 
-from ei_desktop.core import formats
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
@@ -61,9 +60,9 @@ from ei_desktop.core.progress import (
 )
 from ei_desktop.core.sync_state import Pushed, SyncState, SyncStateError, fingerprint
 from ei_desktop.ops import sync_edits
-from ei_desktop.ops.batches import sample_name
 from ei_desktop.ops.report import ItemReport, Report, Status
-from ei_desktop.ops.sync_edits import CONFLICT_REASON, Change, Conflict
+from ei_desktop.ops.sync_edits import CONFLICT_REASON, Change, Conflict, upload_item
+from ei_desktop.ops.sync_edits import record_name as _name
 
 T = TypeVar("T")
 
@@ -410,17 +409,12 @@ def _carry(
     """
     if not changes:
         return
-    state.changing(name, [(c.local.sha256, fingerprint(c.local)) for c in changes])
+    agreed = [(c.local.sha256, fingerprint(c.local)) for c in changes]
+    state.changing(name, agreed)
     targets = [(c.local.sha256, c.remote_id, c.local, c.remote) for c in changes]
-    outcome = sync_edits.apply_all(
-        remote,
-        targets,
-        lambda call: patiently(call, cancel),
-        tracker.step,
-        lambda: is_cancelled(cancel),
+    outcome = _apply(
+        remote, state, name, targets, agreed, lambda call: patiently(call, cancel), tracker, cancel
     )
-    done = [c for c in changes if c.local.sha256 not in outcome.errors]
-    state.set_synced(name, [(c.local.sha256, fingerprint(c.local)) for c in done])
     for change in changes:
         record = change.local
         if record.sha256 in outcome.unsent:
@@ -453,11 +447,8 @@ def _take_remote(
     if not conflicts:
         return
     targets = [(c.sha256, c.local.id, c.remote, c.local) for c in conflicts]
-    outcome = sync_edits.apply_all(
-        local, targets, lambda call: call(), tracker.step, lambda: is_cancelled(cancel)
-    )
-    done = [c for c in conflicts if c.sha256 not in outcome.errors]
-    state.set_synced(name, [(c.sha256, fingerprint(c.remote)) for c in done])
+    agreed = [(c.sha256, fingerprint(c.remote)) for c in conflicts]
+    outcome = _apply(local, state, name, targets, agreed, lambda call: call(), tracker, cancel)
     for conflict in conflicts:
         record = conflict.local
         if conflict.sha256 in outcome.unsent:
@@ -470,6 +461,26 @@ def _take_remote(
         else:
             reason = f"Could not take the remote's version here: {error}"
             report.add(ItemReport(_name(record), Status.FAILED, reason, sample_id=record.id))
+
+
+def _apply(
+    backend: Backend,
+    state: SyncState,
+    name: str,
+    targets: list,
+    agreed: list[tuple[str, str]],
+    send: Callable,
+    tracker: Tracker,
+    cancel: Optional[CancelToken],
+) -> sync_edits.Outcome:
+    """Apply the edits of ``targets`` (:func:`sync_edits.apply_all`) to ``backend``, then
+    record as agreed the ``(sha256, fingerprint)`` of ``agreed`` whose edits all succeeded.
+    """
+    outcome = sync_edits.apply_all(
+        backend, targets, send, tracker.step, lambda: is_cancelled(cancel)
+    )
+    state.set_synced(name, [(sha, fp) for sha, fp in agreed if sha not in outcome.errors])
+    return outcome
 
 
 def _delete(
@@ -636,10 +647,6 @@ def _sent_fp(record: SampleRecord) -> str:
     return fingerprint(replace(record, disabled=False))
 
 
-def _name(record: SampleRecord) -> str:
-    return sample_name({record.id: record.filename}, record.id)
-
-
 def _unreadable(local: Backend, record: SampleRecord) -> Optional[str]:
     """Why the local content of ``record`` cannot be sent (missing, changed on disk), or
     ``None`` when it reads back intact.
@@ -665,18 +672,7 @@ def _item(local: Backend, record: SampleRecord) -> UploadItem:
             raise FileNotFoundError(f"the content of local sample {record.id} is missing")
         return handle
 
-    ext = formats.extension_of(record.upload_name or "")
-    return UploadItem(
-        filename=record.filename + ext,
-        source=open_content,
-        category=record.category,
-        label=record.label,
-        metadata=record.metadata or None,
-        bounding_boxes=record.bounding_boxes or None,
-        structured_labels=record.structured_labels or None,
-        key=record,
-        length=record.size,
-    )
+    return upload_item(record, open_content, key=record, length=record.size)
 
 
 def _upload(

@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from ei_desktop.core import formats
 from ei_desktop.core.backends.base import (
     Backend,
     BackendError,
     InvalidApiKey,
     SampleQuery,
     SampleRecord,
+    UploadItem,
 )
 from ei_desktop.core.edits import (
     Delete,
@@ -35,6 +37,7 @@ from ei_desktop.core.edits import (
     SetStructuredLabels,
 )
 from ei_desktop.core.sync_state import Pushed, attributes, fingerprint
+from ei_desktop.ops.batches import sample_name
 
 #: remote ids per batch request (an edit or a delete)
 IDS_PER_BATCH = 500
@@ -286,3 +289,28 @@ def _hashable(change: Any) -> Any:
     if isinstance(change, SetMetadata):
         return ("metadata", tuple(sorted(change.metadata.items())))
     return change
+
+
+def record_name(record: SampleRecord) -> str:
+    """How push and pull reports name ``record``: its name and id."""
+    return sample_name({record.id: record.filename}, record.id)
+
+
+def upload_item(
+    record: SampleRecord, source: Any, key: Any, length: Optional[int] = None
+) -> UploadItem:
+    """The upload of ``record``'s ``source`` content to the other side, under its name with
+    everything a sample carries (label, category, metadata, boxes, label segments).
+    """
+    ext = formats.extension_of(record.upload_name or "")
+    return UploadItem(
+        filename=record.filename + ext,
+        source=source,
+        category=record.category,
+        label=record.label,
+        metadata=record.metadata or None,
+        bounding_boxes=record.bounding_boxes or None,
+        structured_labels=record.structured_labels or None,
+        key=key,
+        length=length,
+    )
