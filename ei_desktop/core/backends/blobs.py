@@ -82,7 +82,7 @@ class BlobStore:
         """
         data = self.path(sha256).read_bytes()
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise CorruptContentError(_corrupt_message(sha256))
+            raise CorruptContentError(corrupt_message(sha256))
         return data
 
     def open(self, sha256: str) -> BinaryIO:
@@ -96,7 +96,7 @@ class BlobStore:
         handle = open(self.path(sha256), "rb")  # noqa: SIM115 - returned to the caller
         try:
             if _file_digest(handle) != sha256:
-                raise CorruptContentError(_corrupt_message(sha256))
+                raise CorruptContentError(corrupt_message(sha256))
             handle.seek(0)
         except BaseException:
             handle.close()
@@ -221,7 +221,8 @@ def _file_digest(handle: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def _corrupt_message(sha256: str) -> str:
+def corrupt_message(sha256: str) -> str:
+    """What a read of damaged content says."""
     return (
         f"The stored content {sha256[:12]}… is damaged: its bytes no longer match their"
         " checksum (changed on disk since it was stored)"

@@ -39,6 +39,7 @@ from typing import BinaryIO, Optional, Union
 import numpy as np
 
 from ei_desktop.core import display, formats, naming
+from ei_desktop.core.backends import local_content as content
 from ei_desktop.core.backends import local_history as history
 from ei_desktop.core.backends import local_query as sql
 from ei_desktop.core.backends import local_rows
@@ -125,6 +126,7 @@ class _Prepared:
     metadata: Optional[dict] = None
     bounding_boxes: Optional[list] = None
     structured_labels: Optional[list] = None
+    #: the folder of its content file; ``None`` for a content kept in the database
     blob_dir: Optional[str] = None
 
 
@@ -205,7 +207,7 @@ class LocalBackend(LocalCuration):
         try:
             if not self.path.exists():
                 self.path.mkdir(parents=True, mode=FOLDER_MODE)
-            self.blobs = BlobStore(self.path / BLOBS)
+            self._files = BlobStore(self.path / BLOBS)
             _make_private(self.path / DATABASE)
         except OSError as exc:
             raise BackendError(
@@ -215,11 +217,14 @@ class LocalBackend(LocalCuration):
         self._idle: list[sqlite3.Connection] = []
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(
-            max_workers=min(4, (os.cpu_count() or 2) + 1), thread_name_prefix="ei-local"
-        )
+        # Preparing is mostly Python (parsing) under the GIL: more threads than spare cores
+        # only add switches. One part of a chunk per worker, each prepared in one task.
+        self._workers = max(1, min(4, (os.cpu_count() or 2) - 1))
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="ei-local")
         self._closed = False
         self._writer = self._connect(cache_kib=128_000)
+        #: every stored content, in the database or in a file (maintenance, recovery, tests)
+        self.blobs = content.ProjectContent(self._files, self._read, self._write_transaction)
         self._checkpointer: Optional[Checkpointer] = None
         self._initialise()
         # the log is copied into the database off the writer's path (see local_checkpoint)
@@ -293,6 +298,12 @@ class LocalBackend(LocalCuration):
                 else:
                     for statement in _split_sql(SCHEMA):
                         conn.execute(statement)
+                # version 2 only lacked stored_content (made above); its files stay readable
+                conn.execute(
+                    "UPDATE project SET value = ? WHERE key = 'schema_version'"
+                    " AND CAST(value AS INTEGER) < ?",
+                    (str(SCHEMA_VERSION), SCHEMA_VERSION),
+                )
                 if not has_sample_labels:  # a project made before samples had several labels
                     for statement in FILL_SAMPLE_LABELS:
                         conn.execute(statement)
@@ -413,13 +424,16 @@ class LocalBackend(LocalCuration):
             if chunk is None or is_cancelled(cancel):
                 return None
             if len(items) == 1:  # one file (the SDK's way): no thread hop
-                return [_done(self._prepare(chunk[0], cancel))]
-            return [self._pool.submit(self._prepare, item, cancel) for item in chunk]
+                return [_done([self._prepare(chunk[0], cancel)])]
+            size = -(-len(chunk) // self._workers)
+            parts = [chunk[start : start + size] for start in range(0, len(chunk), size)]
+            return [self._pool.submit(self._prepare_part, part, cancel) for part in parts]
 
-        # Prepare the next chunk (read, parse, write blobs) while this one is committed.
+        # Prepare the next chunk (read, parse, write large contents) while this one is
+        # committed.
         in_flight = submit(next(chunks, None))
         while in_flight is not None:
-            prepared = [future.result() for future in in_flight]
+            prepared = [p for future in in_flight for p in future.result()]
             if results and is_cancelled(cancel):
                 self._discard(prepared)  # cancelled while it was prepared: not attempted
                 break
@@ -435,12 +449,26 @@ class LocalBackend(LocalCuration):
         return results
 
     def _discard(self, prepared: list[Optional[_Prepared]]) -> None:
-        """Remove the blobs of prepared items that will not be committed (unless in use)."""
-        hashes = {p.sha256 for p in prepared if p is not None and p.error is None and p.sha256}
+        """Remove the content files of prepared items that will not be committed (unless in
+        use); contents kept in the database were never written outside the transaction.
+        """
+        hashes = {p.sha256 for p in prepared if p is not None and p.error is None and p.blob_dir}
         try:
             self._remove_unreferenced(hashes)
         except BackendError:
             pass  # left as orphans for clean(); the upload's own results are what matter
+
+    def _prepare_part(
+        self, items: list[UploadItem], cancel: Optional[CancelToken]
+    ) -> list[Optional[_Prepared]]:
+        """:meth:`_prepare` for each item, stopping at a cancel (``None`` from there on)."""
+        out: list[Optional[_Prepared]] = []
+        for item in items:
+            prepared = self._prepare(item, cancel)
+            out.append(prepared)
+            if prepared is None:
+                break
+        return out
 
     def _prepare(self, item: UploadItem, cancel: Optional[CancelToken]) -> Optional[_Prepared]:
         if is_cancelled(cancel):
@@ -469,7 +497,8 @@ class LocalBackend(LocalCuration):
             prepared.data = data
             prepared.parsed = parsed
             prepared.sha256 = hashlib.sha256(data).hexdigest()
-            prepared.blob_dir = self.blobs.write(prepared.sha256, data)
+            if not content.inline(len(data)):
+                prepared.blob_dir = self._files.write(prepared.sha256, data)
         except (_Reject, formats.FormatError, LabelError, ValueError) as exc:
             prepared.error = str(exc)
         except OSError as exc:
@@ -496,7 +525,9 @@ class LocalBackend(LocalCuration):
                 pending.append((index, p))
         if pending:
             try:
-                self.blobs.make_durable({p.blob_dir for _, p in pending if p.blob_dir})
+                dirs = {p.blob_dir for _, p in pending if p.blob_dir}
+                if dirs:
+                    self._files.make_durable(dirs)
                 with self._write_transaction("save to the project database") as conn:
                     self._insert_chunk(conn, pending, allow_duplicates, results)
                     journal.record(conn, self.actor, results)
@@ -537,6 +568,7 @@ class LocalBackend(LocalCuration):
                     existing.setdefault(sha, []).append(sample_id)
         rows_to_insert: list[tuple] = []
         inserted: list[tuple[int, _Prepared, str]] = []
+        small: list[tuple[str, bytes]] = []
         first_in_chunk: dict[str, int] = {}
         duplicates_in_chunk: list[tuple[int, _Prepared]] = []
         now = int(time.time() * 1000)
@@ -550,10 +582,12 @@ class LocalBackend(LocalCuration):
                     duplicates_in_chunk.append((index, p))
                     continue
             first_in_chunk.setdefault(p.sha256, len(inserted))
-            if not self.blobs.exists(p.sha256):
+            if p.blob_dir is None:
+                small.append((p.sha256, p.data))
+            elif not self._files.exists(p.sha256):
                 # Removed by a delete or a clean (of any process) since it was written. Under
                 # the write lock no one else can remove it again before this row commits.
-                self.blobs.make_durable([self.blobs.write(p.sha256, p.data)])
+                self._files.make_durable([self._files.write(p.sha256, p.data)])
             category = p.item.category or naming.SPLIT
             if category == naming.SPLIT:
                 category = naming.split_category(p.sha256)
@@ -561,6 +595,7 @@ class LocalBackend(LocalCuration):
             inserted.append((index, p, category))
         if not rows_to_insert:
             return
+        content.store(conn, small)
         ids = local_rows.insert(conn, rows_to_insert)
         first = ids[0]
         for sample_id, (index, p, category) in zip(ids, inserted):
@@ -720,11 +755,20 @@ class LocalBackend(LocalCuration):
         if record is None:
             return None
         with _content_errors(record):
-            return self.blobs.open(record.sha256)
+            data = self._stored_bytes(record.sha256)
+            if data is not None:
+                return content.open_bytes(data)
+            return self._files.open(record.sha256)
 
     def _read_blob(self, record: SampleRecord) -> bytes:
         with _content_errors(record):
-            return self.blobs.read(record.sha256)
+            data = self._stored_bytes(record.sha256)
+            return data if data is not None else self._files.read(record.sha256)
+
+    def _stored_bytes(self, sha256: str) -> Optional[bytes]:
+        """The content kept in the database, checked; ``None`` when it is a file."""
+        with self._read() as conn:
+            return content.read(conn, sha256)
 
     def load_series(self, sample_id: int) -> Optional[Series]:
         """Values of a time-series, table or audio sample."""
@@ -817,12 +861,13 @@ class LocalBackend(LocalCuration):
         return len(self._delete_journaled(where, params)[0])
 
     def _remove_unreferenced(self, hashes: Iterable[str]) -> int:
-        """Unlink the blobs among ``hashes`` that no sample and no history entry refers to;
-        returns how many.
+        """Remove the contents among ``hashes`` that no sample and no history entry refers
+        to, from the database and the files; returns how many.
 
-        Each is checked and unlinked inside a write transaction, so no writer (in this or any
+        Each is checked and removed inside a write transaction, so no writer (in this or any
         other process) can commit a row that needs it in between: writers re-check their
-        blobs under the same lock.
+        content files under the same lock, and write database contents in the transaction
+        of their rows.
         """
         removed = 0
         hashes = sorted(hashes)
@@ -837,10 +882,14 @@ class LocalBackend(LocalCuration):
                         chunk,
                     )
                 } | history.referenced(conn, chunk)
-                for sha in chunk:
-                    if sha not in used and self.blobs.exists(sha):
-                        self.blobs.delete(sha)
-                        removed += 1
+                unused = [sha for sha in chunk if sha not in used]
+                in_database = content.present(conn, unused)
+                content.delete(conn, sorted(in_database))
+                for sha in unused:
+                    if self._files.exists(sha):
+                        self._files.delete(sha)
+                        in_database.add(sha)
+                removed += len(in_database)
         return removed
 
     # -- maintenance -------------------------------------------------------------------------
@@ -852,6 +901,13 @@ class LocalBackend(LocalCuration):
         with self._write_transaction("restore samples") as conn:
             local_rows.insert(conn, rows)
         return len(rows)
+
+    def restore_contents(self, contents: Sequence[tuple[str, bytes]]) -> None:
+        """Keep ``(hash, bytes)`` contents read from an earlier database (each already
+        checked against its hash), in one transaction; for recovering a damaged project.
+        """
+        with self._write_transaction("restore contents") as conn:
+            content.store(conn, contents)
 
     def check(
         self,
@@ -865,11 +921,11 @@ class LocalBackend(LocalCuration):
         What is verified:
 
         - SQLite's ``integrity_check`` of the database (structure, indexes, free lists);
-        - that every sample's content file is present;
-        - with ``verify_content``, that every content file's bytes still match the SHA-256 they
-          are named by (reads every byte: progress counts files, cancel stops early and
-          leaves ``content_verified`` false);
-        - unreferenced content files and leftovers of interrupted writes.
+        - that every sample's content is present (in the database or as a file);
+        - with ``verify_content``, that every content's bytes still match the SHA-256 they
+          are stored under (reads every byte: progress counts contents, cancel stops early
+          and leaves ``content_verified`` false);
+        - unreferenced contents and leftovers of interrupted writes.
 
         Raises:
             DamagedProjectError: the database cannot be read at all.
@@ -879,30 +935,91 @@ class LocalBackend(LocalCuration):
         referenced: dict[str, list[int]] = {}
         for sample_id, sha in rows:
             referenced.setdefault(sha, []).append(sample_id)
-        present = set(self.blobs.iter_hashes())
+        with self._read() as conn:
+            in_database = content.all_hashes(conn)
+        present = in_database | set(self._files.iter_hashes())
         missing = sorted(i for sha, ids in referenced.items() if sha not in present for i in ids)
         corrupt: list[int] = []
         verified = False
         if verify_content:
-            to_verify = sorted(sha for sha in referenced if sha in present)
-            tracker = Tracker(progress, len(to_verify))
-            for sha in to_verify:
+            from_database = referenced.keys() & in_database
+            from_files = sorted(sha for sha in referenced if sha in present - in_database)
+            tracker = Tracker(progress, len(from_database) + len(from_files))
+            verified = True
+            with self._read() as conn:
+                for sha, intact in content.verify_all(conn, from_database):
+                    if is_cancelled(cancel):
+                        verified = False
+                        break
+                    if not intact:
+                        corrupt.extend(referenced[sha])
+                    tracker.step(sha)
+            for sha in from_files if verified else ():
                 if is_cancelled(cancel):
+                    verified = False
                     break
-                if not self.blobs.verify(sha):
+                if not self._files.verify(sha):
                     corrupt.extend(referenced[sha])
                 tracker.step(sha)
-            else:
-                verified = True
         return ConsistencyReport(
             integrity=integrity,
             samples=len(rows),
             missing_blobs=missing,
             orphan_blobs=sorted(present - referenced.keys() - self._history_hashes()),
-            temporary_files=len(self.blobs.temporary_files()),
+            temporary_files=len(self._files.temporary_files()),
             corrupt_blobs=sorted(corrupt),
             content_verified=verified,
         )
+
+    def migrate_contents(
+        self,
+        *,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None,
+    ) -> int:
+        """Move content files small enough into the database (projects made before contents
+        were kept there); returns how many moved. Progress counts files.
+
+        Crash-safe and repeatable: a chunk of contents is copied into the database and
+        committed, and only then are its files removed; a crash in between leaves both
+        copies (reads use the database's), and the next run or :meth:`clean` removes the
+        file. A file whose bytes no longer match its hash stays where it is (``check``
+        reports it).
+        """
+        hashes = sorted(content.small_files(self.blobs))
+        tracker = Tracker(progress, len(hashes))
+        moved = 0
+        for start in range(0, len(hashes), _CHUNK_ITEMS):
+            if is_cancelled(cancel):
+                break
+            chunk = hashes[start : start + _CHUNK_ITEMS]
+            found: list[tuple[str, bytes]] = []
+            for sha in chunk:
+                try:
+                    found.append((sha, self._files.read(sha)))
+                except (OSError, CorruptContentError):
+                    continue
+            with self._write_transaction("move contents into the project database") as conn:
+                content.store(conn, found)
+            moved += self._remove_file_copies([sha for sha, _ in found])
+            tracker.step(None, count=len(chunk))
+        return moved
+
+    def _remove_file_copies(self, hashes: Sequence[str]) -> int:
+        """Unlink the files of ``hashes`` whose content the database also holds (left by a
+        migration); returns how many. Under the write lock, so the database copy cannot be
+        removed in between.
+        """
+        removed = 0
+        hashes = sorted(hashes)
+        for start in range(0, len(hashes), _ID_CHUNK):
+            chunk = hashes[start : start + _ID_CHUNK]
+            with self._write_transaction("clean the project") as conn:
+                for sha in sorted(content.present(conn, chunk)):
+                    if self._files.exists(sha):
+                        self._files.delete(sha)
+                        removed += 1
+        return removed
 
     def _history_hashes(self) -> set[str]:
         rows = self._all("SELECT DISTINCT sha256 FROM change_rows WHERE sha256 IS NOT NULL")
@@ -924,14 +1041,20 @@ class LocalBackend(LocalCuration):
             raise DamagedProjectError(damaged_message(self.path, integrity))
         referenced = {row[0] for row in self._all("SELECT DISTINCT sha256 FROM contents")}
         referenced |= self._history_hashes()
+        with self._read() as conn:
+            in_database = content.all_hashes(conn)
         cutoff = time.time() - min_age_seconds
+        files = list(self._files.iter_hashes())
         candidates = [
             sha
-            for sha in self.blobs.iter_hashes()
-            if sha not in referenced and _modified_before(self.blobs.path(sha), cutoff)
+            for sha in files
+            if sha not in referenced and _modified_before(self._files.path(sha), cutoff)
         ]
+        # contents in the database were written with their rows: no writer is mid-way
+        candidates += [sha for sha in in_database if sha not in referenced]
         removed = self._remove_unreferenced(candidates)
-        for tmp in self.blobs.abandoned_temporary_files(min_age_seconds=min_age_seconds):
+        removed += self._remove_file_copies([sha for sha in files if sha in in_database])
+        for tmp in self._files.abandoned_temporary_files(min_age_seconds=min_age_seconds):
             try:
                 tmp.unlink()
                 removed += 1

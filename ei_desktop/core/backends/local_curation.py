@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
 
 from ei_desktop.core import formats
+from ei_desktop.core.backends import local_content as content
 from ei_desktop.core.backends import local_history as history
 from ei_desktop.core.backends import local_query as sql
 from ei_desktop.core.backends import local_rows
@@ -164,7 +165,7 @@ class LocalCuration:
             return EditResult(1, 0)
         prepared = self._prepared_slice(record, start, end, naming_stem=_stem(record))
         with self._write_transaction("save the cropped sample") as conn:
-            self._ensure_blob(prepared)
+            self._ensure_blob(conn, prepared)
             change_id = history.begin(conn, self.actor, "crop", {"start": start, "end": end})
             if not history.record_rows(conn, change_id, "WHERE id = ?", [record.id]):
                 raise InvalidEditError(f"Sample {record.id} was deleted meanwhile")
@@ -193,7 +194,7 @@ class LocalCuration:
         ]
         with self._write_transaction("save the segments") as conn:
             for p in prepared:
-                self._ensure_blob(p)
+                self._ensure_blob(conn, p)
             change_id = history.begin(
                 conn, self.actor, "segment", {"segments": len(ranges), "of": record.filename}
             )
@@ -248,12 +249,16 @@ class LocalCuration:
         row = local_rows.row(prepared, record.category, added)
         return local_rows.replace(row, disabled=int(record.disabled))
 
-    def _ensure_blob(self: LocalBackend, prepared) -> None:
-        """Under the write lock: the content is on disk (a clean may have removed it)."""
-        if not self.blobs.exists(prepared.sha256):
-            self.blobs.make_durable([self.blobs.write(prepared.sha256, prepared.data)])
-        elif prepared.blob_dir:
-            self.blobs.make_durable({prepared.blob_dir})
+    def _ensure_blob(self: LocalBackend, conn, prepared) -> None:
+        """In the write transaction that commits the row: the content is stored (in the
+        database with the row, or as a file on disk: a clean may have removed it).
+        """
+        if prepared.blob_dir is None:
+            content.store(conn, [(prepared.sha256, prepared.data)])
+        elif not self._files.exists(prepared.sha256):
+            self._files.make_durable([self._files.write(prepared.sha256, prepared.data)])
+        else:
+            self._files.make_durable({prepared.blob_dir})
 
     # -- splits ------------------------------------------------------------------------------
 

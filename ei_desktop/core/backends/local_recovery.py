@@ -2,14 +2,16 @@
 its old database can still be read.
 
 Nothing is ever deleted: the damaged database is moved aside (``project.sqlite3.damaged-…``)
-and every content file stays where it is. Samples whose row could be read come back with their
-id, name, label, category and metadata; content files with no readable row come back as
-samples named ``recovered.<hash>`` with the label ``recovered``, so that they are easy to find
-and relabel.
+and every content file stays where it is. Contents kept inside the old database are copied
+into the new one wherever they still read back intact. Samples whose row could be read come
+back with their id, name, label, category and metadata; contents with no readable row come
+back as samples named ``recovered.<hash>`` with the label ``recovered``, so that they are easy
+to find and relabel.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -19,8 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
-from ei_desktop.core.backends.base import BackendError, UploadItem
-from ei_desktop.core.backends.blobs import BlobStore
+from ei_desktop.core.backends.base import BackendError, CorruptContentError, UploadItem
 from ei_desktop.core.backends.local import BLOBS, DATABASE, LocalBackend
 from ei_desktop.core.backends.local_schema import COLUMNS
 from ei_desktop.core.convert import guess_extension
@@ -29,6 +30,7 @@ from ei_desktop.core.progress import ProgressCallback, Tracker
 #: the label given to content that had no readable row
 RECOVERED_LABEL = "recovered"
 _ROW_BATCH = 1000
+_CONTENT_BATCH = 256
 #: settings worth keeping from the old database (the project keeps its identity and key)
 _KEPT_SETTINGS = ("project_id", "name", "created", "api_key", "hmac_key")
 
@@ -63,36 +65,67 @@ def recover_project(
     if not (root / BLOBS).is_dir() and not database.exists():
         raise BackendError(f"{root} is not a project folder: there is nothing to recover")
     report = RecoveryReport()
-    settings, rows = _salvage(database)
-    report.damaged_copy = _move_aside(database)
-    with LocalBackend(root, create=True, _recovering=True) as project:
-        for key, value in settings.items():
-            project.set_setting(key, value)
-        restored_hashes = _restore_rows(project, rows, report)
-        _recover_orphans(project, restored_hashes, report, progress)
+    with tempfile.TemporaryDirectory(prefix="ei-recover-") as scratch:
+        # read from a copy: the damaged file itself is only ever moved, never written
+        old = _copy(database, Path(scratch))
+        try:
+            settings, rows = (_settings(old), _rows(old)) if old else ({}, [])
+            report.damaged_copy = _move_aside(database)
+            with LocalBackend(root, create=True, _recovering=True) as project:
+                for key, value in settings.items():
+                    project.set_setting(key, value)
+                if old is not None:
+                    _restore_contents(project, old)
+                restored_hashes = _restore_rows(project, rows, report)
+                _recover_orphans(project, restored_hashes, report, progress)
+        finally:
+            if old is not None:
+                old.close()
     return report
 
 
-def _salvage(database: Path) -> tuple[dict[str, str], list[tuple]]:
-    """Settings and sample rows that can still be read, from a copy of the database (the
-    damaged file itself is only ever moved, never written).
+def _copy(database: Path, scratch: Path) -> Optional[sqlite3.Connection]:
+    """A connection to a copy of the database (with its log), or ``None`` when there is none
+    that opens.
     """
     if not database.is_file() or database.stat().st_size == 0:
-        return {}, []
-    with tempfile.TemporaryDirectory(prefix="ei-recover-") as scratch:
-        copy = Path(scratch) / DATABASE
-        shutil.copyfile(database, copy)
-        wal = Path(f"{database}-wal")
-        if wal.is_file():
-            shutil.copyfile(wal, Path(f"{copy}-wal"))
+        return None
+    copy = scratch / DATABASE
+    shutil.copyfile(database, copy)
+    wal = Path(f"{database}-wal")
+    if wal.is_file():
+        shutil.copyfile(wal, Path(f"{copy}-wal"))
+    try:
+        return sqlite3.connect(copy)
+    except sqlite3.Error:
+        return None
+
+
+def _restore_contents(project: LocalBackend, conn: sqlite3.Connection) -> None:
+    """Copy the contents kept in the old database that still read back intact; a damaged
+    stretch is retried row by row.
+    """
+    try:
+        last = conn.execute("SELECT max(rowid) FROM stored_content").fetchone()[0] or 0
+    except sqlite3.Error:
+        return  # none there (an older project), or the table is unreadable
+    query = "SELECT sha256, data FROM stored_content WHERE rowid >= ? AND rowid < ?"
+    for start in range(0, last + 1, _CONTENT_BATCH):
         try:
-            conn = sqlite3.connect(copy)
+            found = conn.execute(query, (start, start + _CONTENT_BATCH)).fetchall()
         except sqlite3.Error:
-            return {}, []
-        try:
-            return _settings(conn), _rows(conn)
-        finally:
-            conn.close()
+            found = []
+            for rowid in range(start, start + _CONTENT_BATCH):
+                try:
+                    found += conn.execute(query, (rowid, rowid + 1)).fetchall()
+                except sqlite3.Error:
+                    continue
+        intact = [
+            (sha, bytes(data))
+            for sha, data in found
+            if isinstance(sha, str) and hashlib.sha256(data).hexdigest() == sha
+        ]
+        project.restore_contents(intact)
 
 
 def _settings(conn: sqlite3.Connection) -> dict[str, str]:
@@ -168,13 +201,15 @@ def _recover_orphans(
     orphans = [sha for sha in project.blobs.iter_hashes() if sha not in restored_hashes]
     tracker = Tracker(progress, len(orphans))
     for sha in orphans:
-        if not project.blobs.verify(sha):
+        try:
+            data = project.blobs.read(sha)
+        except (OSError, CorruptContentError):
             report.failed.append((sha, "its bytes no longer match their checksum (kept on disk)"))
             tracker.step(sha)
             continue
         item = UploadItem(
-            filename=f"recovered.{sha[:12]}{_extension(project.blobs, sha)}",
-            source=str(project.blobs.path(sha)),
+            filename=f"recovered.{sha[:12]}{guess_extension(data[:16])}",
+            source=data,
             label=RECOVERED_LABEL,
         )
         (result,) = project.upload([item], allow_duplicates=True)
@@ -183,8 +218,3 @@ def _recover_orphans(
         else:
             report.failed.append((sha, f"{result.error} (kept on disk)"))
         tracker.step(sha)
-
-
-def _extension(blobs: BlobStore, sha: str) -> str:
-    with open(blobs.path(sha), "rb") as handle:
-        return guess_extension(handle.read(16))

@@ -5,7 +5,7 @@ history of changes (before and after images of the rows each change touched).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS project (
@@ -46,6 +46,13 @@ CREATE TABLE IF NOT EXISTS contents (
     bounding_boxes    TEXT,
     tag               TEXT    NOT NULL,
     stored_ext        TEXT    NOT NULL
+);
+
+-- Contents of at most local_content.INLINE_MAX bytes, by SHA-256 (larger ones are files
+-- under blobs/). Written in the transaction of the rows that refer to them.
+CREATE TABLE IF NOT EXISTS stored_content (
+    sha256 TEXT PRIMARY KEY,
+    data   BLOB NOT NULL
 );
 
 -- Every column of a sample, for reads of whole records.

@@ -305,7 +305,7 @@ def test_a_project_made_before_curation_opens_upgraded(tmp_path, samples_dir):
 
     backend = LocalBackend(folder)
     try:
-        assert backend.project_id() == 4242 and backend.setting("schema_version") == "2"
+        assert backend.project_id() == 4242 and backend.setting("schema_version") == "3"
         assert backend.summary().by_category() == {"training": 1, "testing": 1}
         assert backend.edit(SampleQuery(category="testing"), Move("training")).changed == 1
         assert backend.summary().by_category() == {"training": 2}
