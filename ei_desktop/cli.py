@@ -114,12 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a local project: database integrity, every sample's content present and "
         "matching its checksum, unreferenced files",
         description="Check a local project and say what is wrong. Verifies SQLite's integrity "
-        "check of the database; that every sample's content file is present; that every content "
-        "file still matches the SHA-256 checksum it is named by (reads every byte, with a "
-        "progress bar; --quick skips this); and counts files no sample refers to (leftovers of "
-        "interrupted writes among them). Exit status 0 only when everything is intact, 1 "
-        "otherwise. A project whose database is missing, empty or corrupt is refused in one "
-        "line and nothing is removed; --recover rebuilds it.",
+        "check of the database; that every sample's content is present (small contents are "
+        "kept inside the database, larger ones as files); that every content still matches "
+        "its SHA-256 checksum (reads every byte, with a progress bar; --quick skips this); and "
+        "counts contents no sample refers to (leftovers of interrupted writes among them). Exit "
+        "status 0 only when everything is intact, 1 otherwise. A project whose database is "
+        "missing, empty or corrupt is refused in one line and nothing is removed; --recover "
+        "rebuilds it. --migrate moves the small content files of a project made by an earlier "
+        "version into its database (faster to read and to back up; safe to interrupt).",
     )
     check.add_argument(
         "--clean",
@@ -128,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--quick", action="store_true", help="skip reading every content file to verify checksums"
+    )
+    check.add_argument(
+        "--migrate",
+        action="store_true",
+        help="move small content files (of a project made by an earlier version) into the "
+        "database, with a progress bar; safe to interrupt and to run again",
     )
     check.add_argument(
         "--recover",

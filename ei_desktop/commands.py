@@ -375,6 +375,13 @@ def check(args: argparse.Namespace) -> int:
         return _recover(path)
     try:
         with LocalBackend(path) as project:
+            if args.migrate:
+                bar, update = terminal_bar("Moving small contents into the database")
+                try:
+                    moved = project.migrate_contents(progress=update)
+                finally:
+                    bar.close()
+                print(f"Moved {moved} content files into the project database.")
             bar, update = terminal_bar("Verifying content")
             try:
                 report = project.check(verify_content=not args.quick, progress=update)

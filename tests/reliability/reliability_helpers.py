@@ -142,3 +142,41 @@ class Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=30)
+
+
+# -- where a local project keeps content: small ones in its database, larger ones as files ---
+
+
+def stored_hashes(project: Path) -> set[str]:
+    """Every content the project holds, in its database or as a file."""
+    files = {p.name for p in (project / "blobs").glob("??/*") if p.is_file() and len(p.name) == 64}
+    conn = sqlite3.connect(project / "project.sqlite3", timeout=60)
+    try:
+        return files | {row[0] for row in conn.execute("SELECT sha256 FROM stored_content")}
+    finally:
+        conn.close()
+
+
+def remove_content(project: Path, sha256: str) -> None:
+    """Lose a content behind the project's back (wherever it is kept)."""
+    conn = sqlite3.connect(project / "project.sqlite3", timeout=60, isolation_level=None)
+    try:
+        conn.execute("DELETE FROM stored_content WHERE sha256 = ?", (sha256,))
+    finally:
+        conn.close()
+    (project / "blobs" / sha256[:2] / sha256).unlink(missing_ok=True)
+
+
+def change_content(project: Path, sha256: str, data: bytes) -> None:
+    """Change a content's bytes behind the project's back (bit rot, a stray editor)."""
+    conn = sqlite3.connect(project / "project.sqlite3", timeout=60, isolation_level=None)
+    try:
+        changed = conn.execute(
+            "UPDATE stored_content SET data = ? WHERE sha256 = ?", (data, sha256)
+        ).rowcount
+    finally:
+        conn.close()
+    if not changed:
+        path = project / "blobs" / sha256[:2] / sha256
+        path.chmod(0o600)
+        path.write_bytes(data)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from reliability_helpers import change_content, stored_hashes
 
 from ei_desktop.core.backends.base import (
     DamagedProjectError,
@@ -47,6 +48,12 @@ def csv_bytes(n: int) -> bytes:
     return f"timestamp,x,y\n0,{n},1\n10,{n + 1},2\n20,{n + 2},3\n".encode()
 
 
+def big_csv_bytes(n: int) -> bytes:
+    """A sample too large to be kept inside the database: a content file (about 80 kB)."""
+    rows = "".join(f"{t * 10},{n},{t % 97}\n" for t in range(7000))
+    return f"timestamp,x,y\n{rows}".encode()
+
+
 def write_files(folder: Path, count: int, stem: str = "s") -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -57,11 +64,14 @@ def write_files(folder: Path, count: int, stem: str = "s") -> list[Path]:
     return paths
 
 
-def make_project(path: Path, count: int) -> list[str]:
-    """A project of ``count`` samples; returns their content hashes in id order."""
+def make_project(path: Path, count: int, *, files: bool = False) -> list[str]:
+    """A project of ``count`` samples; returns their content hashes in id order. Small
+    contents are kept inside the database; with ``files``, contents large enough to be files.
+    """
+    content = big_csv_bytes if files else csv_bytes
     with LocalBackend(path, create=True) as project:
         results = project.upload(
-            [UploadItem(f"s.{n}.csv", csv_bytes(n), category="training") for n in range(count)]
+            [UploadItem(f"s.{n}.csv", content(n), category="training") for n in range(count)]
         )
         assert all(r.success for r in results)
         ids = [r.sample_id for r in results]
@@ -73,15 +83,19 @@ def blob_files(project: Path) -> set[str]:
 
 
 def rows_without_content(database: Path) -> list[str]:
-    """Hashes of committed rows whose content file is missing, seen under the write lock (so
-    no process can be between deleting a row and removing its file while we look).
+    """Hashes of committed rows whose content is missing (from the database and the files),
+    seen under the write lock (so no process can be between deleting a row and removing its
+    content while we look).
     """
     conn = sqlite3.connect(database, timeout=60, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
         hashes = [row[0] for row in conn.execute("SELECT DISTINCT sha256 FROM contents")]
+        inside = {row[0] for row in conn.execute("SELECT sha256 FROM stored_content")}
         blobs = database.parent / "blobs"
-        missing = [sha for sha in hashes if not (blobs / sha[:2] / sha).is_file()]
+        missing = [
+            sha for sha in hashes if sha not in inside and not (blobs / sha[:2] / sha).is_file()
+        ]
         conn.execute("ROLLBACK")
         return missing
     finally:
@@ -171,13 +185,13 @@ def test_check_clean_from_the_command_removes_only_unreferenced_content(tmp_path
         orphans = [csv_bytes(n) for n in range(100, 103)]
         for data in orphans:
             local.blobs.write(hashlib.sha256(data).hexdigest(), data)
-    assert len(blob_files(project)) == 8
+    assert len(stored_hashes(project)) == 8
 
     done = cli("check", "--quick", "--clean", "--project", project)
     assert done.returncode == 0, done.stderr
     assert "unreferenced files: 3 (remove with --clean)" in done.stdout
     assert "Removed 3 unreferenced files." in done.stdout
-    assert blob_files(project) == set(hashes)
+    assert stored_hashes(project) == set(hashes)
     with LocalBackend(project) as local:
         assert local.check().ok
 
@@ -250,7 +264,7 @@ def test_rm_in_one_process_while_another_uploads_the_same_content(tmp_path):
 @pytest.mark.parametrize("how", ["missing", "empty"])
 def test_content_without_a_database_is_refused_never_cleaned_and_recovered(tmp_path, how):
     project = tmp_path / "project"
-    hashes = make_project(project, 25)
+    hashes = make_project(project, 25, files=True)  # content inside the database goes with it
     for suffix in ("", "-wal", "-shm"):
         Path(f"{project / 'project.sqlite3'}{suffix}").unlink(missing_ok=True)
     if how == "empty":
@@ -290,7 +304,7 @@ def garble(database: Path, seed: int = 7) -> None:
 
 def test_garbage_inside_the_database_is_one_clear_line_and_recover_keeps_the_content(tmp_path):
     project = tmp_path / "project"
-    hashes = make_project(project, 300)
+    hashes = make_project(project, 300, files=True)
     garble(project / "project.sqlite3")
 
     for args in (["ls"], ["check"], ["check", "--clean"], ["download", "1", "-o", tmp_path]):
@@ -307,9 +321,33 @@ def test_garbage_inside_the_database_is_one_clear_line_and_recover_keeps_the_con
         assert local.check().ok
 
 
+def test_recover_brings_back_the_contents_kept_inside_a_damaged_database(tmp_path):
+    project = tmp_path / "project"
+    hashes = make_project(project, 200)
+    database = project / "project.sqlite3"
+    conn = sqlite3.connect(database)
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    rows = "SELECT pageno FROM dbstat WHERE name IN ('samples', 'contents')"
+    pages = [n for (n,) in conn.execute(rows)]
+    conn.close()
+    assert not Path(f"{database}-wal").exists() or not Path(f"{database}-wal").stat().st_size
+    rng = random.Random(3)
+    with open(database, "r+b") as handle:  # the sample rows are garbage, the contents are not
+        for page in pages:
+            handle.seek((page - 1) * size)
+            handle.write(bytes(rng.getrandbits(8) for _ in range(size)))
+
+    recovered = cli("check", "--recover", "--project", project)
+    assert recovered.returncode == 0, recovered.stderr
+    with LocalBackend(project) as local:
+        records = list(local.iter_samples(SampleQuery()))
+        assert sorted(r.sha256 for r in records) == sorted(hashes)
+        assert local.check().ok
+
+
 def test_recover_keeps_every_row_that_still_reads(tmp_path):
     project = tmp_path / "project"
-    make_project(project, 10)
+    make_project(project, 10, files=True)
     with LocalBackend(project) as local:
         junk = hashlib.sha256(b"not a sample at all").hexdigest()
         local.blobs.write(junk, b"not a sample at all")  # an orphan that is no sample
@@ -340,16 +378,15 @@ def test_recover_keeps_every_row_that_still_reads(tmp_path):
 # -- 5. content changed on disk, same size ------------------------------------------------------
 
 
-def test_content_changed_on_disk_fails_check_and_that_download_only(tmp_path):
+@pytest.mark.parametrize("kept", ["in the database", "as a file"])
+def test_content_changed_on_disk_fails_check_and_that_download_only(tmp_path, kept):
     project = tmp_path / "project"
-    make_project(project, 5)
+    make_project(project, 5, files=kept == "as a file")
     with LocalBackend(project) as local:
         victim = local.get_sample(3)
-    path = project / "blobs" / victim.sha256[:2] / victim.sha256
-    data = bytearray(path.read_bytes())
+        data = bytearray(local.load_bytes(3))
     data[-3] = ord("9") if data[-3] != ord("9") else ord("8")  # same size, other bytes
-    path.chmod(0o600)
-    path.write_bytes(bytes(data))
+    change_content(project, victim.sha256, bytes(data))
 
     checked = cli("check", "--project", project)
     assert checked.returncode == 1
@@ -465,7 +502,7 @@ def test_a_mistyped_project_path_creates_nothing(tmp_path):
 
 def test_a_damaged_project_is_refused_by_the_python_api_too(tmp_path):
     project = tmp_path / "project"
-    make_project(project, 3)
+    make_project(project, 3, files=True)
     (project / "project.sqlite3").unlink()
     with pytest.raises(DamagedProjectError, match="check --recover"):
         LocalBackend(project, create=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from reliability_helpers import change_content, remove_content
 
 from ei_desktop.server.testing import free_port, serve_process
 
@@ -52,10 +53,6 @@ def served(tmp_path):
         process.wait(timeout=30)
 
 
-def remove_blob(project: Path, sha256: str) -> None:
-    (project / "blobs" / sha256[:2] / sha256).unlink()
-
-
 def assert_clean_error(response: requests.Response, project: Path) -> dict:
     body = response.json()
     assert body["success"] is False and body["error"]
@@ -67,7 +64,7 @@ def assert_clean_error(response: requests.Response, project: Path) -> dict:
 def test_a_missing_blob_is_a_json_error_and_the_connection_stays_usable(served):
     api, project, samples = served
     broken, fine = samples[0], samples[1]
-    remove_blob(project, broken["sha256Hash"])
+    remove_content(project, broken["sha256Hash"])
     with requests.Session() as session:
         for path in (f"/raw-data/{broken['id']}/raw", f"/raw-data/{broken['id']}"):
             response = session.get(api + path, headers=HEADERS, timeout=30)
@@ -83,7 +80,7 @@ def test_a_missing_blob_is_a_json_error_and_the_connection_stays_usable(served):
 
 def test_a_missing_blob_fails_only_its_entry_of_a_batch(served):
     api, project, samples = served
-    remove_blob(project, samples[1]["sha256Hash"])
+    remove_content(project, samples[1]["sha256Hash"])
     ids = [s["id"] for s in samples]
     response = requests.post(
         f"{api}/raw-data/batch", headers=HEADERS, json={"ids": ids + ids}, timeout=30
@@ -99,8 +96,7 @@ def test_a_missing_blob_fails_only_its_entry_of_a_batch(served):
 
 def test_a_changed_blob_fails_only_its_entry(served):
     api, project, samples = served
-    path = project / "blobs" / samples[2]["sha256Hash"][:2] / samples[2]["sha256Hash"]
-    path.write_bytes(csv(99))
+    change_content(project, samples[2]["sha256Hash"], csv(99))
     ids = [s["id"] for s in samples]
     response = requests.post(
         f"{api}/raw-data/batch", headers=HEADERS, json={"ids": ids}, timeout=30
