@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ei_desktop.core import formats, naming
@@ -52,7 +53,7 @@ def row(p: _Prepared, category: str, added_ms: int) -> tuple:
         int(parsed.values_count),
         float(parsed.interval_ms * parsed.values_count) if timed else 0.0,
         float(parsed.frequency_hz),
-        json.dumps([{"name": s.name, "units": s.units} for s in parsed.sensors]),
+        _sensors_json(tuple((s.name, s.units) for s in parsed.sensors)),
         parsed.device_type,
         parsed.device_name,
         parsed.width,
@@ -65,6 +66,12 @@ def row(p: _Prepared, category: str, added_ms: int) -> tuple:
         added_ms,
         0,
     )
+
+
+@lru_cache(maxsize=256)
+def _sensors_json(sensors: tuple[tuple[str, str], ...]) -> str:
+    # the samples of one upload mostly share a handful of sensor layouts: encode each once
+    return json.dumps([{"name": name, "units": units} for name, units in sensors])
 
 
 def replace(values: tuple, **changes) -> tuple:
