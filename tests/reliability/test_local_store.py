@@ -502,7 +502,7 @@ def test_a_mistyped_project_path_creates_nothing(tmp_path):
 
 def test_a_damaged_project_is_refused_by_the_python_api_too(tmp_path):
     project = tmp_path / "project"
-    make_project(project, 3, files=True)
+    make_project(project, 3)  # its contents were inside the database: the folder remains
     (project / "project.sqlite3").unlink()
     with pytest.raises(DamagedProjectError, match="check --recover"):
         LocalBackend(project, create=True)

@@ -178,7 +178,7 @@ def test_samples_the_remote_refuses_are_listed_and_the_exit_status_is_1(tmp_path
 def test_a_sample_whose_local_content_is_missing_fails_alone(local_dir, remote):
     with LocalBackend(local_dir) as local:
         record = next(local.iter_samples(SampleQuery(include_disabled="both")))
-        local.blobs.path(record.sha256).unlink()
+        local.blobs.delete(record.sha256)
 
     pushed = run_push(local_dir, remote.base)
 

@@ -186,7 +186,8 @@ class LocalBackend(LocalCuration):
 
     Raises:
         NotAProjectError: ``path`` is not a project and ``create`` is false.
-        DamagedProjectError: ``path`` holds sample content but no usable database.
+        DamagedProjectError: ``path`` holds sample content (or its folder) but no usable
+            database.
     """
 
     def __init__(
@@ -943,7 +944,8 @@ class LocalBackend(LocalCuration):
         verified = False
         if verify_content:
             from_database = referenced.keys() & in_database
-            from_files = sorted(sha for sha in referenced if sha in present - in_database)
+            files_only = present - in_database
+            from_files = sorted(sha for sha in referenced if sha in files_only)
             tracker = Tracker(progress, len(from_database) + len(from_files))
             verified = True
             with self._read() as conn:
@@ -1083,11 +1085,16 @@ def _check_openable(path: Path, create: bool) -> None:
     if size:  # a database with content: opened and validated by SQLite
         return
     state = "missing" if size is None else "empty (0 bytes)"
-    if _holds_content(path):
+    # A content folder is made only with a database: without it, the database was lost
+    # (and with it the small contents it kept), even when no content file is left.
+    if _holds_content(path) or (path / BLOBS).is_dir():
+        what = (
+            "it holds sample content but its database" if _holds_content(path) else ("its database")
+        )
         raise DamagedProjectError(
-            f"The project at {path} is damaged: it holds sample content but its database"
-            f" ({DATABASE}) is {state}. Nothing was changed or removed; run 'ei-desktop check"
-            f" --recover --project {path}' to rebuild it from its content."
+            f"The project at {path} is damaged: {what} ({DATABASE}) is {state}. Nothing was"
+            f" changed or removed; run 'ei-desktop check --recover --project {path}' to"
+            " rebuild it from what is left."
         )
     if not create:
         raise NotAProjectError(f"{path} is not an ei-desktop project (it has no {DATABASE})")
