@@ -155,11 +155,12 @@ def test_check_help_says_what_it_verifies():
     text = " ".join(run("check", "--help").stdout.split())
     for fact in (
         "integrity check of the database",
-        "content file is present",
+        "content is present",
         "SHA-256 checksum",
         "--quick skips this",
-        "files no sample refers to",
+        "contents no sample refers to",
         "Exit status 0 only when everything is intact",
+        "--migrate moves the small content files",
     ):
         assert fact in text, fact
 
