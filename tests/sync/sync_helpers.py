@@ -1,5 +1,6 @@
-"""Shared pieces of the push tests: a mixed local project, the remote's samples by content
-hash, and ``ei-desktop push`` as a process of its own."""
+"""Shared pieces of the push and pull tests: a mixed local project, the remote's samples by
+content hash, and ``ei-desktop push`` / ``pull`` as processes of their own (run to their end,
+killed at random, re-run until they exit 0)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import os
 import random
 import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from PIL import Image
 
@@ -137,12 +141,13 @@ def push_env(base_url: str) -> dict:
     return env
 
 
-def push_command(project: Path, *args) -> list[str]:
+def sync_command(verb: str, project: Path, *args) -> list[str]:
+    """``ei-desktop push`` or ``pull`` (``verb``) of ``project`` with the test key."""
     return [
         sys.executable,
         "-m",
         "ei_desktop",
-        "push",
+        verb,
         "--project",
         str(project),
         "--api-key",
@@ -151,43 +156,99 @@ def push_command(project: Path, *args) -> list[str]:
     ]
 
 
-def run_push(project: Path, base_url: str, *args, timeout: float = 300):
-    """``ei-desktop push`` to its end."""
-    return subprocess.run(
-        push_command(project, *args),
-        env=push_env(base_url),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
+def push_command(project: Path, *args) -> list[str]:
+    """``ei-desktop push`` of ``project`` with the test key."""
+    return sync_command("push", project, *args)
 
 
 def pull_command(project: Path, *args) -> list[str]:
     """``ei-desktop pull`` into ``project`` with the test key."""
-    return [
-        sys.executable,
-        "-m",
-        "ei_desktop",
-        "pull",
-        "--project",
-        str(project),
-        "--api-key",
-        KEY,
-        *map(str, args),
-    ]
+    return sync_command("pull", project, *args)
 
 
-def run_pull(project: Path, base_url: str, *args, timeout: float = 300):
-    """``ei-desktop pull`` to its end."""
+def run_sync(verb: str, project: Path, base_url: str, *args, timeout: float = 300):
+    """``ei-desktop push`` or ``pull`` (``verb``) to its end."""
     return subprocess.run(
-        pull_command(project, *args),
+        sync_command(verb, project, *args),
         env=push_env(base_url),
         capture_output=True,
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def run_push(project: Path, base_url: str, *args, timeout: float = 300):
+    """``ei-desktop push`` to its end."""
+    return run_sync("push", project, base_url, *args, timeout=timeout)
+
+
+def run_pull(project: Path, base_url: str, *args, timeout: float = 300):
+    """``ei-desktop pull`` to its end."""
+    return run_sync("pull", project, base_url, *args, timeout=timeout)
+
+
+def start_sync(verb: str, project: Path, base_url: str) -> subprocess.Popen:
+    """``ei-desktop push`` or ``pull`` (``verb``) started, its output thrown away."""
+    return subprocess.Popen(
+        sync_command(verb, project),
+        env=push_env(base_url),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_at_random(verb, project, proxy, rng, *, times, counter, after) -> int:
+    """Start ``verb`` through ``proxy`` ``times`` times, each SIGKILLed once a random number
+    (``rng.randint(*after)``) more ``proxy.stats[counter]`` requests went through (or a
+    minute passed), at a random moment after; how many were killed before they finished.
+    """
+    kills = 0
+    for _ in range(times):
+        process = start_sync(verb, project, proxy.url)
+        target = proxy.stats[counter] + rng.randint(*after)
+        deadline = time.monotonic() + 60
+        while (
+            process.poll() is None and proxy.stats[counter] < target and time.monotonic() < deadline
+        ):
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.3))
+        if process.poll() is None:
+            process.kill()
+            kills += 1
+        process.wait(timeout=30)
+    return kills
+
+
+@dataclass
+class Runs:
+    """The runs of :func:`run_until_ok`: the last one, every exit status, the tail of each
+    run's output and all of their standard output.
+    """
+
+    finished: subprocess.CompletedProcess
+    statuses: list[int] = field(default_factory=list)
+    outputs: list[list[str]] = field(default_factory=list)
+    text: str = ""
+
+
+def run_until_ok(verb: str, project: Path, base_url: str, most: int) -> Runs:
+    """Run ``verb`` to its end again and again, at most ``most`` times, until it exits 0."""
+    runs: Optional[Runs] = None
+    for _ in range(most):
+        finished = run_sync(verb, project, base_url)
+        runs = runs or Runs(finished)
+        runs.finished = finished
+        runs.statuses.append(finished.returncode)
+        runs.text += finished.stdout
+        runs.outputs.append(finished.stdout.strip().splitlines()[-1:])
+        if finished.returncode:
+            runs.outputs.append(finished.stderr.strip().splitlines()[-6:])
+        else:
+            break
+    assert runs is not None
+    return runs
 
 
 def edit_round(path: Path, seed: int) -> int:

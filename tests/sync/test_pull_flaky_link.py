@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-import subprocess
 import time
 
 import pytest
@@ -18,10 +17,10 @@ from sync_helpers import (
     build_project,
     by_hash,
     facts,
-    pull_command,
-    push_env,
+    kill_at_random,
     run_pull,
     run_push,
+    run_until_ok,
 )
 
 from ei_desktop.core.backends.base import SampleQuery, query_for_ids
@@ -50,50 +49,21 @@ def test_pull_over_a_flaky_link_killed_at_random_holds_every_sample_once(tmp_pat
         expected = by_hash(direct)
         assert len(expected) == SAMPLES
         with FaultProxy(port, SEED) as proxy:
-            kills = 0
-            for _ in range(KILLS):
-                pull = subprocess.Popen(
-                    pull_command(target),
-                    env=push_env(proxy.url),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                # kill it after a random number of contents went through, at a random moment
-                target_count = proxy.stats["content requests"] + rng.randint(20, 120)
-                deadline = time.monotonic() + 60
-                while (
-                    pull.poll() is None
-                    and proxy.stats["content requests"] < target_count
-                    and time.monotonic() < deadline
-                ):
-                    time.sleep(0.01)
-                time.sleep(rng.uniform(0.0, 0.3))
-                if pull.poll() is None:
-                    pull.kill()
-                    kills += 1
-                pull.wait(timeout=30)
-            runs = 0
-            statuses: list[int] = []
-            outputs: list[list[str]] = []
-            text = ""
-            while runs < MAX_RUNS:
-                runs += 1
-                finished = run_pull(target, proxy.url)
-                statuses.append(finished.returncode)
-                text += finished.stdout
-                outputs.append(finished.stdout.strip().splitlines()[-1:])
-                if finished.returncode:
-                    outputs.append(finished.stderr.strip().splitlines()[-6:])
-                if finished.returncode == 0:
-                    break
+            kills = kill_at_random(
+                "pull",
+                target,
+                proxy,
+                rng,
+                times=KILLS,
+                counter="content requests",
+                after=(20, 120),  # contents
+            )
+            runs = run_until_ok("pull", target, proxy.url, MAX_RUNS)
+            finished, statuses = runs.finished, runs.statuses
             assert finished.returncode == 0, (statuses, finished.stdout, finished.stderr[-3000:])
             # then the remote changes: what changed arrives with the next pulls, over the link
             edited = _edit_remote(direct, rng)
-            for _ in range(MAX_RUNS):
-                finished = run_pull(target, proxy.url)
-                if finished.returncode == 0:
-                    break
+            finished = run_until_ok("pull", target, proxy.url, MAX_RUNS).finished
             assert finished.returncode == 0, finished.stderr[-3000:]
             contents_before = proxy.stats["content requests"]
 
@@ -114,12 +84,12 @@ def test_pull_over_a_flaky_link_killed_at_random_holds_every_sample_once(tmp_pat
     duration = time.monotonic() - started
     record_property("samples", SAMPLES)
     record_property("kills", kills)
-    record_property("runs_to_exit_0", runs)
+    record_property("runs_to_exit_0", len(statuses))
     record_property("statuses", statuses)
     record_property("seconds", round(duration, 1))
     record_property("proxy", stats)
-    print(f"kills {kills}, runs to exit 0 {runs} {statuses}, {duration:.1f} s, proxy {stats}")
-    print("\n".join(str(o) for o in outputs))
+    print(f"kills {kills}, runs to exit 0 {statuses}, {duration:.1f} s, proxy {stats}")
+    print("\n".join(str(o) for o in runs.outputs))
 
     figures = f"kills {kills}, runs {statuses}, proxy {stats}"
     assert kills >= KILLS - 2, figures

@@ -10,7 +10,6 @@ import os
 import random
 import re
 import sqlite3
-import subprocess
 import time
 
 import pytest
@@ -21,9 +20,10 @@ from sync_helpers import (
     by_hash,
     edit_round,
     facts,
-    push_command,
-    push_env,
+    kill_at_random,
     run_push,
+    run_until_ok,
+    start_sync,
 )
 
 from ei_desktop.core.backends.local import LocalBackend
@@ -50,43 +50,17 @@ def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_pat
     started = time.monotonic()
     try:
         with FaultProxy(port, SEED) as proxy:
-            kills = 0
-            for _ in range(KILLS):
-                push = subprocess.Popen(
-                    push_command(tmp_path / "local"),
-                    env=push_env(proxy.url),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                # kill it after a random number of uploads went through, at a random moment
-                target = proxy.stats["upload requests"] + rng.randint(2, 12)
-                deadline = time.monotonic() + 60
-                while (
-                    push.poll() is None
-                    and proxy.stats["upload requests"] < target
-                    and time.monotonic() < deadline
-                ):
-                    time.sleep(0.01)
-                time.sleep(rng.uniform(0.0, 0.3))
-                if push.poll() is None:
-                    push.kill()
-                    kills += 1
-                push.wait(timeout=30)
-            runs = 0
-            statuses: list[int] = []
-            outputs: list[list[str]] = []
-            text = ""
-            while runs < MAX_RUNS:
-                runs += 1
-                finished = run_push(tmp_path / "local", proxy.url)
-                statuses.append(finished.returncode)
-                text += finished.stdout
-                outputs.append(finished.stdout.strip().splitlines()[-1:])
-                if finished.returncode:
-                    outputs.append(finished.stderr.strip().splitlines()[-6:])
-                if finished.returncode == 0:
-                    break
+            kills = kill_at_random(
+                "push",
+                tmp_path / "local",
+                proxy,
+                rng,
+                times=KILLS,
+                counter="upload requests",
+                after=(2, 12),  # uploads
+            )
+            runs = run_until_ok("push", tmp_path / "local", proxy.url, MAX_RUNS)
+            finished, statuses = runs.finished, runs.statuses
             assert finished.returncode == 0, (statuses, finished.stdout, finished.stderr[-3000:])
             uploads_before = proxy.stats["upload requests"]
 
@@ -99,23 +73,13 @@ def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_pat
             edited = edit_round(tmp_path / "local", SEED)
             with LocalBackend(tmp_path / "local") as local:
                 expected = by_hash(local)
-            push = subprocess.Popen(
-                push_command(tmp_path / "local"),
-                env=push_env(proxy.url),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            push = start_sync("push", tmp_path / "local", proxy.url)
             time.sleep(rng.uniform(1.0, 4.0))  # planning, then the edits
             edit_kill = push.poll() is None
             push.kill()
             push.wait(timeout=30)
-            edit_statuses: list[int] = []
-            while len(edit_statuses) < MAX_RUNS:
-                finished = run_push(tmp_path / "local", proxy.url)
-                edit_statuses.append(finished.returncode)
-                if finished.returncode == 0:
-                    break
+            edit_runs = run_until_ok("push", tmp_path / "local", proxy.url, MAX_RUNS)
+            finished, edit_statuses = edit_runs.finished, edit_runs.statuses
             assert finished.returncode == 0, (edit_statuses, finished.stdout, finished.stderr)
             assert "changed both here and on the remote" not in finished.stdout
             assert proxy.stats["upload requests"] == uploads_before  # edits, no upload
@@ -130,14 +94,14 @@ def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_pat
         server.wait(timeout=30)
     duration = time.monotonic() - started
     record_property("kills", kills)
-    record_property("runs_to_exit_0", runs)
+    record_property("runs_to_exit_0", len(statuses))
     record_property("statuses", statuses)
     record_property("seconds", round(duration, 1))
     record_property("proxy", stats)
     record_property("edit_round", {"edited": edited, "killed": edit_kill, "runs": edit_statuses})
-    print(f"kills {kills}, runs to exit 0 {runs} {statuses}, {duration:.1f} s, proxy {stats}")
+    print(f"kills {kills}, runs to exit 0 {statuses}, {duration:.1f} s, proxy {stats}")
     print(f"edit round: {edited} samples edited, killed {edit_kill}, runs {edit_statuses}")
-    print("\n".join(str(o) for o in outputs))
+    print("\n".join(str(o) for o in runs.outputs))
 
     figures = f"kills {kills}, runs {statuses}, proxy {stats}"
     # a push may finish before its kill point when little is left to send
@@ -159,6 +123,6 @@ def test_push_over_a_flaky_link_killed_at_random_lands_every_sample_once(tmp_pat
     assert sorted(row[1] for row in rows) == sorted(r[0].id for r in remote.values())
     # some uploads landed in a killed push before their ids were recorded; the next push
     # recognised them by the remote's duplicate refusal
-    recovered = sum(int(n) for n in re.findall(r"(\d+) found stored by an interrupted", text))
+    recovered = sum(int(n) for n in re.findall(r"(\d+) found stored by an interrupted", runs.text))
     record_property("recovered", recovered)
-    assert recovered > 0, (figures, text)
+    assert recovered > 0, (figures, runs.text)
