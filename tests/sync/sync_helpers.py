@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -18,7 +20,9 @@ from PIL import Image
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.edits import Move, Rename, SetEnabled, SetLabel, SetMetadata
+from ei_desktop.server.testing import running_server
 
 #: long enough for the key rules of ``serve``
 KEY = "push-test-key-0123456789"
@@ -249,6 +253,41 @@ def run_until_ok(verb: str, project: Path, base_url: str, most: int) -> Runs:
             break
     assert runs is not None
     return runs
+
+
+def interrupt_sync(verb: str, project: Path, proxy, counter: str, after: int):
+    """Start ``verb`` through ``proxy``, press Ctrl-C (SIGINT) once ``proxy.stats[counter]``
+    reached ``after`` (or a minute passed) and wait for its end: ``(exit status, stdout,
+    stderr)``.
+    """
+    process = subprocess.Popen(
+        sync_command(verb, project),
+        env=push_env(proxy.url),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while proxy.stats[counter] < after and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
+
+
+@contextmanager
+def served_remote(project):
+    """A project (a folder or an open local backend) served in a thread, and the HTTP backend
+    that reaches it directly (its address as ``.base``).
+    """
+    with running_server(project, KEY) as (base, key):
+        backend = StudioBackend(key, base + "/v1", base)
+        backend.base = base
+        try:
+            yield backend
+        finally:
+            backend.close()
 
 
 def edit_round(path: Path, seed: int) -> int:

@@ -5,10 +5,7 @@ gained since, and a pull stopped between "stored" and "recorded".
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import subprocess
-import time
 
 import pytest
 from fault_proxy import FaultProxy
@@ -17,8 +14,7 @@ from sync_helpers import (
     build_project,
     by_hash,
     facts,
-    pull_command,
-    push_env,
+    interrupt_sync,
     run_pull,
     run_push,
 )
@@ -329,21 +325,9 @@ def test_ctrl_c_stops_a_pull_says_what_was_done_and_a_rerun_fetches_the_rest(tmp
     port = int(remote.base.rsplit(":", 1)[1])
     # every request waits: the pull is still fetching when Ctrl-C comes
     with FaultProxy(port, seed=5, cut_rate=0, delay_rate=1.0, outage_every=None) as proxy:
-        pull = subprocess.Popen(
-            pull_command(target),
-            env=push_env(proxy.url),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while proxy.stats["content requests"] < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        pull.send_signal(signal.SIGINT)
-        out, err = pull.communicate(timeout=120)
+        status, out, err = interrupt_sync("pull", target, proxy, "content requests", 3)
 
-        assert pull.returncode == 130, err
+        assert status == 130, err
         with LocalBackend(target) as local:
             held = local.count(SampleQuery(include_disabled="both"))
         assert 0 < held < SAMPLES

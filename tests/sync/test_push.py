@@ -4,9 +4,7 @@ exit statuses, a dry run, resuming after a crash between "sent" and "recorded", 
 
 from __future__ import annotations
 
-import signal
 import subprocess
-import time
 
 import pytest
 from fault_proxy import FaultProxy
@@ -15,14 +13,15 @@ from sync_helpers import (
     build_project,
     by_hash,
     facts,
+    interrupt_sync,
     push_command,
     push_env,
     run_push,
+    served_remote,
 )
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
-from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.edits import SetEnabled
 from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState
 from ei_desktop.ops import sync
@@ -32,11 +31,8 @@ from ei_desktop.server.testing import running_server
 @pytest.fixture
 def remote(tmp_path):
     """A served project (in a thread) and the HTTP backend that reaches it directly."""
-    with running_server(tmp_path / "remote", KEY) as (base, key):
-        backend = StudioBackend(key, base + "/v1", base)
-        backend.base = base
+    with served_remote(tmp_path / "remote") as backend:
         yield backend
-        backend.close()
 
 
 @pytest.fixture
@@ -221,21 +217,9 @@ def test_ctrl_c_stops_a_push_says_what_was_done_and_a_rerun_sends_the_rest(tmp_p
     port = int(remote.base.rsplit(":", 1)[1])
     # every request waits: the push is still sending when Ctrl-C comes
     with FaultProxy(port, seed=5, cut_rate=0, delay_rate=1.0, outage_every=None) as proxy:
-        push = subprocess.Popen(
-            push_command(tmp_path / "slow"),
-            env=push_env(proxy.url),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while proxy.stats["upload requests"] < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        push.send_signal(signal.SIGINT)
-        out, err = push.communicate(timeout=120)
+        status, out, err = interrupt_sync("push", tmp_path / "slow", proxy, "upload requests", 2)
 
-        assert push.returncode == 130, err
+        assert status == 130, err
         sent = remote.count(SampleQuery(include_disabled="both"))
         assert 0 < sent < 200
         assert f"Sent {sent} samples" in out

@@ -6,7 +6,6 @@ phase. The remote is a real ``ei-desktop serve``.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 import time
 
 import pytest
@@ -16,14 +15,13 @@ from sync_helpers import (
     build_project,
     by_hash,
     facts,
-    push_command,
-    push_env,
     run_push,
+    served_remote,
+    start_sync,
 )
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
-from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.edits import (
     Delete,
     Move,
@@ -37,7 +35,6 @@ from ei_desktop.core.edits import (
 )
 from ei_desktop.core.sync_state import SYNC_DATABASE, SyncState, fingerprint
 from ei_desktop.ops import sync
-from ei_desktop.server.testing import running_server
 
 
 @pytest.fixture
@@ -51,11 +48,8 @@ def served(tmp_path):
 @pytest.fixture
 def remote(served):
     """A served project (in a thread) and the HTTP backend that reaches it directly."""
-    with running_server(served, KEY) as (base, key):
-        backend = StudioBackend(key, base + "/v1", base)
-        backend.base = base
+    with served_remote(served) as backend:
         yield backend
-        backend.close()
 
 
 @pytest.fixture
@@ -332,13 +326,7 @@ def test_a_push_killed_while_it_sends_edits_resumes_to_exit_0(tmp_path, remote, 
                 local.edit(query_for_ids([record.id]), Rename(f"{record.filename}.v2"))
             some = local.sample_ids(SampleQuery(include_disabled="both"))[::3].tolist()
             local.edit(query_for_ids(some), SetLabel("moved"))
-        push = subprocess.Popen(
-            push_command(tmp_path / "many"),
-            env=push_env(proxy.url),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        push = start_sync("push", tmp_path / "many", proxy.url)
         deadline = time.monotonic() + 120
         while push.poll() is None and served.count(renamed) < 5 and time.monotonic() < deadline:
             time.sleep(0.01)
