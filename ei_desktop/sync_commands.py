@@ -217,22 +217,16 @@ def _finish(report) -> int:
     from ei_desktop.core import display
     from ei_desktop.ops import Status
 
-    parts = [f"Sent {display.plural(report.sent, 'sample')}"]
-    if report.recovered:
-        parts.append(f"{display.count(report.recovered)} found stored by an interrupted push")
-    if report.found:
-        parts.append(f"{display.count(report.found)} already on the remote")
-    if report.disabled:
-        parts.append(f"{display.count(report.disabled)} disabled there")
-    if report.enabled:
-        parts.append(f"{display.count(report.enabled)} enabled there")
-    if report.edited:
-        parts.append(f"{display.count(report.edited)} changed there")
-    if report.kept_remote:
-        parts.append(f"{display.count(report.kept_remote)} given the remote's version here")
-    if report.deleted:
-        parts.append(f"{display.count(report.deleted)} deleted there")
-    print("; ".join(parts) + ".")
+    _print_summary(
+        f"Sent {display.plural(report.sent, 'sample')}",
+        (report.recovered, "found stored by an interrupted push"),
+        (report.found, "already on the remote"),
+        (report.disabled, "disabled there"),
+        (report.enabled, "enabled there"),
+        (report.edited, "changed there"),
+        (report.kept_remote, "given the remote's version here"),
+        (report.deleted, "deleted there"),
+    )
     found = report.with_status(Status.PRESENT)
     if found:
         print(
@@ -246,6 +240,14 @@ def _finish(report) -> int:
     return _exit_status(
         report, "push", ("send", "sent"), report.unsent, f"{done:,} samples on the remote"
     )
+
+
+def _print_summary(lead: str, *counts: tuple[int, str]) -> None:
+    """One line: ``lead``, then each ``(count, words)`` whose count is not 0."""
+    from ei_desktop.core import display
+
+    parts = [lead] + [f"{display.count(n)} {words}" for n, words in counts if n]
+    print("; ".join(parts) + ".")
 
 
 def _print_listed(lines, file=None) -> None:
@@ -467,14 +469,12 @@ def _finish_pull(report) -> int:
     from ei_desktop.core import display
     from ei_desktop.ops import Status
 
-    parts = [f"Fetched {display.plural(report.fetched, 'sample')}"]
-    if report.updated:
-        parts.append(f"{display.count(report.updated)} updated")
-    if report.deleted:
-        parts.append(f"{display.count(report.deleted)} deleted")
-    if report.recorded:
-        parts.append(f"{display.count(report.recorded)} already held, recorded as synced")
-    print("; ".join(parts) + ".")
+    _print_summary(
+        f"Fetched {display.plural(report.fetched, 'sample')}",
+        (report.updated, "updated"),
+        (report.deleted, "deleted"),
+        (report.recorded, "already held, recorded as synced"),
+    )
     _print_failed(report.failed)
     settled = report.with_status(Status.SKIPPED)
     if settled:

@@ -111,14 +111,7 @@ def push(
     ``delete``, settling conflicts by ``keep`` (side per content hash). Returns the
     :class:`~ei_desktop.ops.sync.PushReport`.
     """
-
-    def work(remote, state, progress, cancel) -> sync.PushReport:
-        plan = sync.plan_push(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
-        return sync.push(
-            local, remote, state, plan, keep=dict(keep or {}), progress=progress, cancel=cancel
-        )
-
-    return _with_remote(local, link, load_key, work)
+    return _plan_and_run(local, link, load_key, sync.plan_push, sync.push, delete, dict(keep or {}))
 
 
 def pull(
@@ -133,12 +126,20 @@ def pull(
     what the remote lost with ``delete``, settling conflicts by ``keep`` (side per content
     hash). Returns the :class:`~ei_desktop.ops.pull.PullReport`.
     """
+    return _plan_and_run(
+        local, link, load_key, pulling.plan_pull, pulling.pull, delete, keep or None
+    )
 
-    def work(remote, state, progress, cancel) -> pulling.PullReport:
-        plan = pulling.plan_pull(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
-        return pulling.pull(
-            local, remote, state, plan, keep=keep or None, progress=progress, cancel=cancel
-        )
+
+def _plan_and_run(local, link, load_key, plan, carry_out, delete: bool, keep) -> JobFunction:
+    """A job planning (``plan``: :func:`sync.plan_push` or :func:`pulling.plan_pull`) the
+    whole project against the remote of ``link`` and carrying the plan out (``carry_out``:
+    :func:`sync.push` or :func:`pulling.pull`) with ``keep``. Returns its report.
+    """
+
+    def work(remote, state, progress, cancel):
+        planned = plan(local, remote, state, WHOLE_PROJECT, delete=delete, cancel=cancel)
+        return carry_out(local, remote, state, planned, keep=keep, progress=progress, cancel=cancel)
 
     return _with_remote(local, link, load_key, work)
 
