@@ -137,6 +137,17 @@ def by_hash(backend) -> dict[str, list]:
     return found
 
 
+def remote_matches(local_dir: Path, remote) -> None:
+    """Assert that ``remote`` holds each content of the local project once, as it is here."""
+    with LocalBackend(local_dir) as local:
+        expected = by_hash(local)
+    found = by_hash(remote)
+    assert all(len(copies) == 1 for copies in found.values())
+    assert {sha: facts(r[0]) for sha, r in found.items()} == {
+        sha: facts(r[0]) for sha, r in expected.items()
+    }
+
+
 def push_env(base_url: str) -> dict:
     """The environment of a push to ``base_url`` (an ``ei-desktop serve`` or a proxy)."""
     env = {**os.environ, "EI_API_ENDPOINT": base_url + "/v1", "EI_INGESTION_ENDPOINT": base_url}
