@@ -166,7 +166,10 @@ def _print_plan(plan, where: str, *, dry_run: bool) -> None:
         line = f"{lead} {display.plural(len(plan.send), 'sample')} to {where}"
         if plan.resumed:
             line += f" ({display.count(plan.resumed)} of them resumed from an interrupted push)"
-        print(line + ".")
+        if plan.send:
+            print(line + ".")
+        else:
+            print(f"No new sample to send to {where}.")
         if plan.resend:
             print(
                 f"{display.plural(len(plan.resend), 'sample')} deleted on the remote but still"
@@ -196,20 +199,31 @@ def _print_plan_notes(plan, dry_run: bool) -> None:
             )
         else:
             print(f"{n} deleted here are still on the remote (push --delete removes them).")
-    if plan.conflicts:
-        print(
-            f"{display.plural(len(plan.conflicts), 'sample')} changed both here and on the"
-            " remote since the last sync (--conflicts keep-local or keep-remote decides):"
-        )
-        _print_listed(
-            [
-                f"{c.local.filename} (ID {c.local.id}): {', '.join(c.fields)} differ"
-                for c in plan.conflicts
-            ]
-        )
+    _print_conflicts(plan.conflicts)
     if plan.remote_changed:
         n = display.plural(len(plan.remote_changed), "sample")
         print(f"{n} changed on the remote: run `ei-desktop pull`.")
+
+
+def _print_conflicts(conflicts) -> None:
+    """The samples changed on both sides, each with what differs."""
+    from ei_desktop.core import display
+
+    if not conflicts:
+        return
+    print(
+        f"{display.plural(len(conflicts), 'sample')} changed both here and on the remote"
+        " since the last sync (--conflicts keep-local or keep-remote decides):"
+    )
+    _print_listed([f"{c.local.filename} (ID {c.local.id}): {_differ(c.fields)}" for c in conflicts])
+
+
+def _differ(fields) -> str:
+    """``label differs``, ``label and metadata differ``, ``name, label and metadata differ``."""
+    fields = list(fields)
+    if len(fields) == 1:
+        return f"{fields[0]} differs"
+    return f"{', '.join(fields[:-1])} and {fields[-1]} differ"
 
 
 def _finish(report) -> int:
@@ -440,11 +454,13 @@ def _print_pull_plan(plan, where: str, *, dry_run: bool) -> None:
         print(f"Nothing to pull: the local project holds the {held} of {where}.")
         return
     lead = "Would fetch" if dry_run else "Fetching"
-    print(f"{lead} {display.plural(len(plan.fetch), 'sample')} from {where}.")
+    if plan.fetch:
+        print(f"{lead} {display.plural(len(plan.fetch), 'sample')} from {where}.")
+    else:
+        print(f"No new sample to fetch from {where}.")
     if plan.update:
         print(f"{'Would update' if dry_run else 'Updating'} {len(plan.update):,} locally.")
-    if plan.conflicts:
-        print(f"{display.plural(len(plan.conflicts), 'sample')} changed on both sides.")
+    _print_conflicts(plan.conflicts)
     if plan.delete:
         print(
             f"{'Would delete' if dry_run else 'Deleting'} {len(plan.delete):,} locally"

@@ -195,7 +195,7 @@ def test_a_pull_stopped_between_stored_and_recorded_records_without_fetching(tmp
     pulled = run_pull(target, remote.base)
 
     assert pulled.returncode == 0, pulled.stderr
-    assert "Fetching 0 samples" in pulled.stdout
+    assert "No new sample to fetch" in pulled.stdout
     assert "Recording 4 held on both sides as synced" in pulled.stdout
     assert "4 already held, recorded as synced" in pulled.stdout
     same_samples(target, remote)
@@ -226,7 +226,7 @@ def test_what_changed_on_the_remote_arrives_with_the_next_pull(tmp_path, remote)
     pulled = run_pull(target, remote.base)
 
     assert pulled.returncode == 0, pulled.stderr
-    assert "Fetching 0 samples" in pulled.stdout
+    assert "No new sample to fetch" in pulled.stdout
     assert "Updating 5 locally" in pulled.stdout
     assert "5 updated" in pulled.stdout
     same_samples(target, remote)
@@ -248,7 +248,7 @@ def test_a_sample_changed_on_both_sides_is_never_overwritten_unless_asked(tmp_pa
     left = run_pull(target, remote.base)
 
     assert left.returncode == 1
-    assert "2 samples changed on both sides" in left.stdout
+    assert "2 samples changed both here and on the remote since the last sync" in left.stdout
     assert f"{first.filename} (ID {first.id}): Changed on both sides" in left.stderr
     assert "--conflicts keep-local" in left.stderr
     with LocalBackend(target) as local:

@@ -151,7 +151,7 @@ def test_edits_after_a_push_are_carried_and_a_third_push_has_nothing_to_do(
 
     assert dry.returncode == 0, dry.stderr
     for line in (
-        "Would send 0 samples",
+        "No new sample to send",
         "Would relabel 1 there",
         "Would move 1 to another category there",
         "Would set the metadata of 2 there",
@@ -217,7 +217,7 @@ def test_a_sample_changed_on_both_sides_is_a_conflict_until_the_user_chooses(loc
 
     assert asked.returncode == 1
     assert "3 samples changed both here and on the remote" in asked.stdout
-    assert f"{both.filename} (ID {both.id}): label differ" in asked.stdout
+    assert f"{both.filename} (ID {both.id}): label differs" in asked.stdout
     assert "choose which to keep" in asked.stderr
     assert "1 sample changed on the remote: run `ei-desktop pull`" in asked.stdout
     there = samples(remote)
