@@ -99,9 +99,7 @@ def export(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
         return 1
     finally:
         bar.close()
-    print(
-        f"Exported {len(report.done)} samples to {args.output} ({args.format}).", file=sys.stderr
-    )
+    print(f"Exported {len(report.done)} samples to {args.output} ({args.format}).", file=sys.stderr)
     return commands._finish(report, "sample", unsent="not exported")
 
 

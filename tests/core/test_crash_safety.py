@@ -70,9 +70,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert f"Uploaded {FILES - stored} samples" in resumed.stdout
     duplicate_lines = [
-        line
-        for line in resumed.stderr.splitlines()
-        if ": Same content as ID" in line
+        line for line in resumed.stderr.splitlines() if ": Same content as ID" in line
     ]
     assert len(duplicate_lines) == stored
 

@@ -26,8 +26,13 @@ def test_sizes(n, text):
 
 @pytest.mark.parametrize(
     "ms, text",
-    [(850, "850 ms"), (2500, "2.5 s"), (42_000, "42 s"), (185_000, "3 min 05 s"),
-     (3_720_000, "1 h 02 min")],
+    [
+        (850, "850 ms"),
+        (2500, "2.5 s"),
+        (42_000, "42 s"),
+        (185_000, "3 min 05 s"),
+        (3_720_000, "1 h 02 min"),
+    ],
 )
 def test_durations(ms, text):
     assert display.duration(ms) == text
