@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))  # the tests' proxy
+from fault_proxy import FaultProxy  # noqa: E402
 from gui_helpers import active, csv_series, finish_operation, seed_csv, wait_idle
 
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
@@ -131,11 +135,21 @@ def test_a_cancelled_push_leaves_a_consistent_state_and_a_second_push_finishes(
     qtbot, make_window, tmp_path, remote
 ):
     base, backend = remote
+    # every request waits 0.05-0.5 s on the way, as on a slow link: the push lasts long
+    # enough to be cancelled half-way however fast the machine is
+    slow = FaultProxy(int(base.rsplit(":", 1)[1]), 5, cut_rate=0, delay_rate=1, outage_every=None)
+    try:
+        cancel_and_push_again(qtbot, make_window, tmp_path, slow.url, backend)
+    finally:
+        slow.close()
+
+
+def cancel_and_push_again(qtbot, make_window, tmp_path, url: str, backend) -> None:
     folder = tmp_path / "big"
     with LocalBackend(folder, create=True) as local:
         seed_csv(local, 600)
     window = make_window(folder)
-    dialog = link(qtbot, window, base)
+    dialog = link(qtbot, window, url)
     assert dialog.count_labels["send"].text() == "600"
 
     dialog.push_button.click()
@@ -148,8 +162,10 @@ def test_a_cancelled_push_leaves_a_consistent_state_and_a_second_push_finishes(
     on_remote = backend.count(ALL)
     assert 0 < on_remote < 600
     assert all(len(copies) == 1 for copies in by_hash(backend).values())
+    linked = StudioBackend(KEY, url + "/v1", url)  # the push state names the remote so
     with SyncState(folder) as state:
-        recorded = state.counts(sync.remote_name(backend)).get("remote", 0)
+        recorded = state.counts(sync.remote_name(linked)).get("remote", 0)
+    linked.close()
     assert recorded == on_remote
     qtbot.waitUntil(lambda: status(window) == f"{600 - on_remote} samples not yet on Edge Impulse")
 
