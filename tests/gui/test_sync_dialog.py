@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))  # the tests' proxy
 from fault_proxy import FaultProxy  # noqa: E402
@@ -173,9 +174,14 @@ def cancel_and_push_again(qtbot, make_window, tmp_path, url: str, backend) -> No
     qtbot.waitUntil(lambda: second.push_button.isEnabled(), timeout=20000)
     assert second.count_labels["send"].text() == f"{600 - on_remote:,}"
     second.push_button.click()
+    try:
+        qtbot.waitUntil(lambda: backend.count(ALL) == 600, timeout=60000)
+    except WaitTimeout:
+        said = window.statusBar().currentMessage()
+        left = backend.count(ALL)
+        raise AssertionError(f"The second push left {left}; it said {said!r}") from None
     wait_idle(qtbot, window)
 
-    assert backend.count(ALL) == 600
     assert all(len(copies) == 1 for copies in by_hash(backend).values())
     qtbot.waitUntil(lambda: status(window) == "All samples are on Edge Impulse")
     assert os.path.exists(folder / "sync.sqlite3")
