@@ -171,8 +171,16 @@ def seed(project: Path) -> None:
             metadata={"camera": "bench-2"},
         )
     )
-    real, _ = scan.plain_samples([str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"])
-    samples.extend(real)
+    real, _ = scan.plain_items([str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"])
+    samples.extend(
+        data.Sample(
+            data=scan.FileSource(str(item.source)),
+            filename=item.filename,
+            bounding_boxes=item.bounding_boxes,
+            structured_labels=item.structured_labels,
+        )
+        for item in real
+    )
     response = data.upload_samples(samples, project=str(project))
     if response.fails:
         raise SystemExit(f"seeding failed: {[f.error for f in response.fails]}")

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Optional
 
 from ei_desktop.core import formats, naming
+from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.core.labels import LabelError, is_companion, parse_companion, read_info_labels
-from ei_desktop.core.model import Sample
 
 #: why a pipe, socket or device is not uploaded (opening a pipe would block)
 NOT_REGULAR = "Not a regular file (a pipe, socket or device), so not a sample"
@@ -171,15 +171,12 @@ def companion_labels(directory: str) -> tuple[dict[str, list], dict[str, list], 
     return boxes, structured, problems
 
 
-def plain_samples(
-    files: list[str],
-    *,
-    category: Optional[str] = None,
-    label: Optional[str] = None,
-    metadata: Optional[dict] = None,
-) -> tuple[list[Sample], list[Problem]]:
-    """One :class:`Sample` per file, with boxes and structured labels from companion files."""
-    samples: list[Sample] = []
+def plain_items(files: list[str]) -> tuple[list[UploadItem], list[Problem]]:
+    """One :class:`UploadItem` per file (read from its path when sent), with the bounding
+    boxes and structured labels its folder's companion files give it; category, label and
+    metadata are left for the caller's rules.
+    """
+    items: list[UploadItem] = []
     problems: list[Problem] = []
     companions: dict[str, tuple[dict, dict]] = {}
     for path in files:
@@ -190,22 +187,20 @@ def plain_samples(
             problems.extend(found)
         boxes, structured = companions[directory]
         name = os.path.basename(path)
-        samples.append(
-            Sample(
-                data=FileSource(path),
+        items.append(
+            UploadItem(
                 filename=name,
-                category=category,
-                label=label,
-                metadata=dict(metadata) if metadata else metadata,
+                source=path,
                 bounding_boxes=boxes.get(name),
                 structured_labels=structured.get(name),
+                key=path,
             )
         )
-    return samples, problems
+    return items, problems
 
 
-def exported_samples(directory: str) -> tuple[list[Sample], list[Problem]]:
-    """The samples an exported dataset's ``info.labels`` describes.
+def exported_items(directory: str) -> tuple[list[UploadItem], list[Problem]]:
+    """The samples an exported dataset's ``info.labels`` describes, as upload items.
 
     Every key of an entry is optional except ``path``; the stored name is the entry's
     ``name`` when given; ``unlabeled`` entries stay unlabeled; ``multi-label`` entries carry
@@ -218,7 +213,7 @@ def exported_samples(directory: str) -> tuple[list[Sample], list[Problem]]:
             entries = read_info_labels(handle.read())
     except (OSError, UnicodeDecodeError, LabelError) as exc:
         return [], [Problem(info_path, str(exc))]
-    samples: list[Sample] = []
+    items: list[UploadItem] = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             problems.append(Problem(info_path, f"Entry {number} has no 'path'"))
@@ -242,18 +237,19 @@ def exported_samples(directory: str) -> tuple[list[Sample], list[Problem]]:
             structured = label_info.get("labels")
         elif label_type in ("unlabeled", "keyvalue-labels"):
             label = ""
-        samples.append(
-            Sample(
-                data=FileSource(path),
+        items.append(
+            UploadItem(
                 filename=filename,
+                source=path,
                 category=entry.get("category") or naming.SPLIT,
                 label=label,
                 metadata=entry.get("metadata") or None,
                 bounding_boxes=entry.get("boundingBoxes") or None,
                 structured_labels=structured,
+                key=path,
             )
         )
-    return samples, problems
+    return items, problems
 
 
 def is_exported_dataset(directory: str | os.PathLike) -> bool:

@@ -11,9 +11,9 @@ The rules, in order:
 3. Category: the one the user chose, else the innermost folder named ``training``,
    ``testing``, ``validation`` or ``anomaly`` (any case) between the chosen folder
    (its own name included) and the file, else an 80/20 split by content.
-4. Label: the one the user chose (``""``: unlabeled), else the file name before its first dot
-   (``idle.01.cbor`` → ``idle``, ``a+b.01.csv`` → ``a+b``); a file with segments in
-   ``structured_labels.labels`` is labelled by its segments.
+4. Label: the one the user chose (``""``: unlabeled; it replaces any segments), else the file
+   name before its first dot (``idle.01.cbor`` → ``idle``, ``a+b.01.csv`` → ``a+b``); a file
+   with segments in ``structured_labels.labels`` is labelled by its segments.
 5. ``bounding_boxes.labels`` and ``structured_labels.labels`` apply to the files of their own
    folder, at any depth.
 6. The user's category, label and metadata also apply to exported datasets (metadata keys are
@@ -36,7 +36,6 @@ from ei_desktop.core import formats, naming, scan
 from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.core.formats import datasets
 from ei_desktop.core.labels import is_companion
-from ei_desktop.core.model import Sample
 
 
 @dataclass(frozen=True)
@@ -188,24 +187,18 @@ def _plan_folder(plan: Plan, root: str) -> None:
 
 def _plan_files(plan: Plan, files: list[str], base: str, *, explicit: bool) -> None:
     options = plan.options
-    samples, problems = scan.plain_samples(files, metadata=dict(options.metadata) or None)
+    found, problems = scan.plain_items(files)
     plan.skipped.extend(Skipped(p.path, p.error, True) for p in problems)
-    for sample, path in zip(samples, files):
+    for item, path in zip(found, files):
         if explicit and is_companion(os.path.basename(path)):
             plan.skipped.append(Skipped(path, "A labels file: it labels other files"))
             continue
-        plan.items.append(
-            UploadItem(
-                filename=sample.filename,
-                source=path,
-                category=_category(options, path, base),
-                label=_label(options, path, sample),
-                metadata=sample.metadata,
-                bounding_boxes=sample.bounding_boxes,
-                structured_labels=sample.structured_labels,
-                key=path,
-            )
-        )
+        item.category = _category(options, path, base)
+        item.label = _label(options, path, item)
+        if options.label is not None:  # the user's label replaces segments, as in rule 6
+            item.structured_labels = None
+        item.metadata = dict(options.metadata) or None
+        plan.items.append(item)
 
 
 def _plan_dataset(plan: Plan, dataset: datasets.Dataset, files: list[str]) -> None:
@@ -246,30 +239,20 @@ def _plan_exported(plan: Plan, directory: str) -> None:
     options = plan.options
     plan.exported_datasets.append(directory)
     plan.datasets[directory] = datasets.EI
-    samples, problems = scan.exported_samples(directory)
+    found, problems = scan.exported_items(directory)
     plan.skipped.extend(Skipped(p.path, p.error, True) for p in problems)
-    for sample in samples:
-        plan.items.append(_exported_item(sample, options))
+    for item in found:
+        _apply_options(item, options)
+        plan.items.append(item)
 
 
-def _exported_item(sample: Sample, options: UploadOptions) -> UploadItem:
-    label, structured = sample.label, sample.structured_labels
+def _apply_options(item: UploadItem, options: UploadOptions) -> None:
+    """The user's category, label and metadata over an exported dataset's entry (rule 6)."""
     if options.label is not None:
-        label, structured = options.label, None
-    metadata = sample.metadata
+        item.label, item.structured_labels = options.label, None
     if options.metadata:
-        metadata = {**(metadata or {}), **options.metadata}
-    path = sample.data.path
-    return UploadItem(
-        filename=sample.filename,
-        source=path,
-        category=options.category or sample.category or naming.SPLIT,
-        label=label,
-        metadata=metadata,
-        bounding_boxes=sample.bounding_boxes,
-        structured_labels=structured,
-        key=path,
-    )
+        item.metadata = {**(item.metadata or {}), **options.metadata}
+    item.category = options.category or item.category or naming.SPLIT
 
 
 def _category(options: UploadOptions, path: str, base: str) -> str:
@@ -279,10 +262,10 @@ def _category(options: UploadOptions, path: str, base: str) -> str:
     return naming.category_from_path(relative) or naming.SPLIT
 
 
-def _label(options: UploadOptions, path: str, sample: Sample) -> Optional[str]:
+def _label(options: UploadOptions, path: str, item: UploadItem) -> Optional[str]:
     if options.label is not None:
         return options.label
-    if sample.structured_labels or not options.label_from_name:
+    if item.structured_labels or not options.label_from_name:
         return None  # segments label the sample; or the backend's own rule
     return naming.sdk_label(path)
 

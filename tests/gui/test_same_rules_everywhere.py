@@ -1,5 +1,7 @@
 """The app, the command line and the ops layer store the same folder identically: one rule set
-for labels, categories, companions and exported datasets (:mod:`ei_desktop.ops.plan`).
+for labels, categories, companions and exported datasets (:mod:`ei_desktop.ops.plan`), with the
+default options and with a category, label and metadata the user chose (which apply to exported
+datasets too).
 """
 
 from __future__ import annotations
@@ -108,14 +110,26 @@ def fingerprint(project: Path) -> list[tuple]:
         )
 
 
-def through_ops(folder: Path, project: Path, _qtbot, _make_window) -> None:
+#: the options a user may choose, as each face takes them
+CHOICES = {
+    "defaults": (ops.UploadOptions(), [], None),
+    "chosen": (
+        ops.UploadOptions(category="anomaly", label="mine", metadata={"batch": "7"}),
+        ["--category", "anomaly", "--label", "mine", "--metadata", "batch=7"],
+        ("anomaly", "mine", {"batch": "7"}),
+    ),
+}
+
+
+def through_ops(folder: Path, project: Path, choice: str, _qtbot, _make_window) -> None:
+    options = CHOICES[choice][0]
     with LocalBackend(project, create=True) as backend:
-        ops.upload(backend, ops.plan_upload([folder], ops.UploadOptions()))
+        ops.upload(backend, ops.plan_upload([folder], options))
 
 
-def through_the_command_line(folder: Path, project: Path, _qtbot, _make_window) -> None:
+def through_the_command_line(folder: Path, project: Path, choice: str, _qtbot, _make_window):
     done = subprocess.run(
-        [sys.executable, "-m", "ei_desktop", "upload", str(folder)]
+        [sys.executable, "-m", "ei_desktop", "upload", str(folder), *CHOICES[choice][1]]
         + ["--project", str(project), "--create"],
         capture_output=True,
         text=True,
@@ -124,11 +138,20 @@ def through_the_command_line(folder: Path, project: Path, _qtbot, _make_window) 
     assert done.returncode == 0, done.stderr
 
 
-def through_the_app(folder: Path, project: Path, qtbot, make_window) -> None:
+def through_the_app(folder: Path, project: Path, choice: str, qtbot, make_window) -> None:
     window = make_window(project)
     drop(window, [folder])
     dialog = active(qtbot, window, UploadOptionsDialog)
-    dialog.ok_button.click()  # the default options
+    chosen = CHOICES[choice][2]
+    if chosen is not None:  # what a user does in the dialog
+        category, label, metadata = chosen
+        dialog.category_combo.setCurrentIndex(dialog.category_combo.findData(category))
+        dialog.fixed_radio.setChecked(True)
+        dialog.label_edit.setText(label)
+        for key, value in metadata.items():
+            dialog.metadata_editor.add_row(key, value, edit=False)
+    assert dialog.options() == CHOICES[choice][0]
+    dialog.ok_button.click()
     report = finish_operation(qtbot, window)
     assert not report.failed, report.failed
 
@@ -136,18 +159,21 @@ def through_the_app(folder: Path, project: Path, qtbot, make_window) -> None:
 FACES = [through_ops, through_the_command_line, through_the_app]
 
 
+@pytest.mark.parametrize("choice", CHOICES)
 @pytest.mark.parametrize("face", FACES, ids=lambda face: face.__name__)
-def test_every_face_stores_the_folder_identically(face, folder, tmp_path, qtbot, make_window):
+def test_every_face_stores_the_folder_identically(
+    face, choice, folder, tmp_path, qtbot, make_window
+):
     reference = tmp_path / "reference"
-    through_ops(folder, reference, qtbot, make_window)
+    through_ops(folder, reference, choice, qtbot, make_window)
     expected = fingerprint(reference)
 
     project = tmp_path / face.__name__
-    face(folder, project, qtbot, make_window)
+    face(folder, project, choice, qtbot, make_window)
 
     assert fingerprint(project) == expected
     by_name = {row[0]: row for row in expected}
-    assert set(by_name) == {
+    assert set(by_name) == {  # README.txt and notes.docx are not samples
         "wave.0",
         "idle.0",
         "a+b.01",
@@ -157,8 +183,13 @@ def test_every_face_stores_the_folder_identically(face, folder, tmp_path, qtbot,
         "mixed.04",
         "brew.07",
     }
-    assert by_name["a+b.01"][1:3] == ("a+b", "testing")  # label before the first dot
-    assert by_name["wave.0"][2] == "training"
-    assert by_name["brew.07"][1:4] == ("coffee", "training", '{"site": "kitchen"}')
     assert json.loads(by_name["capacitor.01"][4])[0]["label"] == "cap"
-    assert json.loads(by_name["mixed.04"][5])[0]["label"] == "up"
+    if choice == "defaults":
+        assert by_name["a+b.01"][1:3] == ("a+b", "testing")  # label before the first dot
+        assert by_name["wave.0"][2] == "training"
+        assert by_name["brew.07"][1:4] == ("coffee", "training", '{"site": "kitchen"}')
+        assert json.loads(by_name["mixed.04"][5])[0]["label"] == "up"
+    else:  # the user's choice wins everywhere, in the exported dataset too
+        assert {row[1:3] for row in expected} == {("mine", "anomaly")}
+        assert json.loads(by_name["brew.07"][3]) == {"batch": "7", "site": "kitchen"}
+        assert json.loads(by_name["wave.0"][3]) == {"batch": "7"}

@@ -103,6 +103,31 @@ def test_an_exported_dataset_is_found_at_any_depth(tmp_path):
     assert plan.exported_datasets == [str(export)]
 
 
+def test_a_chosen_label_replaces_segments_in_plain_folders_and_exports_alike(tmp_path):
+    segments = [{"label": "up", "startIndex": 0, "endIndex": 1}]
+    write(tmp_path / "plain" / "mixed.01.csv")
+    (tmp_path / "plain" / "structured_labels.labels").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "type": "structured-labels",
+                "structuredLabels": {"mixed.01.csv": segments},
+            }
+        )
+    )
+    export = tmp_path / "export"
+    write(export / "training" / "x.csv", "timestamp,x\n0,7\n10,8\n")
+    entry = {"path": "training/x.csv", "label": {"type": "multi-label", "labels": segments}}
+    (export / "info.labels").write_text(json.dumps({"version": 1, "files": [entry]}))
+
+    by_segments = by_name(plan_upload([tmp_path], UploadOptions()))
+    assert by_segments["mixed.01.csv"].structured_labels == segments
+    assert by_segments["x.csv"].structured_labels == segments
+    chosen = by_name(plan_upload([tmp_path], UploadOptions(label="mine")))
+    for item in chosen.values():
+        assert (item.label, item.structured_labels) == ("mine", None)
+
+
 def test_other_files_are_skipped_with_their_reason(tmp_path):
     write(tmp_path / "notes.docx", "x")
     write(tmp_path / ".hidden.csv")
