@@ -20,14 +20,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-import ei_desktop
+from ei_desktop.core.about import VERSION
 
 CSV = b"timestamp,accX,accY\n0,1.5,-2\n10,2.5,-1\n20,3.5,0\n"
 
 
 def _versions() -> list[tuple[str, str]]:
     versions = [
-        ("ei-desktop", ei_desktop.__version__),
+        ("ei-desktop", VERSION),
         ("Python", f"{platform.python_version()} ({sys.executable})"),
         ("platform", platform.platform()),
         ("SQLite", sqlite3.sqlite_version),
