@@ -80,7 +80,11 @@ def read(root: str, files: Sequence[str] | None = None) -> Dataset:
             return dataset
     dataset.classes = list(classes)
     index = ImageIndex(files)
-    labels = {_image_key(p): p for p in files if p.lower().endswith(".txt") and p != names_path}
+    labels = {
+        _image_key(p): p
+        for p in files
+        if p.lower().endswith(".txt") and os.path.basename(p).lower() not in CLASS_FILES
+    }
     used: set[str] = set()
     for image in index.images:
         label_path = labels.get(_image_key(image))
@@ -93,10 +97,32 @@ def read(root: str, files: Sequence[str] | None = None) -> Dataset:
         sample.category = split_category(os.path.relpath(image, root))
         dataset.samples.append(sample)
     for path in labels.values():
-        dataset.annotation_files.append(path)
-        if path not in used:
+        if path in used:
+            dataset.annotation_files.append(path)
+        elif _holds_boxes(path):
+            dataset.annotation_files.append(path)
             dataset.problems.append(Problem(path, "A label file whose image is missing"))
+        else:  # a README.txt or notes beside the dataset, as Roboflow's exports have
+            dataset.ignored.append(Problem(path, "Not part of the YOLO dataset"))
     return dataset
+
+
+def _holds_boxes(path: str) -> bool:
+    """True for a text file in a ``labels`` folder or whose first line is numbers (a label
+    file), False for other text (a README beside the dataset).
+    """
+    if os.path.basename(os.path.dirname(path)).lower() == "labels":
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return True
+    fields = next((line.split() for line in head.splitlines() if line.strip()), [])
+    try:
+        return bool([float(field) for field in fields])
+    except ValueError:
+        return False
 
 
 def _image_key(path: str) -> str:

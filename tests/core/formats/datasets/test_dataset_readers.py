@@ -56,6 +56,44 @@ def test_yolo_from_globox_with_images_and_labels_folders(tmp_path):
     assert dataset.classes == ["red cube", "blue"]
 
 
+def test_yolo_split_folders_each_with_images_and_labels(tmp_path):
+    """Roboflow's YOLO layout: train/valid/test each with images/ and labels/, a data.yaml
+    with a names list, and README text files that are not label files.
+    """
+    for split, names in (("train", ["a.png", "b.jpg"]), ("valid", ["c.png"])):
+        write_images(tmp_path / split / "images", names)
+        annotation_set(names).save_yolo_v5(
+            tmp_path / split / "labels", label_to_id={"red cube": 0, "blue": 1}
+        )
+    (tmp_path / "data.yaml").write_text(
+        "train: ../train/images\nval: ../valid/images\nnc: 2\nnames: ['red cube', 'blue']\n"
+    )
+    (tmp_path / "README.roboflow.txt").write_text("Exported from a labelling tool\n")
+    (tmp_path / "README.dataset.txt").write_text("# boxes\n\n3 images\n")
+    assert datasets.detect(str(tmp_path)) == "yolo"
+    dataset = datasets.read(str(tmp_path), "yolo")
+    assert dataset.problems == []
+    assert boxes_by_name(dataset.samples) == expected()
+    categories = {Path(s.path).name: s.category for s in dataset.samples}
+    assert categories == {"a.png": "training", "b.jpg": "training", "c.png": "validation"}
+    assert sorted(Path(p.path).name for p in dataset.ignored) == [
+        "README.dataset.txt",
+        "README.roboflow.txt",
+    ]
+
+
+def test_yolo_labels_beside_images_with_classes_txt_and_data_yaml(tmp_path):
+    write_images(tmp_path / "train", ["a.png", "b.jpg"])
+    annotation_set(["a.png", "b.jpg"]).save_yolo_darknet(
+        tmp_path / "train", label_to_id={"red cube": 0, "blue": 1}
+    )
+    (tmp_path / "data.yaml").write_text("names:\n- red cube\n- blue\n")
+    (tmp_path / "train" / "classes.txt").write_text("red cube\nblue\n")
+    dataset = datasets.read(str(tmp_path), "yolo")
+    assert dataset.problems == [] and dataset.ignored == []
+    assert boxes_by_name(dataset.samples) == {k: v for k, v in expected().items() if k != "c.png"}
+
+
 def test_pascal_voc_from_globox(tmp_path):
     write_images(tmp_path / "nested" / "deeper")
     annotation_set().save_pascal_voc(tmp_path / "nested" / "deeper")
