@@ -8,15 +8,14 @@ Nothing is overwritten silently: a COCO/YOLO/VOC export goes into an empty folde
 earlier export of the same format marked as its own), images keep their names unless a
 different file holds the name (then `` (2)`` …), and an image already exported with the same
 content is reused. So an interrupted export, run again, completes: the images written before
-are kept and the annotation files are written for every sample.
+are kept and the annotation files are written for every sample. Exporting more samples into
+an earlier export adds them: the images its annotation files describe stay described.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 from collections.abc import Sequence
 from typing import Optional
 
@@ -27,7 +26,7 @@ from ei_desktop.core.formats.datasets import coco, pascal_voc, yolo
 from ei_desktop.core.labels import LabelError, read_info_labels
 from ei_desktop.core.progress import CancelToken, Progress, ProgressCallback, is_cancelled
 from ei_desktop.ops.batches import slices
-from ei_desktop.ops.export import CHUNK, STEP, export_dataset
+from ei_desktop.ops.export import STEP, export_dataset, write_content
 from ei_desktop.ops.report import ItemReport, Report, Status
 
 #: the file that marks a folder as an export of ours, with its format
@@ -63,11 +62,14 @@ def export_as(
     folder = os.fspath(folder)
     if format == datasets.EI:
         return _export_ei(backend, [int(i) for i in ids], folder, progress, cancel)
-    _claim(folder, format)
-    return _export_boxes(backend, [int(i) for i in ids], folder, format, progress, cancel)
+    earlier = _claim(folder, format)
+    return _export_boxes(backend, [int(i) for i in ids], folder, format, progress, cancel, earlier)
 
 
-def _claim(folder: str, format: str) -> None:
+def _claim(folder: str, format: str) -> list[tuple[str, tuple]]:
+    """Make ``folder`` an export in ``format``; returns the images an earlier export of the
+    same format there describes, as ``(split, (name, width, height, boxes))``.
+    """
     marker = os.path.join(folder, MARKER)
     if os.path.isdir(folder) and os.listdir(folder):
         try:
@@ -80,10 +82,38 @@ def _claim(folder: str, format: str) -> None:
                 f"{folder} already holds files that are not an earlier {format} export; "
                 "choose an empty folder (nothing is overwritten)"
             )
-        return
+        return _described(folder, format)
     os.makedirs(folder, exist_ok=True)
     with open(marker, "w", encoding="utf-8") as handle:
         json.dump({"format": format}, handle)
+    return []
+
+
+def _described(folder: str, format: str) -> list[tuple[str, tuple]]:
+    """The images of an earlier export in ``folder`` that its annotation files describe."""
+    found = []
+    for sample in datasets.read(folder, format).samples:
+        parts = os.path.relpath(sample.path, folder).split(os.sep)
+        if format == yolo.NAME:
+            parts = parts[1:] if parts[0] == "images" else []
+        if len(parts) != 2 or not os.path.isfile(_annotation_path(folder, format, *parts)):
+            continue  # not laid out by us, or written before an interruption, undescribed
+        try:
+            width, height = datasets.image_size(sample.path)
+        except OSError:
+            continue
+        found.append((parts[0], (parts[1], width, height, [dict(b) for b in sample.boxes])))
+    return found
+
+
+def _annotation_path(folder: str, format: str, split: str, name: str) -> str:
+    """The file describing image ``name`` of ``split`` (COCO: the split's file)."""
+    if format == coco.NAME:
+        return os.path.join(folder, split, coco.ANNOTATIONS_FILE)
+    stem = os.path.splitext(name)[0]
+    if format == yolo.NAME:
+        return os.path.join(folder, "labels", split, stem + ".txt")
+    return os.path.join(folder, split, stem + ".xml")
 
 
 def _export_ei(backend, ids, folder, progress, cancel) -> Report:
@@ -129,7 +159,7 @@ def _export_ei(backend, ids, folder, progress, cancel) -> Report:
     return report
 
 
-def _export_boxes(backend, ids, folder, format, progress, cancel) -> Report:
+def _export_boxes(backend, ids, folder, format, progress, cancel, earlier) -> Report:
     report = Report("Export", "exported", total=len(ids), destination=folder)
     splits: dict[str, list[tuple[str, int, int, list]]] = {}
     for chunk in slices(ids, STEP, cancel):
@@ -145,6 +175,10 @@ def _export_boxes(backend, ids, folder, format, progress, cancel) -> Report:
             report.add(item)
             if progress is not None:
                 progress(Progress(len(report.items), len(ids), item=item))
+    written = {(split, image[0]) for split, images in splits.items() for image in images}
+    for split, image in earlier:  # the annotation files go on describing them
+        if (split, image[0]) not in written:
+            splits.setdefault(split, []).append(image)
     _write_annotations(folder, format, splits)
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
     return report
@@ -186,37 +220,14 @@ def _write_image(backend, sample_id: int, record: SampleRecord, directory: str) 
     """
     os.makedirs(directory, exist_ok=True)
     file_name = naming.safe_filename(record.upload_name or record.filename)
-    stem, extension = os.path.splitext(file_name)
-    number = 1
-    while True:
-        candidate = file_name if number == 1 else f"{stem} ({number}){extension}"
-        path = os.path.join(directory, candidate)
-        if not os.path.exists(path):
-            break
-        if record.sha256 and _sha256(path) == record.sha256:
-            return path  # written by an earlier run
-        number += 1
-    content = backend.open_content(sample_id)
-    if content is None:
-        raise ValueError(f"No sample found with ID {sample_id}")
-    temporary = path + ".partial"
-    try:
-        with content, open(temporary, "wb") as handle:
-            shutil.copyfileobj(content, handle, CHUNK)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-    return path
 
+    def open_content():
+        content = backend.open_content(sample_id)
+        if content is None:
+            raise ValueError(f"No sample found with ID {sample_id}")
+        return content
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return write_content(open_content, directory, file_name, record.sha256)
 
 
 def _write_annotations(folder: str, format: str, splits: dict) -> None:
@@ -228,14 +239,11 @@ def _write_annotations(folder: str, format: str, splits: dict) -> None:
             coco.write(os.path.join(folder, split, coco.ANNOTATIONS_FILE), images, classes)
             continue
         for name, width, height, boxes in images:
-            stem = os.path.splitext(name)[0]
             if format == yolo.NAME:
-                path = os.path.join(folder, "labels", split, stem + ".txt")
                 text = yolo.label_lines(boxes, classes, width, height)
             else:
-                path = os.path.join(folder, split, stem + ".xml")
                 text = pascal_voc.annotation_xml(name, width, height, boxes)
-            _write_text(path, text)
+            _write_text(_annotation_path(folder, format, split, name), text)
     if format == yolo.NAME:
         _write_text(os.path.join(folder, "data.yaml"), yolo.data_yaml(classes, sorted(splits)))
 

@@ -3,11 +3,14 @@ the Edge Impulse export layout (category folders plus an ``info.labels`` describ
 file) that ``ei-desktop upload`` and the SDK's ``upload_exported_dataset`` read back.
 
 Both stream each sample's content straight to disk and never overwrite a file: a name
-already taken gets a `` (2)``, `` (3)`` … suffix before its extension.
+already taken gets a `` (2)``, `` (3)`` … suffix before its extension. An export writes
+each file under a temporary name and moves it into place, and takes a file an interrupted
+run left with the same content instead of writing it again, so running it again completes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -117,6 +120,8 @@ def export_dataset(
                 entries = list(read_info_labels(handle.read()))
         except (UnicodeDecodeError, LabelError) as exc:
             raise ValueError(f"{info_path} cannot be added to: {exc}") from None
+    # files other entries describe are never taken for a new one, even with the same content
+    listed = {os.path.normpath(os.path.join(folder, e["path"])) for e in entries if _path_of(e)}
     report = _run(
         backend,
         ids,
@@ -125,9 +130,14 @@ def export_dataset(
         progress,
         cancel,
         on_written=lambda record, relative: entries.append(info_entry(record, relative)),
+        taken=listed,
     )
     _write_info_labels(info_path, entries)
     return report
+
+
+def _path_of(entry: Any) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("path"), str)
 
 
 def info_entry(record: SampleRecord, path: str) -> dict[str, Any]:
@@ -162,7 +172,7 @@ def _write_info_labels(info_path: str, entries: list[Any]) -> None:
     os.replace(temporary, info_path)
 
 
-def _run(backend, ids, folder, names, progress, cancel, on_written) -> Report:
+def _run(backend, ids, folder, names, progress, cancel, on_written, taken=None) -> Report:
     ids = [int(i) for i in ids]
     verb = "exported" if on_written is not None else "downloaded"
     action = "Export" if on_written is not None else "Download"
@@ -177,7 +187,7 @@ def _run(backend, ids, folder, names, progress, cancel, on_written) -> Report:
         for sample_id in chunk:
             if is_cancelled(cancel):
                 break
-            entry = _write_one(backend, folder, sample_id, records.get(sample_id), names)
+            entry = _write_one(backend, folder, sample_id, records.get(sample_id), names, taken)
             if entry.status is Status.DONE and on_written is not None:
                 relative = os.path.relpath(entry.name, folder).replace(os.sep, "/")
                 on_written(records[sample_id], relative)
@@ -194,7 +204,11 @@ def _write_one(
     sample_id: int,
     record: Optional[SampleRecord],
     names: Optional[Mapping[int, str]],
+    taken: Optional[set[str]] = None,
 ) -> ItemReport:
+    """Write one sample into its category folder; with ``taken`` (an export), through
+    :func:`write_content`, adding the path written to ``taken``.
+    """
     name = sample_name(names, sample_id)
     if record is None:
         return ItemReport(name, Status.FAILED, f"No sample found with ID {sample_id}")
@@ -210,11 +224,17 @@ def _write_one(
     try:
         with content:
             os.makedirs(directory, exist_ok=True)
-            path, handle = _create_unique(directory, _file_name(record))
-            with handle:
-                shutil.copyfileobj(content, handle, CHUNK)
+            if taken is not None:
+                path = write_content(
+                    lambda: content, directory, _file_name(record), record.sha256, taken
+                )
+                taken.add(path)
+            else:
+                path, handle = _create_unique(directory, _file_name(record))
+                with handle:
+                    shutil.copyfileobj(content, handle, CHUNK)
     except (BackendError, OSError, ValueError) as exc:
-        if path is not None:
+        if path is not None and taken is None:
             _remove(path)
         reason = getattr(exc, "strerror", None) or str(exc)
         what = "write the file" if isinstance(exc, OSError) else "read the sample"
@@ -225,6 +245,47 @@ def _write_one(
 def _file_name(record: SampleRecord) -> str:
     """The original file name (the stored name when the backend does not know it)."""
     return naming.safe_filename(record.upload_name or record.filename)
+
+
+def write_content(
+    open_content, directory: str, file_name: str, sha256: str = "", taken=frozenset()
+) -> str:
+    """Write the stream ``open_content()`` returns into ``directory`` as ``file_name``;
+    returns the path.
+
+    A file of that name (or ``stem (2).ext`` …) with the same SHA-256 that is not in
+    ``taken`` is kept as it is (an earlier, interrupted run wrote it); otherwise the first
+    free name is written, under a temporary name first, so an interruption never leaves a
+    partial file under a real name. Nothing is overwritten.
+    """
+    stem, extension = os.path.splitext(file_name)
+    number = 1
+    while True:
+        candidate = file_name if number == 1 else f"{stem} ({number}){extension}"
+        path = os.path.join(directory, candidate)
+        if not os.path.exists(path):
+            break
+        if sha256 and path not in taken and file_sha256(path) == sha256:
+            return path
+        number += 1
+    temporary = path + ".partial"
+    try:
+        with open_content() as content, open(temporary, "wb") as handle:
+            shutil.copyfileobj(content, handle, CHUNK)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return path
+
+
+def file_sha256(path: str) -> str:
+    """The SHA-256 of the file at ``path``, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _create_unique(directory: str, file_name: str):

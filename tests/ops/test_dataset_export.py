@@ -189,3 +189,17 @@ def test_csv_datasets_round_trip_through_an_ei_export(tmp_path, form):
     assert stored(second) == wanted
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize("form", ["coco", "yolo", "pascal-voc"])
+def test_a_second_export_into_the_same_folder_keeps_the_first(tmp_path, form):
+    source = globox_dataset(tmp_path / "source", "coco")
+    backend = imported(source, tmp_path / "project")
+    ids = all_ids(backend)
+    assert export_as(backend, ids[:1], tmp_path / "out", form).ok
+    more = export_as(backend, ids[1:], tmp_path / "out", form)
+    assert more.ok and len(more.done) == 2
+    reread = imported(tmp_path / "out", tmp_path / "reread", form)
+    assert stored(reread) == stored(backend) == WANTED
+    backend.close()
+    reread.close()
