@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ei_desktop.core import naming
-from ei_desktop.core.display import category_name
+from ei_desktop.core.display import category_name, plural
 from ei_desktop.ops.plan import Plan, Skipped, UploadItem
 
 #: how a label that is not set yet reads (``None``: the backend's rule decides)
@@ -63,13 +63,12 @@ class PlanOverview:
         if not self.folders and not self.skipped:
             return "No files found"
         if self.files:
-            files = f"{self.files:,} file{'s' if self.files != 1 else ''}"
-            parts = [f"{files} → {categories_text(self.categories)}"]
+            parts = [f"{plural(self.files, 'file')} → {categories_text(self.categories)}"]
         else:
             parts = ["No sample files"]
         named = [label for label in self.labels if label != LABEL_BY_PROJECT]
         if named:
-            parts.append(f"{len(named):,} label{'s' if len(named) != 1 else ''}")
+            parts.append(plural(len(named), "label"))
         if self.dataset:
             parts.append(self.dataset)
         if self.skipped:

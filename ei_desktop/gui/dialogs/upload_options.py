@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ei_desktop.core import naming
+from ei_desktop.core import display, naming
 from ei_desktop.gui.jobs.runner import JobRunner, error_message
 from ei_desktop.gui.jobs.upload import plan_job
 from ei_desktop.gui.models import format as fmt
@@ -68,9 +68,9 @@ def describe_paths(paths: Sequence[str], folders: Optional[int] = None) -> str:
     files = len(paths) - folders
     parts = []
     if files:
-        parts.append(f"{files:,} file{'s' if files != 1 else ''}")
+        parts.append(display.plural(files, "file"))
     if folders:
-        parts.append(f"{folders:,} folder{'s' if folders != 1 else ''}")
+        parts.append(display.plural(folders, "folder"))
     return " and ".join(parts)
 
 
