@@ -352,6 +352,13 @@ class Backend(Protocol):
         """True once :meth:`close` was called (the backend must not be used any more)."""
         ...
 
+    @property
+    def name(self) -> str:
+        """The project's own name, for titles; empty where the backend does not keep one
+        (Edge Impulse is known by :meth:`project_id`).
+        """
+        ...
+
     def with_options(
         self, *, timeout_sec: Optional[float] = None, max_workers: Optional[int] = None
     ) -> Backend:

@@ -267,6 +267,11 @@ class StudioBackend:
         """True once :meth:`close` was called."""
         return self._closed
 
+    @property
+    def name(self) -> str:
+        """Empty: titles name an Edge Impulse project by its id."""
+        return ""
+
     def close(self) -> None:
         """Close the connection pools."""
         self._closed = True

@@ -10,7 +10,12 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMenu
 
-from ei_desktop.core.backends.base import DamagedProjectError, InvalidApiKey, NotAProjectError
+from ei_desktop.core.backends.base import (
+    Backend,
+    DamagedProjectError,
+    InvalidApiKey,
+    NotAProjectError,
+)
 from ei_desktop.core.connection import default_project_path
 from ei_desktop.gui.alive import while_alive
 from ei_desktop.gui.connections import SERVER, ConnectionSpec
@@ -48,13 +53,12 @@ def failure_message(spec: ConnectionSpec, error: BaseException) -> str:
     return f"Cannot open {spec.title()}: {error_message(error)}"
 
 
-def project_name(backend) -> Optional[str]:
+def project_name(backend: Backend) -> Optional[str]:
     """The project's name as the backend tells it (call off the UI thread): a local project's
     own name, else "project <id>" (the API gives the id, not the name).
     """
-    name = getattr(backend, "name", None)
-    if isinstance(name, str) and name:
-        return name
+    if backend.name:
+        return backend.name
     try:
         return f"project {backend.project_id()}"
     except Exception:  # noqa: BLE001 - the name is only shown; the project opened

@@ -113,7 +113,7 @@ class SyncController(QObject):
             return None
         window = self.window
         link = self.links.load(project_id)
-        name = getattr(window.backend, "name", "") or "This project"
+        name = window.backend.name or "This project"
         note = window.credentials.storage_description()
         dialog = SyncDialog(name, link, note, window)
         dialog.linkRequested.connect(lambda link, key: self._check_link(dialog, link, key))

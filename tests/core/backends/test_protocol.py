@@ -19,7 +19,15 @@ def declared(protocol) -> set[str]:
 
 def test_both_backends_implement_every_declared_method_with_the_same_parameters():
     names = declared(Backend)
-    assert {"closed", "with_options", "open_content", "upload", "download", "delete"} <= names
+    assert {
+        "closed",
+        "name",
+        "with_options",
+        "open_content",
+        "upload",
+        "download",
+        "delete",
+    } <= names
     for backend in (LocalBackend, StudioBackend):
         for name in names:
             ours = getattr(backend, name)
