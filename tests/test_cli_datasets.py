@@ -88,3 +88,40 @@ def test_export_filters_like_ls(tmp_path, voc):
     result = run("export", "-o", tmp_path / "out", "--name", "b", "--project", tmp_path / "p")
     assert result.returncode == 0, result.stderr
     assert [Path(line).name for line in result.stdout.splitlines()] == ["b.jpg"]
+
+
+@pytest.fixture
+def mixed(tmp_path) -> Path:
+    """One folder read differently by each format: COCO describes a.png, VOC and YOLO all
+    three images, Open Images b.jpg, the plain CSV c.png (a label, no box).
+    """
+    folder = tmp_path / "mixed"
+    write_images(folder)
+    annotation_set(["a.png"]).save_coco(folder / "instances.json", auto_ids=True)
+    annotation_set().save_pascal_voc(folder)
+    annotation_set().save_yolo_v5(folder, label_to_id={"red cube": 0, "blue": 1})
+    (folder / "classes.txt").write_text("red cube\nblue\n")
+    annotation_set(["b.jpg"]).save_openimage(folder / "boxes.csv")
+    (folder / "labels.csv").write_text("file_name,classes\nc.png,empty\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "form, files, box_count",
+    [("coco", 1, 2), ("pascal-voc", 3, 3), ("yolo", 3, 3), ("openimage", 1, 1), ("csv", 1, 0)],
+)
+def test_the_named_format_decides_how_a_folder_is_read(tmp_path, mixed, form, files, box_count):
+    project = tmp_path / form
+    result = run("upload", mixed, "--dataset-format", form, "--project", project, "--create")
+    assert result.returncode == 0, result.stderr
+    assert f"Dataset format: {form} ({mixed})" in result.stderr
+    assert f"{box_count} boxes on {files} files" in result.stderr
+    stored = boxes(project)
+    assert len(stored) == files and sum(len(b) for _, b in stored.values()) == box_count
+
+
+def test_detection_takes_the_first_format_found_and_says_so(tmp_path, mixed):
+    result = run("upload", mixed, "--project", tmp_path / "p", "--create")
+    assert result.returncode == 0, result.stderr
+    assert f"Dataset format: coco ({mixed})" in result.stderr
+    assert sorted(boxes(tmp_path / "p")) == ["a.png"]

@@ -250,3 +250,21 @@ def test_plain_folder_is_no_dataset(tmp_path, samples_dir):
 def test_unknown_format_is_refused(tmp_path, name):
     with pytest.raises(ValueError, match="Unknown dataset format"):
         datasets.read(str(tmp_path), name)
+
+
+def test_csv_rows_for_missing_images_are_per_file_errors(tmp_path):
+    """Open Images (written by globox) and plain CSV files naming an image that is not there:
+    that image is reported, the others import.
+    """
+    write_images(tmp_path / "oi", ["a.png"])
+    annotation_set(["a.png", "b.jpg"]).save_openimage(tmp_path / "oi" / "train-annotations.csv")
+    write_images(tmp_path / "plain", ["c.png"])
+    (tmp_path / "plain" / "labels.csv").write_text(
+        "file_name,classes\nc.png,empty\ngone.png,lost\n"
+    )
+    oi = datasets.read(str(tmp_path / "oi"), "openimage")
+    assert [Path(s.path).name for s in oi.samples] == ["a.png"]
+    assert reasons(oi)["b.jpg"] == "Listed in train-annotations.csv but the image is missing"
+    plain = datasets.read(str(tmp_path / "plain"), "csv")
+    assert [(Path(s.path).name, s.label) for s in plain.samples] == [("c.png", "empty")]
+    assert reasons(plain)["gone.png"] == "Named in labels.csv (row 3) but missing"
