@@ -257,3 +257,31 @@ def test_a_backend_error_becomes_the_report_error(operation):
     assert isinstance(report, EditReport)
     assert report.error == "Cannot reach http://127.0.0.1:9: connection refused"
     assert not report.ok and report.changed == 0
+
+
+def test_over_http_undo_reverts_a_relabel_and_says_a_delete_is_final(project):
+    from ei_desktop.core.backends.studio import StudioBackend
+    from ei_desktop.core.edits import Delete
+    from ei_desktop.server.testing import running_server
+
+    with running_server(project, api_key="ops-undo-key") as (base, key):
+        remote = StudioBackend(key, f"{base}/v1", base)
+        try:
+            curate.apply(remote, SampleQuery(labels=("wave",)), SetLabel("gesture"))
+            assert labels(project)["wave.0"] == "gesture"
+            undone = curate.undo(remote)
+            assert undone.ok and undone.message == "Undone: Label 'gesture' on 2 samples."
+            assert labels(project)["wave.0"] == labels(project)["wave.01"] == "wave"
+
+            deleted = curate.apply(remote, SampleQuery(category="testing"), Delete())
+            assert deleted.ok and deleted.changed == 2
+            refused = curate.undo(remote)
+            assert not refused.ok
+            assert refused.error == (
+                "Cannot undo this change: Delete of 2 samples on Edge Impulse is final: "
+                "it cannot be undone"
+            )
+            assert project.count(SampleQuery(category="testing")) == 0
+            assert not curate.history(remote)[0].undone
+        finally:
+            remote.close()

@@ -256,20 +256,24 @@ def test_batch_add_metadata_keeps_other_keys(raw, server, sdk):
     assert downloaded(c).metadata == {"site": "home"}
 
 
-def test_batch_clear_metadata(raw, server):
+def test_batch_clear_metadata(raw, server, sdk):
     a, b, c = three(server)
     answer = raw.batch_clear_metadata(server.project_id, "training")
     assert isinstance(answer, GenericApiResponse) and answer.success
     assert not record(server, a).metadata
+    assert not downloaded(a).metadata
     assert record(server, b).metadata == {"site": "x"}
+    assert downloaded(b).metadata == {"site": "x"}
 
 
-def test_batch_clear_metadata_by_key(raw, server):
+def test_batch_clear_metadata_by_key(raw, server, sdk):
     a, b, c = three(server)
     request = api.BatchClearMetadataByKeyRequest(metadataKey="site")
     job_answer(raw.batch_clear_metadata_by_key(server.project_id, "all", request))
     assert record(server, a).metadata == {"person": "ann"}
+    assert downloaded(a).metadata == {"person": "ann"}
     assert not record(server, b).metadata
+    assert not downloaded(b).metadata
 
 
 def test_batch_disable_and_enable(raw, server, sdk):

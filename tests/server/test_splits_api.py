@@ -82,9 +82,18 @@ def test_split_keeps_a_metadata_key_together(raw, forty):
     assert {c for found in where.values() for c in found} == {"training", "testing"}
 
 
-def test_rebalance_answers_the_new_counts(raw, forty):
+def test_rebalance_answers_the_new_counts(raw, forty, monkeypatch):
     answer = raw.rebalance_dataset(forty.project_id)
     assert answer.success and (answer.ratio.training, answer.ratio.testing) == (32, 8)
+    assert categories(forty) == {
+        ("idle", "training"): 16,
+        ("idle", "testing"): 4,
+        ("wave", "training"): 16,
+        ("wave", "testing"): 4,
+    }
+    monkeypatch.setattr(ei, "API_KEY", forty.key)
+    monkeypatch.setattr(ei, "API_ENDPOINT", forty.base + "/v1")
+    assert len(ei.data.get_sample_ids(category="testing")) == 8
     assert raw.rebalance_dataset_v2(forty.project_id).actual_instance.success
 
 
