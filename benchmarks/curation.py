@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed of curation on a 1,000,000-sample local project. Prints figures; asserts nothing.
 
-    .venv/bin/python benchmarks/curation.py [--quick]
+    .venv/bin/python benchmarks/curation.py [--quick | --project SEEDED_DIR]
 
 Each change selects about 127,000 samples by filter (two labels of one category, scattered
 over the whole project: the worst case for a row store) and is reported per 100,000; then
@@ -11,9 +11,13 @@ over the whole project: the worst case for a row store) and is reported per 100,
 2. the summary (counts and durations per category and label; target < 20 ms);
 3. the machine's limit: the same rows updated by one bare SQL statement, without history,
    totals or checks (what SQLite alone costs on this disk);
-4. the same relabel over HTTP: the HTTP backend and Edge Impulse's generated client
-   (``edgeimpulse_api``) against ``ei-desktop serve`` on loopback. The official SDK has no
-   way to change a sample, so these are the side-by-side figures.
+4. the same relabel, metadata and move over HTTP, and the undo of the move: the HTTP backend
+   and Edge Impulse's generated client (``edgeimpulse_api``) against ``ei-desktop serve`` on
+   loopback. The official SDK has no way to change a sample, so these are the side-by-side
+   figures. The HTTP backend lists the selection first (its undo needs the values before).
+
+``--project`` takes a project seeded by ``tools/seed_project.py`` instead of seeding one; it is
+copied for each part and never changed.
 """
 
 from __future__ import annotations
@@ -131,18 +135,57 @@ def bench_http(project: Path) -> None:
     try:
         backend = StudioBackend(KEY, f"{base}/v1", base)
         selected = backend.count(SELECTION)
-        seconds, _ = timed(lambda: backend.edit(SELECTION, SetLabel("moving")))
-        print(f"HTTP backend → serve relabel: {per_100k(seconds, selected, 'http relabel')}")
+        relabeled = SampleQuery(category="training", labels=("moving",))
+        steps = [
+            ("relabel", lambda: backend.edit(SELECTION, SetLabel("moving"))),
+            (
+                "add metadata",
+                lambda: backend.edit(relabeled, SetMetadata({"checked": "yes"}, replace=False)),
+            ),
+            ("move to testing", lambda: backend.edit(relabeled, Move("testing"))),
+            ("undo of the move", backend.undo),
+        ]
+        for name, step in steps:
+            seconds, _ = timed(step)
+            print(f"HTTP backend → serve {name}: {per_100k(seconds, selected, 'http ' + name)}")
         config = api.Configuration(host=f"{base}/v1", api_key={"ApiKeyAuthentication": KEY})
+        project_id = backend.project_id()
         with api.ApiClient(config) as client:
             raw = api.RawDataApi(client)
-            request = api.EditSampleLabelRequest(label="walk")
-            seconds, _ = timed(
-                lambda: raw.batch_edit_labels(
-                    backend.project_id(), "training", request, labels='["moving"]'
-                )
-            )
-        print(f"edgeimpulse_api batch/edit-labels → serve: {per_100k(seconds, selected)}")
+            moving = '["moving"]'
+            calls = [
+                (
+                    "batch/edit-labels",
+                    lambda: raw.batch_edit_labels(
+                        project_id,
+                        "training",
+                        api.EditSampleLabelRequest(label="walk"),
+                        labels=moving,
+                    ),
+                ),
+                (
+                    "batch/add-metadata",
+                    lambda: raw.batch_add_metadata(
+                        project_id,
+                        "training",
+                        api.BatchAddMetadataRequest(metadataKey="seen", metadataValue="1"),
+                        labels='["walk", "run"]',
+                    ),
+                ),
+                (
+                    "batch/moveSamples",
+                    lambda: raw.batch_move(
+                        project_id,
+                        "training",
+                        api.MoveRawDataRequest(newCategory="testing"),
+                        labels='["walk", "run"]',
+                    ),
+                ),
+            ]
+            for name, request in calls:
+                seconds, _ = timed(request)
+                shown = per_100k(seconds, selected, "api " + name)
+                print(f"edgeimpulse_api {name} → serve: {shown}")
         backend.close()
     finally:
         server.terminate()
@@ -152,12 +195,22 @@ def bench_http(project: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 samples, for a smoke run")
+    parser.add_argument(
+        "--project", type=Path, help="a project seeded by tools/seed_project.py (copied, unchanged)"
+    )
     add_json_argument(parser)
     args = parser.parse_args()
-    samples = 100_000 if args.quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="ei-bench-") as tmp:
-        seeded = Path(tmp) / "seeded"
-        print(f"seeded {samples:,} samples in {seed(seeded, samples):.1f} s")
+        if args.project:
+            seeded = args.project
+            database = (seeded / "project.sqlite3").resolve()
+            with sqlite3.connect(f"file:{database}?immutable=1", uri=True) as conn:
+                (samples,) = conn.execute("SELECT count(*) FROM samples").fetchone()
+            print(f"seeded project {seeded}: {samples:,} samples")
+        else:
+            samples = 100_000 if args.quick else 1_000_000
+            seeded = Path(tmp) / "seeded"
+            print(f"seeded {samples:,} samples in {seed(seeded, samples):.1f} s")
         for name, bench in (("local", bench_local), ("bare", bench_bare_sql), ("http", bench_http)):
             copy = Path(tmp) / name
             shutil.copytree(seeded, copy)
@@ -165,10 +218,23 @@ def main() -> int:
             shutil.rmtree(copy)
     figures = Figures("curation")
     bare = MS_PER_100K.get("bare")
-    for name in ("relabel", "move to testing", "disable", "undo of the relabel", "http relabel"):
+    for name in (
+        "relabel",
+        "add metadata",
+        "move to testing",
+        "disable",
+        "undo of the relabel",
+        "http relabel",
+        "http add metadata",
+        "http move to testing",
+        "http undo of the move",
+        "api batch/edit-labels",
+        "api batch/add-metadata",
+        "api batch/moveSamples",
+    ):
         if name in MS_PER_100K:
             figures.add(
-                f"{name.replace(' ', '_')}.per_100k",
+                f"{name.replace(' ', '_').replace('/', '_')}.per_100k",
                 f"{name} of {samples:,}-sample project, per 100,000",
                 MS_PER_100K[name],
                 unit="ms",
