@@ -6,7 +6,9 @@
 Starts ``ei-desktop serve`` on a free loopback port in its own process over a fresh project,
 then times, for both clients:
 
-1. ``upload_directory`` of 2,000 small CSV files (each client uploads its own files);
+1. ``upload_directory`` of 2,000 small CSV files (each client uploads its own files); on
+   loopback ei-desktop's files go once more to a do-nothing FastAPI endpoint
+   (``noop_endpoint.py``), the ceiling of an upload over HTTP here;
 2. ``get_sample_ids`` over 20,000 samples;
 3. ``download_samples_by_ids`` of 500 samples.
 
@@ -105,6 +107,42 @@ def cores_seen_by_sdk(cores: int):
         os.cpu_count = real
 
 
+def upload_against_noop(work: Path, files: int, serve_s: float) -> None:
+    """The same files, the same client, to the do-nothing endpoint (``noop_endpoint.py``):
+    the share of the transport's ceiling that ``serve`` reaches."""
+    from noop_endpoint import noop_process
+
+    from ei_desktop import data as ours
+    from ei_desktop.core.backends.studio import StudioBackend
+
+    port = free_port()
+    process = noop_process(port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        noop = StudioBackend(KEY, f"{base}/v1", base)
+        result = {}
+        noop_s = timed(
+            lambda: result.update(r=ours.upload_directory(str(work / "ours"), project=noop))
+        )
+        noop.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert len(result["r"].successes) == files, result["r"].fails[:2]
+    FIGURES.add(
+        "loopback.upload_directory.vs_noop",
+        f"upload_directory, {files:,} small CSV files, serve vs a do-nothing FastAPI endpoint",
+        files / serve_s,
+        reference=files / noop_s,
+        reference_kind="do-nothing FastAPI endpoint, same client",
+        unit="files/s",
+    )
+    print(
+        f"{'  the same to a do-nothing FastAPI endpoint':<44} endpoint {files / noop_s:>13,.0f} "
+        f"files/s   serve {files / serve_s:>14,.0f} files/s   share {noop_s / serve_s:5.0%}"
+    )
+
+
 def run_all_three(
     work: Path, base: str, files: int, listed: int, downloads: int, rtt: float, sdk_cores: int
 ) -> None:
@@ -147,6 +185,8 @@ def run_all_three(
         ours_s,
         f"{tag}upload_directory",
     )
+    if not rtt:
+        upload_against_noop(work, files, ours_s)
 
     # 2. get_sample_ids
     total = listed + 2 * files

@@ -135,6 +135,7 @@ TARGETS: dict[str, Target] = {
     "local_store.ingest.vs_raw_files": ratio_at_least(0.5),
     "local_store.ingest.vs_raw_sqlite": ratio_at_least(0.5),
     "http_vs_sdk.loopback.upload_directory": ratio_at_least(10),
+    "http_vs_sdk.loopback.upload_directory.vs_noop": ratio_at_least(0.5),
     "http_vs_sdk.loopback.standard.get_sample_ids": ratio_at_least(3),
     "http_vs_sdk.loopback.standard.download_samples_by_ids": ratio_at_least(3),
     "http_vs_sdk_rtt50.rtt50.upload_directory": ratio_at_least(10),
