@@ -163,6 +163,14 @@ class _Batch:
     items: list[tuple[int, UploadItem]]
 
 
+@dataclass
+class _Converted:
+    """One listing page: its sample ids and its samples as converted."""
+
+    ids: np.ndarray
+    items: list
+
+
 class StudioBackend:
     """A project on Edge Impulse (or a compatible server), reached with its API key.
 
@@ -716,39 +724,54 @@ class StudioBackend:
             if converted is not None:
                 return converted
         with _no_cycle_collection():
-            return [convert(s) for s in self._offset_pages(query, mode, first)]
+            return self._offset_pages(query, mode, convert, first)
 
     def _offset_pages(
-        self, query: SampleQuery, mode: str, first: Optional[list[dict]] = None
-    ) -> list[dict]:
-        """Every match by offset pages (the standard API): the count and the first page
-        (unless given as ``first``) together, then the other pages, all in parallel on up to
-        ``READ_CONNECTIONS`` connections.
+        self,
+        query: SampleQuery,
+        mode: str,
+        convert: Callable[[dict], Any],
+        first: Optional[list[dict]] = None,
+    ) -> list:
+        """Every match by offset pages (the standard API), through ``convert``: the count and
+        the first page (unless given as ``first``) together, then the other pages, all in
+        parallel on up to ``READ_CONNECTIONS`` connections. Each page is converted as it
+        arrives, so the server's objects of only the pages in flight are held at once (a
+        million-sample listing's dicts held 560 MB); a sample that a page boundary shifted
+        into two pages (samples added meanwhile) is kept once.
         """
         if query.ids == ():
             return []
-        pages: dict[int, list[dict]] = {}
+
+        def fetch(offset: int, page: Optional[list[dict]] = None) -> _Converted:
+            if page is None:
+                page = self._page(query, offset, PAGE, mode=mode)
+            ids = np.fromiter((int(s["id"]) for s in page), dtype=np.int64, count=len(page))
+            return _Converted(ids, [convert(s) for s in page])
+
+        pages: dict[int, _Converted] = {}
         with ThreadPoolExecutor(max_workers=self._read_workers) as pool:
             counting = pool.submit(self.count, query)
-            head = None if first is not None else pool.submit(self._page, query, 0, PAGE, mode=mode)
+            head = pool.submit(fetch, 0, first)
             total = counting.result()
-            rest = {
-                offset: pool.submit(self._page, query, offset, PAGE, mode=mode)
-                for offset in range(PAGE, total, PAGE)
-            }
-            pages[0] = first if head is None else head.result()
+            rest = {offset: pool.submit(fetch, offset) for offset in range(PAGE, total, PAGE)}
+            pages[0] = head.result()
             pages.update((offset, page.result()) for offset, page in rest.items())
         offset = max(pages)
-        while len(pages[offset]) == PAGE:
+        while len(pages[offset].items) == PAGE:
             offset += PAGE  # samples added while we paged
-            pages[offset] = self._page(query, offset, PAGE, mode=mode)
-        seen: set[int] = set()
-        samples = []
-        for key in sorted(pages):
-            for sample in pages[key]:
-                if sample["id"] not in seen:
-                    seen.add(sample["id"])
-                    samples.append(sample)
+            pages[offset] = fetch(offset)
+        order = sorted(pages)
+        ids = np.concatenate([pages[key].ids for key in order])
+        keep = np.zeros(len(ids), dtype=bool)
+        keep[np.unique(ids, return_index=True)[1]] = True
+        samples: list = []
+        start = 0
+        for key in order:
+            items = pages.pop(key).items
+            kept = keep[start : start + len(items)]
+            samples.extend(items if kept.all() else [x for x, k in zip(items, kept) if k])
+            start += len(items)
         return samples
 
     def _after_id_pages(

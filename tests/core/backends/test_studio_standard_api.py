@@ -4,6 +4,7 @@ exactly what the project holds, in order, and wait politely when the server says
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -180,3 +181,48 @@ def test_a_ca_bundle_named_in_the_environment_is_still_the_one_used(tmp_path, mo
     with pytest.raises(OSError, match="no-such-bundle"):
         client.project_id()
     client.close()
+
+
+class AddsBeforeLastPage:
+    """ASGI middleware that, when the listing page at offset ``PAGE`` is asked for, waits
+    until the first page was answered, then adds ``added`` samples to the project (newer
+    ones, listed first): that page then starts with the last samples of the first one."""
+
+    def __init__(self, app, project: LocalBackend, added: int) -> None:
+        self.app = app
+        self.project = project
+        self.added = added
+        self.first_answered = threading.Event()
+
+    async def __call__(self, scope, receive, send):
+        path, query = scope.get("path", ""), scope.get("query_string", b"").decode()
+        listing = scope["type"] == "http" and path.endswith("/raw-data")
+        if listing and f"offset={PAGE}" in query.split("&"):
+            await asyncio.to_thread(self.first_answered.wait, 30)
+            items = [
+                UploadItem(f"new.{i}.csv", f"timestamp,x\n0,-{i}\n10,1\n".encode())
+                for i in range(self.added)
+            ]
+            assert all(r.success for r in await asyncio.to_thread(self.project.upload, items))
+        await self.app(scope, receive, send)
+        if listing and "offset=0" in query.split("&"):
+            self.first_answered.set()
+
+
+def test_a_sample_two_pages_both_hold_is_listed_once(tmp_path):
+    with LocalBackend(tmp_path / "project", create=True) as project:
+        items = [
+            UploadItem(f"s.{i:05d}.csv", f"timestamp,x\n0,{i}\n10,1\n".encode(), label="a")
+            for i in range(PAGE + 100)
+        ]
+        assert all(result.success for result in project.upload(items))
+        before = expected_listing(project, SampleQuery())
+        app = AddsBeforeLastPage(create_app(project, KEY), project, added=10)
+        with running_app(app) as base:
+            client = standard(base)
+            got = listed(client, SampleQuery())
+            client.close()
+        assert app.first_answered.is_set()
+        assert len(expected_listing(project, SampleQuery())) == len(before) + 10
+    # the second page began 10 samples early: those 10 came twice and are kept once
+    assert got == before
