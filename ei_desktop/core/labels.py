@@ -212,6 +212,26 @@ def is_companion(filename: str) -> bool:
     return filename.lower().endswith(LABELS_EXTENSION)
 
 
+#: the companion files beside data files, and the ``type`` and key each one's JSON uses
+BOUNDING_BOXES_FILE = "bounding_boxes.labels"
+STRUCTURED_LABELS_FILE = "structured_labels.labels"
+_COMPANION_KEYS = {"bounding-box-labels": "boundingBoxes", "structured-labels": "structuredLabels"}
+_COMPANION_TYPES = {
+    BOUNDING_BOXES_FILE: "bounding-box-labels",
+    STRUCTURED_LABELS_FILE: "structured-labels",
+}
+
+
+def companion_bytes(filename: str, entries: dict[str, Any]) -> bytes:
+    """The content of companion file ``filename`` (:data:`BOUNDING_BOXES_FILE` or
+    :data:`STRUCTURED_LABELS_FILE`) giving ``entries`` (data file name → its boxes or
+    segments); :func:`parse_companion` reads it back.
+    """
+    kind = _COMPANION_TYPES[filename]
+    doc = {"version": 1, "type": kind, _COMPANION_KEYS[kind]: entries}
+    return json.dumps(doc).encode("utf-8")
+
+
 def parse_companion(data: bytes, filename: str = "") -> tuple[str, dict[str, Any]]:
     """Read a ``structured_labels.labels`` / ``bounding_boxes.labels`` companion.
 
@@ -226,9 +246,7 @@ def parse_companion(data: bytes, filename: str = "") -> tuple[str, dict[str, Any
     if doc.get("version") != 1:
         raise LabelError(f"{filename or 'Labels file'}: unsupported version {doc.get('version')!r}")
     kind = doc["type"]
-    key = {"structured-labels": "structuredLabels", "bounding-box-labels": "boundingBoxes"}.get(
-        kind
-    )
+    key = _COMPANION_KEYS.get(kind)
     if key is None:
         raise LabelError(f"{filename or 'Labels file'}: unsupported type {kind!r}")
     entries = doc.get(key)

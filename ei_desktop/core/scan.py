@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ei_desktop.core import formats, naming
+from ei_desktop.core import formats, labels, naming
 from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.core.labels import LabelError, is_companion, parse_companion, read_info_labels
 
 #: why a pipe, socket or device is not uploaded (opening a pipe would block)
 NOT_REGULAR = "Not a regular file (a pipe, socket or device), so not a sample"
 
-BOUNDING_BOXES_FILE = "bounding_boxes.labels"
-STRUCTURED_LABELS_FILE = "structured_labels.labels"
+BOUNDING_BOXES_FILE = labels.BOUNDING_BOXES_FILE
+STRUCTURED_LABELS_FILE = labels.STRUCTURED_LABELS_FILE
 
 
 class FileSource(io.RawIOBase):

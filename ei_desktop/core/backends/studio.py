@@ -46,6 +46,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 from urllib3.util.retry import Retry
 
 from ei_desktop.core import about, formats, naming
+from ei_desktop.core import labels as companion
 from ei_desktop.core.backends import studio_edits, studio_split
 from ei_desktop.core.backends.base import (
     DUPLICATE_MESSAGE,
@@ -521,39 +522,9 @@ class StudioBackend:
                 if item.structured_labels is not None:
                     structured[item.filename] = item.structured_labels
             if boxes:
-                fields.append(
-                    (
-                        "data",
-                        (
-                            "bounding_boxes.labels",
-                            json.dumps(
-                                {
-                                    "version": 1,
-                                    "type": "bounding-box-labels",
-                                    "boundingBoxes": boxes,
-                                }
-                            ),
-                            "application/json",
-                        ),
-                    )
-                )
+                fields.append(_companion_part(companion.BOUNDING_BOXES_FILE, boxes))
             if structured:
-                fields.append(
-                    (
-                        "data",
-                        (
-                            "structured_labels.labels",
-                            json.dumps(
-                                {
-                                    "version": 1,
-                                    "type": "structured-labels",
-                                    "structuredLabels": structured,
-                                }
-                            ),
-                            "application/json",
-                        ),
-                    )
-                )
+                fields.append(_companion_part(companion.STRUCTURED_LABELS_FILE, structured))
             body = MultipartEncoder(fields=fields)
             headers["Content-Type"] = body.content_type
             try:
@@ -1634,3 +1605,8 @@ def _series(body: dict, record: SampleRecord) -> Series:
         device_type=str(payload.get("device_type") or record.device_type),
         device_name=payload.get("device_name"),
     )
+
+
+def _companion_part(filename: str, entries: dict) -> tuple:
+    """A multipart field carrying companion file ``filename`` with ``entries``."""
+    return ("data", (filename, companion.companion_bytes(filename, entries), "application/json"))
