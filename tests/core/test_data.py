@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -428,3 +429,23 @@ def test_disabled_samples_are_left_out_of_listings_unless_asked_for(tmp_path):
     assert len(data.get_sample_ids(project=project, include_disabled="both")) == 3
     # asked for by id, a disabled sample is still there
     assert data.download_samples_by_ids(ids[0], project=project)[0].sample_id == ids[0]
+
+
+def test_upload_directory_without_category_splits_like_the_sdk_even_from_a_training_folder(
+    tmp_path,
+):
+    """The SDK's semantics stay at the edge: ``category=None`` is an 80/20 split, while the
+    app and the CLI (ops' default options) take the category from the ``training`` folder."""
+    from ei_desktop import ops
+
+    folder = tmp_path / "drop" / "training"
+    folder.mkdir(parents=True)
+    for n in range(30):
+        (folder / f"wave.{n:02d}.csv").write_text(f"timestamp,x\n0,{n}\n10,{n * 3}\n")
+    response = data.upload_directory(str(tmp_path / "drop"))
+    assert len(response.successes) == 30
+    split = Counter(info.category for info in data.get_sample_ids())
+    assert set(split) == {"training", "testing"} and 1 <= split["testing"] <= 15
+    assert ops.plan_upload([tmp_path / "drop"], ops.UploadOptions()).categories() == {
+        "training": 30
+    }
