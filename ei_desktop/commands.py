@@ -105,8 +105,9 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
     finally:
         bar.close()
     categories = Counter(item.category for item in report.done)
-    spread = ", ".join(f"{name} {count}" for name, count in sorted(categories.items()))
-    print(f"Uploaded {len(report.done)} samples" + (f" ({spread})" if spread else "") + ".")
+    spread = ", ".join(f"{name} {display.count(n)}" for name, n in sorted(categories.items()))
+    done = display.plural(len(report.done), "sample")
+    print(f"Uploaded {done}" + (f" ({spread})" if spread else "") + ".")
     return _finish(report, "file", unsent="not sent")
 
 
@@ -311,7 +312,8 @@ def download(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> 
         return 1
     finally:
         bar.close()
-    print(f"Downloaded {len(report.done)} samples to {args.output}.", file=sys.stderr)
+    done = display.plural(len(report.done), "sample")
+    print(f"Downloaded {done} to {args.output}.", file=sys.stderr)
     return _finish(report, "download", unsent="not fetched")
 
 
@@ -340,10 +342,11 @@ def rm(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
         if args.all:
             what = f"every {args.category} sample" if args.category else "every sample"
             total = backend.count(SampleQuery(category=args.category))
-            if not args.yes and not _confirm(f"Delete {what} ({total}) in {backend.description}?"):
+            question = f"Delete {what} ({display.count(total)}) in {backend.description}?"
+            if not args.yes and not _confirm(question):
                 return 1
-            deleted = backend.delete_all(args.category)
-            print(f"Deleted {deleted} samples.")
+            report = ops.delete_all(backend, args.category)
+            print(f"Deleted {display.plural(len(report.done), 'sample')}.")
             return 0
         if args.filename:
             query = SampleQuery(category=args.category, filename=args.filename)
@@ -357,7 +360,7 @@ def rm(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> int:
     except (ValueError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"Deleted {len(report.done)} samples.")
+    print(f"Deleted {display.plural(len(report.done), 'sample')}.")
     return _finish(report, "delete", unsent="not deleted")
 
 

@@ -130,14 +130,14 @@ def test_rm_by_id_name_and_all(folder, tmp_path):
     }
     result = run("rm", listed["cap.01"], 999, "--project", project)
     assert (
-        result.returncode == 1 and "Deleted 1 samples" in result.stdout and "999" in result.stderr
+        result.returncode == 1 and "Deleted 1 sample." in result.stdout and "999" in result.stderr
     )
     assert run("rm", "--filename", "wave.0", "--project", project).returncode == 0
     refused = run("rm", "--all", "--project", project)
     assert refused.returncode == 1 and "Refusing without --yes" in refused.stderr
     assert len(json.loads(run("ls", "--project", project, "--json").stdout)) == 1
     done = run("rm", "--all", "--yes", "--project", project)
-    assert done.returncode == 0 and "Deleted 1 samples" in done.stdout
+    assert done.returncode == 0 and "Deleted 1 sample." in done.stdout
     assert json.loads(run("ls", "--project", project, "--json").stdout) == []
 
 
@@ -180,7 +180,7 @@ def test_with_an_api_key_the_commands_talk_to_a_server(folder, tmp_path):
         env = dict(os.environ, EI_API_ENDPOINT=f"{base}/v1", EI_INGESTION_ENDPOINT=base)
         uploaded = run("upload", folder / "training", "--api-key", key, env=env)
         assert uploaded.returncode == 0, uploaded.stderr
-        assert "Uploaded 1 samples (training 1)" in uploaded.stdout
+        assert "Uploaded 1 sample (training 1)." in uploaded.stdout
         listed = json.loads(run("ls", "--json", "--api-key", key, env=env).stdout)
         assert [s["filename"] for s in listed] == ["wave.0"]
         env_key = dict(env, EI_API_KEY=key)

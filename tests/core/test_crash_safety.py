@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ei_desktop.core import formats
+from ei_desktop.core import display, formats
 from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.core.backends.local import LocalBackend
 
@@ -68,7 +68,7 @@ def test_sigkill_mid_upload_then_resume(tmp_path):
         assert cleaned.orphan_blobs == [] and cleaned.temporary_files == 0
 
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert f"Uploaded {FILES - stored} samples" in resumed.stdout
+    assert f"Uploaded {display.plural(FILES - stored, 'sample')}" in resumed.stdout
     duplicate_lines = [
         line for line in resumed.stderr.splitlines() if ": Same content as ID" in line
     ]

@@ -20,6 +20,7 @@ from reliability_helpers import (
     write_csv_files,
 )
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleQuery, UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 
@@ -69,10 +70,10 @@ def test_ctrl_c_stops_an_upload_to_a_server_and_a_rerun_sends_exactly_the_rest(
     assert 0 < stored < FILES
     assert not_sent == FILES - stored
     assert served.count() == stored
-    assert f"Uploaded {stored} samples" in cli.stdout
+    assert f"Uploaded {display.plural(stored, 'sample')}" in cli.stdout
 
     again = run_cli(*upload, env=served.env())
-    assert f"Uploaded {FILES - stored} samples" in again.stdout, again.stderr
+    assert f"Uploaded {display.plural(FILES - stored, 'sample')}" in again.stdout, again.stderr
     assert f"{stored:,} files already in the project" in again.stderr
     names = served.filenames()
     assert len(names) == len(set(names)) == FILES
@@ -101,7 +102,7 @@ def test_ctrl_c_stops_an_upload_to_a_local_project_and_a_rerun_stores_the_rest(
     assert local_count(project) == stored
 
     again = run_cli(*upload)
-    assert f"Uploaded {FILES - stored} samples" in again.stdout, again.stderr
+    assert f"Uploaded {display.plural(FILES - stored, 'sample')}" in again.stdout, again.stderr
     with LocalBackend(project) as backend:
         names = [i.filename for i in backend.sample_infos(SampleQuery())]
         assert backend.check().ok
