@@ -4,11 +4,25 @@ becomes part of the splitter's layout.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+from gui_helpers import active
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+)
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ei_desktop.gui.dialogs.upload_options import UploadOptionsDialog
 from ei_desktop.gui.widgets.drop_overlay import DropOverlay
 
 pytestmark = pytest.mark.filterwarnings("ignore:Function.*QDrag.*deprecated:DeprecationWarning")
@@ -127,3 +141,103 @@ def test_the_overlay_follows_a_resize_while_shown(qtbot, make_window, project, t
     _deliver(window, window.table.viewport(), QDragEnterEvent, _files(tmp_path))
     window.resize(window.width() - 100, window.height() - 50)
     qtbot.waitUntil(lambda: overlay.size() == window.centralWidget().size())
+
+
+class FileSource(QWidget):
+    """A stand-in for a file manager: pressing and moving the mouse on it drags ``paths``."""
+
+    def __init__(self, paths) -> None:
+        super().__init__()
+        self.paths = [str(p) for p in paths]
+        self.pressed_at = None
+        self.result = None
+        self.resize(120, 120)
+
+    def mousePressEvent(self, event):  # noqa: N802 (Qt override)
+        self.pressed_at = event.position().toPoint()
+
+    def mouseMoveEvent(self, event):  # noqa: N802 (Qt override)
+        if self.pressed_at is None:
+            return
+        moved = (event.position().toPoint() - self.pressed_at).manhattanLength()
+        if moved < QApplication.startDragDistance():
+            return
+        self.pressed_at = None
+        drag = QDrag(self)
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(p) for p in self.paths])
+        drag.setMimeData(mime)
+        self.result = drag.exec(_COPY)
+
+
+@pytest.mark.skipif(
+    os.environ.get("QT_QPA_PLATFORM") != "xcb", reason="needs a window system's drag loop"
+)
+def test_a_real_drag_of_files_shows_the_overlay_over_the_content(
+    qtbot, make_window, project, tmp_path
+):
+    """Files dragged from another window with the mouse, through Qt's own X11 drag loop: the
+    overlay covers the content while the drag is over the window, the splitter keeps its
+    three panes and their widths, and the drop asks how to upload the files.
+    """
+    window = make_window(project.path)
+    window.move(200, 0)
+    window.resize(1200, 800)
+    qtbot.waitExposed(window)
+    path = tmp_path / "idle.01.csv"
+    path.write_text("timestamp,a\n0,1\n10,2\n")
+    source = FileSource([path])
+    qtbot.addWidget(source)
+    source.move(0, 0)
+    source.show()
+    qtbot.waitExposed(source)
+    sizes = window.splitter.sizes()
+    overlay = window.findChild(DropOverlay)
+    seen = {}
+    viewport = window.table.viewport()
+    target = viewport.rect().center()
+
+    def over_the_window():
+        # the drag's own event loop runs now: move over the table, look, then drop
+        QTest.mouseMove(viewport, target - QPoint(0, 4))
+        QTest.mouseMove(viewport, target)
+        qtbot.waitUntil(overlay.isVisible, timeout=5000)
+        content = window.centralWidget()
+        seen["geometry"] = overlay.geometry()
+        seen["content"] = QRect(content.mapTo(window, QPoint(0, 0)), content.size())
+        seen["panes"] = window.splitter.count()
+        seen["sizes"] = window.splitter.sizes()
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=target)
+
+    start = source.rect().center()
+    QTest.mousePress(source, Qt.MouseButton.LeftButton, pos=start)
+    QTimer.singleShot(100, over_the_window)
+    QTest.mouseMove(source, start + QPoint(2, 0))
+    QTest.mouseMove(source, start + QPoint(30, 30))
+    qtbot.waitUntil(lambda: source.result is not None, timeout=10000)
+
+    assert seen, "the drag never reached the window"
+    assert seen["geometry"] == seen["content"]
+    assert seen["panes"] == 3 and seen["sizes"] == sizes
+    assert not overlay.isVisible()
+    dialog = active(qtbot, window, UploadOptionsDialog)
+    assert dialog.paths == [str(path)]
+    dialog.reject()
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs Xvfb")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 only")
+def test_the_real_drag_under_xvfb():
+    """Runs the real drag test above under Xvfb, where Qt's X11 drag loop carries it."""
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    test = f"{__file__}::test_a_real_drag_of_files_shows_the_overlay_over_the_content"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
