@@ -71,3 +71,38 @@ def make_window(qtbot, settings, credentials, monkeypatch, tmp_path):
     for window in windows:
         window.jobs.wait_all(timeout_s=30, cancel=True)
         window.reads.wait_all(timeout_s=30, cancel=True)
+
+
+@pytest.fixture(params=["local", "server"])
+def open_on(request, qtbot, make_window, tmp_path):
+    """A function opening a window on a local project, either directly (``local``) or through
+    a real ``ei-desktop serve`` of that project on 127.0.0.1 (``server``), and waiting until it
+    is listed. A test taking it runs once on each backend, and reads what changed from the
+    project itself (the served project is the same folder).
+    """
+    import contextlib
+
+    from ei_desktop.gui.connections import ConnectionSpec
+
+    servers = contextlib.ExitStack()
+    windows = []
+
+    def open_(backend):
+        if request.param == "local":
+            window = make_window(backend.path)
+        else:
+            from ei_desktop.server import testing
+
+            base_url, key = servers.enter_context(testing.running_server(backend, api_key="k"))
+            window = make_window()
+            window.connection.open_connection(ConnectionSpec.server(base_url), key)
+            qtbot.waitUntil(lambda: window.spec is not None and window.spec.kind == "server")
+            wait_listed(qtbot, window, timeout=20000)
+        windows.append(window)
+        return window
+
+    yield open_
+    for window in windows:  # before the server stops
+        window.jobs.wait_all(timeout_s=30, cancel=True)
+        window.reads.wait_all(timeout_s=30, cancel=True)
+    servers.close()

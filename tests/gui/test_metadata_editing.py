@@ -40,8 +40,8 @@ def metadata(backend, sample_id) -> dict:
     return backend.get_sample(sample_id).metadata or {}
 
 
-def open_window(qtbot, make_window, backend):
-    window = make_window(backend.path)
+def open_window(qtbot, open_on, backend):
+    window = open_on(backend)
     panels = window.panels  # installed by the window itself
     assert panels.missing == []
     return window, panels
@@ -75,8 +75,8 @@ def remove_key(qtbot, editor, key: str) -> None:
     qtbot.waitUntil(lambda: not editor.busy, timeout=5000)
 
 
-def test_one_sample_add_change_and_remove_a_key(qtbot, make_window, tagged):
-    window, panels = open_window(qtbot, make_window, tagged)
+def test_one_sample_add_change_and_remove_a_key(qtbot, open_on, tagged):
+    window, panels = open_window(qtbot, open_on, tagged)
     editor = panels.metadata_editor
     sample_id = tagged.ids[4]
     select(qtbot, window, editor, [sample_id])
@@ -111,8 +111,8 @@ def test_one_sample_add_change_and_remove_a_key(qtbot, make_window, tagged):
     wait_idle(qtbot, window)
 
 
-def test_a_selection_of_three_shows_common_keys_and_changes_all(qtbot, make_window, tagged):
-    window, panels = open_window(qtbot, make_window, tagged)
+def test_a_selection_of_three_shows_common_keys_and_changes_all(qtbot, open_on, tagged):
+    window, panels = open_window(qtbot, open_on, tagged)
     editor = panels.metadata_editor
     three = tagged.ids[:3]
     select(qtbot, window, editor, three)
@@ -193,8 +193,8 @@ def test_metadata_filter_builds_the_query_conditions(qtbot, tagged):
     assert bar.filters() == () and bar.apply_to(SampleQuery()) == SampleQuery()
 
 
-def test_metadata_filter_narrows_the_listing(qtbot, make_window, tagged):
-    window, panels = open_window(qtbot, make_window, tagged)
+def test_metadata_filter_narrows_the_listing(qtbot, open_on, tagged):
+    window, panels = open_window(qtbot, open_on, tagged)
     assert window.table_model.rowCount() == 12
     toggle, bar = panels.metadata_filter_toggle, panels.metadata_filter
     assert not bar.isVisible()

@@ -50,8 +50,8 @@ def split_project(tmp_path):
     backend.close()
 
 
-def open_window(qtbot, make_window, backend):
-    window = make_window(backend.path)
+def open_window(qtbot, open_on, backend):
+    window = open_on(backend)
     panels = window.panels  # installed by the window itself
     assert panels.missing == []
     bar = panels.summary_bar
@@ -80,8 +80,8 @@ def set_share(box, value: int) -> None:
     QTest.keyClick(box, Qt.Key.Key_Tab)
 
 
-def test_bar_shows_the_split_the_labels_and_a_missing_label(qtbot, make_window, split_project):
-    _window, panels = open_window(qtbot, make_window, split_project)
+def test_bar_shows_the_split_the_labels_and_a_missing_label(qtbot, open_on, split_project):
+    _window, panels = open_window(qtbot, open_on, split_project)
     bar = panels.summary_bar
     assert bar.isVisible()
     assert bar.ratio_text() == "Train / test split 83 % / 17 %"
@@ -91,16 +91,16 @@ def test_bar_shows_the_split_the_labels_and_a_missing_label(qtbot, make_window, 
     assert bar.warning_text.isVisible()
 
 
-def test_bar_warns_of_a_split_far_from_80_20(qtbot, make_window, project):
-    _window, panels = open_window(qtbot, make_window, project)
+def test_bar_warns_of_a_split_far_from_80_20(qtbot, open_on, project):
+    _window, panels = open_window(qtbot, open_on, project)
     assert panels.summary_bar.ratio_text() == "Train / test split 100 % / 0 %"
     assert panels.summary_bar.warnings() == [
         "The train/test split is 100 % / 0 %, far from the recommended 80 % / 20 %."
     ]
 
 
-def test_bar_follows_a_change(qtbot, make_window, split_project):
-    window, panels = open_window(qtbot, make_window, split_project)
+def test_bar_follows_a_change(qtbot, open_on, split_project):
+    window, panels = open_window(qtbot, open_on, split_project)
     bar = panels.summary_bar
     run_ids = split_project.sample_ids(SampleQuery(labels=("run",)))[:3]
     curate.apply(split_project, query_for_ids(run_ids), Move("testing"))
@@ -110,8 +110,8 @@ def test_bar_follows_a_change(qtbot, make_window, split_project):
     assert not bar.warning_text.isVisible()
 
 
-def test_rebalance_preview_shows_the_moves_and_changes_nothing(qtbot, make_window, split_project):
-    _window, panels = open_window(qtbot, make_window, split_project)
+def test_rebalance_preview_shows_the_moves_and_changes_nothing(qtbot, open_on, split_project):
+    _window, panels = open_window(qtbot, open_on, split_project)
     before = by_category(split_project)
     dialog = open_rebalance(qtbot, panels)
     report = dialog.preview_report
@@ -136,8 +136,8 @@ def test_rebalance_preview_shows_the_moves_and_changes_nothing(qtbot, make_windo
     dialog.close()
 
 
-def test_rebalance_apply_moves_the_samples(qtbot, make_window, split_project):
-    window, panels = open_window(qtbot, make_window, split_project)
+def test_rebalance_apply_moves_the_samples(qtbot, open_on, split_project):
+    window, panels = open_window(qtbot, open_on, split_project)
     dialog = open_rebalance(qtbot, panels)
     set_share(dialog.training, 70)
     set_share(dialog.testing, 20)
@@ -166,7 +166,7 @@ def test_rebalance_apply_moves_the_samples(qtbot, make_window, split_project):
     dialog.close()
 
 
-def test_rebalance_keeps_groups_of_a_metadata_key_together(qtbot, make_window, tmp_path):
+def test_rebalance_keeps_groups_of_a_metadata_key_together(qtbot, open_on, tmp_path):
     backend = LocalBackend(tmp_path / "sessions", create=True)
     ids = seed_csv(backend, 40)
     for i, sample_id in enumerate(ids):
@@ -174,7 +174,7 @@ def test_rebalance_keeps_groups_of_a_metadata_key_together(qtbot, make_window, t
         change = SetMetadata({"session": f"s{i // 4}"}, replace=False)
         curate.apply(backend, query_for_ids([sample_id]), change)
     try:
-        _window, panels = open_window(qtbot, make_window, backend)
+        _window, panels = open_window(qtbot, open_on, backend)
         dialog = open_rebalance(qtbot, panels)
         qtbot.waitUntil(lambda: dialog.keep_together.findData("session") >= 0, timeout=5000)
         dialog.keep_together.setCurrentIndex(dialog.keep_together.findData("session"))
