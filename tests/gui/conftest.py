@@ -69,8 +69,21 @@ def make_window(qtbot, settings, credentials, monkeypatch, tmp_path):
 
     yield make
     for window in windows:
-        window.jobs.wait_all(timeout_s=30, cancel=True)
-        window.reads.wait_all(timeout_s=30, cancel=True)
+        wait_for_jobs(window)
+
+
+def wait_for_jobs(window) -> None:
+    """Cancel and wait for every job of ``window``: its own runners and those of its panels
+    and dialogs (none may still run Python on a pool thread when the interpreter exits).
+    """
+    import shiboken6
+
+    from ei_desktop.gui.jobs.runner import JobRunner
+
+    if not shiboken6.isValid(window):
+        return
+    for runner in window.findChildren(JobRunner):
+        runner.wait_all(timeout_s=30, cancel=True)
 
 
 @pytest.fixture(params=["local", "server"])
@@ -103,6 +116,5 @@ def open_on(request, qtbot, make_window, tmp_path):
 
     yield open_
     for window in windows:  # before the server stops
-        window.jobs.wait_all(timeout_s=30, cancel=True)
-        window.reads.wait_all(timeout_s=30, cancel=True)
+        wait_for_jobs(window)
     servers.close()
