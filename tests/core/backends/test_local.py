@@ -315,3 +315,31 @@ def test_the_database_uses_wal_and_indexes_for_listing(local):
         assert "samples_category_label" in plan and "TEMP B-TREE" not in plan
     finally:
         conn.close()
+
+
+def test_the_duplicate_check_of_an_upload_uses_the_hash_index(local):
+    # a project whose samples share few contents, with SQLite's statistics gathered (as a
+    # seeded benchmark project): the planner then rates the hash index as poor
+    local.upload([csv_item(f"copy.{i}.csv", 1) for i in range(20)], allow_duplicates=True)
+    local.upload([csv_item("b.csv", 2)])
+    conn = sqlite3.connect(local.path / "project.sqlite3")
+    conn.execute("ANALYZE")
+    conn.commit()
+    statements: list[str] = []
+    local._writer.set_trace_callback(statements.append)
+    try:
+        again = local.upload([csv_item("c.csv", 3), csv_item("copy.csv", 1)])
+    finally:
+        local._writer.set_trace_callback(None)
+    assert again[0].success and again[1].error.startswith(
+        "An item with this hash already exists (ids: 1, 2, 3, 4, 5)"
+    )
+    lookups = [s for s in statements if s.startswith("SELECT sha256, id FROM contents")]
+    assert lookups
+    try:
+        for statement in lookups:
+            plan = " ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}"))
+            # a scan of every content row made each upload chunk cost a second at 1M samples
+            assert "contents_sha256" in plan and "SCAN contents" not in plan, plan
+    finally:
+        conn.close()
