@@ -122,6 +122,24 @@ def test_a_label_replaces_label_segments(backend):
     assert record.label == "a" and not record.structured_labels
 
 
+def test_a_label_renamed_project_wide_reaches_every_category_and_disabled_samples(backend):
+    from ei_desktop.ops import curate
+
+    ids = seed(backend)
+    moved = ids["wave"][:2]
+    backend.edit(query_for_ids(moved), Move("testing"))
+    backend.edit(query_for_ids([ids["wave"][4]]), SetEnabled(False))
+    report = curate.rename_label(backend, "wave", "gesture")
+    assert report.ok and report.changed == 5, report.message
+    assert labels_of(backend, ids["wave"]) == ["gesture"] * 5
+    assert every(backend, labels=("wave",)) == set()
+    assert labels_of(backend, ids["idle"]) == ["idle"] * 3
+    assert backend.history()[0].samples == 5
+    backend.undo()
+    assert labels_of(backend, ids["wave"]) == ["wave"] * 5
+    assert [backend.get_sample(i).category for i in moved] == ["testing"] * 2
+
+
 # -- categories and names ----------------------------------------------------------------------
 
 
