@@ -116,7 +116,8 @@ def _print_skipped(skipped: list[str]) -> None:
     shown = ", ".join(os.path.basename(path) for path in skipped[:5])
     more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
     if skipped:
-        print(f"Skipped {len(skipped)} files that are not samples: {shown}{more}", file=sys.stderr)
+        what = display.plural(len(skipped), "file")
+        print(f"Skipped {what} (not samples): {shown}{more}", file=sys.stderr)
 
 
 def _finish(report: ops.Report, what: str, *, unsent: str) -> int:

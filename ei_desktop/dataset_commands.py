@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Optional
 
+from ei_desktop.core import display
 from ei_desktop.core.progress import CancelToken
 
 #: ``--dataset-format`` values (as ``datasets.FORMATS``, without importing the readers)
@@ -61,7 +62,8 @@ def print_datasets(plan) -> None:
     if any(form != "ei" for form in plan.datasets.values()):
         classes = ", ".join(plan.classes) or "none"
         print(
-            f"Classes: {classes}; {plan.box_count()} boxes on {len(plan.items)} files",
+            f"Classes: {classes}; {display.plural(plan.box_count(), 'box', 'boxes')} on "
+            f"{display.plural(len(plan.items), 'file')}",
             file=sys.stderr,
         )
 
@@ -99,7 +101,8 @@ def export(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
         return 1
     finally:
         bar.close()
-    print(f"Exported {len(report.done)} samples to {args.output} ({args.format}).", file=sys.stderr)
+    done = display.plural(len(report.done), "sample")
+    print(f"Exported {done} to {args.output} ({args.format}).", file=sys.stderr)
     return commands._finish(report, "sample", unsent="not exported")
 
 

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "core" / "formats" / "datasets"))
 from dataset_helpers import annotation_set, write_images  # noqa: E402
 
+from ei_desktop.core import display  # noqa: E402
 from ei_desktop.core.backends.base import SampleQuery  # noqa: E402
 from ei_desktop.core.backends.local import LocalBackend  # noqa: E402
 
@@ -115,7 +116,8 @@ def test_the_named_format_decides_how_a_folder_is_read(tmp_path, mixed, form, fi
     result = run("upload", mixed, "--dataset-format", form, "--project", project, "--create")
     assert result.returncode == 0, result.stderr
     assert f"Dataset format: {form} ({mixed})" in result.stderr
-    assert f"{box_count} boxes on {files} files" in result.stderr
+    shown = display.plural(box_count, "box", "boxes")
+    assert f"{shown} on {display.plural(files, 'file')}" in result.stderr
     stored = boxes(project)
     assert len(stored) == files and sum(len(b) for _, b in stored.values()) == box_count
 

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ei_desktop.core import frames, naming
+from ei_desktop.core import display, frames, naming
 from ei_desktop.core.backends.base import Backend, UploadItem
 from ei_desktop.core.convert import sample_to_item
 from ei_desktop.core.model import Sample
@@ -201,7 +201,7 @@ def import_table(
             plan.skipped.append(Skipped(path, str(exc) or type(exc).__name__, failed=True))
     if progress is not None:
         count = len(plan.items)
-        progress(Progress(0, count, message=f"Uploading {count:,} samples…"))
+        progress(Progress(0, count, message=f"Uploading {display.plural(count, 'sample')}…"))
     report = upload(backend, plan, progress=progress, cancel=cancel)
     report.action, report.verb = "CSV import", "imported"
     return report

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 from ei_desktop import ops
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import Backend
 from ei_desktop.core.progress import CancelToken, Progress
 from ei_desktop.ops.plan_overview import overview
@@ -33,9 +34,8 @@ def upload_paths_job(
             plan.skipped.append(ops.Skipped(", ".join(paths), "No sample files found", True))
         found = plan.dataset_summary()  # the detected dataset format, classes and boxes
         found = f" ({found})" if found else ""
-        progress(
-            Progress(0, len(plan.items), message=f"Uploading {len(plan.items):,} files{found}…")
-        )
+        files = display.plural(len(plan.items), "file")
+        progress(Progress(0, len(plan.items), message=f"Uploading {files}{found}…"))
         return ops.upload(backend, plan, progress=progress, cancel=cancel)
 
     return run
