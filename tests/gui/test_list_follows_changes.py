@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 from gui_helpers import seed_csv, wait_idle, wait_listed
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from ei_desktop.core.backends.local import LocalBackend
@@ -120,3 +121,45 @@ def test_after_a_delete_the_preview_follows_the_remaining_current_row(qtbot, mak
     assert sorted(window.table.selected_ids().tolist()) == sorted(ids[2:])
     assert window.preview.current_id == ids[3]
     assert window.menu_actions.delete.isEnabled()
+
+
+def test_a_tree_click_that_hides_the_sample_clears_the_preview(qtbot, make_window, project):
+    window = make_window(project.path)
+    window.table.selectRow(0)
+    chosen = window.table_model.sample_id(0)
+    qtbot.waitUntil(lambda: window.preview.current_id == chosen, timeout=5000)
+    label = window.table_model.record(chosen).label
+    other = next(lab for lab in ("idle", "wave", "run") if lab != label)
+    tree = window.tree
+    tree.expand(window.tree_model.index_of(("training", None)))
+    index = window.tree_model.index_of(("training", other))
+    tree.scrollTo(index)
+    QTest.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(index).center()
+    )
+    settle(qtbot, window)
+    assert window.table_model.row_of(chosen) is None
+    qtbot.waitUntil(lambda: window.preview.current_id is None, timeout=5000)
+    assert not window.preview.details.isVisible()
+    assert not window.menu_actions.download.isEnabled()
+    assert not window.menu_actions.delete.isEnabled()
+
+
+def test_after_a_sort_the_preview_shows_only_what_is_current(qtbot, make_window, long_project):
+    window = make_window(long_project.path)
+    chosen = choose_row(qtbot, window)
+    header = window.table.horizontalHeader()
+    QTest.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(1) + 10, header.height() // 2),
+    )
+    settle(qtbot, window)
+    assert window.table_model.query.sort != "id"
+    assert_at_top(window)
+    current = window.table.current_id()
+    # either the sample now current is shown, or nothing: never one the table left behind
+    qtbot.waitUntil(lambda: window.preview.current_id == current, timeout=5000)
+    if current != chosen:
+        assert window.preview.current_id != chosen
+    assert window.menu_actions.delete.isEnabled() == (window.table.selected_count() > 0)
