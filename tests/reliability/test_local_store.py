@@ -6,6 +6,7 @@ mistyped path. Nothing confirmed may be lost; every problem is one clear line.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import random
 import sqlite3
@@ -25,6 +26,7 @@ from ei_desktop.core.backends.base import (
     UploadItem,
 )
 from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.local_content import inline
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.progress import CancelToken
 from ei_desktop.server.testing import free_port, serve_process
@@ -128,17 +130,27 @@ with LocalBackend(sys.argv[1]) as project:
 
 @POSIX
 @pytest.mark.slow
-def test_check_clean_never_removes_content_that_serve_has_just_confirmed(tmp_path):
+@pytest.mark.parametrize(
+    ("kept", "count", "content"),
+    [("in the database", 3000, csv_bytes), ("as files", 600, big_csv_bytes)],
+)
+def test_check_clean_never_removes_content_that_serve_has_just_confirmed(
+    tmp_path, kept, count, content, record_property
+):
     project = tmp_path / "project"
     source = tmp_path / "source"
-    files = write_files(source, 3000)
+    source.mkdir()
+    files = []
+    for n in range(count):
+        files.append(source / f"s.{n:05d}.csv")
+        files[-1].write_bytes(content(n))
     LocalBackend(project, create=True).close()
-    # A crashed batch left every file's content behind with no row: 3,000 orphans.
+    # A crashed batch left every file's content behind with no row: orphans.
     with LocalBackend(project) as local:
         for path in files:
             data = path.read_bytes()
             local.blobs.write(hashlib.sha256(data).hexdigest(), data)
-    assert len(blob_files(project)) == 3000
+    assert len(blob_files(project)) == count
 
     port = free_port()
     server = serve_process(project, port, KEY)
@@ -167,15 +179,22 @@ def test_check_clean_never_removes_content_that_serve_has_just_confirmed(tmp_pat
         server.wait(timeout=30)
 
     confirmed = [r.sample_id for r in results if r.success]
-    assert len(confirmed) == 3000, [r.error for r in results if not r.success][:3]
+    assert len(confirmed) == count, [r.error for r in results if not r.success][:3]
     assert len(passes) >= 10  # the cleaner ran all along …
     assert sum(passes) > 0  # … and removed orphans while the same content came in
+    record_property("removed", sum(passes))
+    print(f"\n{kept}: {len(passes)} cleaning passes removed {sum(passes)} (orphans: {count})")
     with LocalBackend(project) as local:
         report = local.check()
-        assert report.samples == 3000
+        assert report.samples == count
         assert report.missing_blobs == [] and report.corrupt_blobs == []
-        downloaded = local.download(confirmed[:50])
+        downloaded = local.download(confirmed)
         assert all(item is not None and hasattr(item, "data") for item in downloaded)
+    if kept == "as files":
+        assert len(blob_files(project)) == count
+        # more removals than orphans: the cleaner also removed content files of uploads not
+        # yet committed, which their writer had to write again before committing their rows
+        assert sum(passes) > count
 
 
 def test_check_clean_from_the_command_removes_only_unreferenced_content(tmp_path):
@@ -198,61 +217,96 @@ def test_check_clean_from_the_command_removes_only_unreferenced_content(tmp_path
 
 # -- 2. rm in one process while another uploads the same content --------------------------------
 
-UPLOADER = """
-import sys, time
+
+#: distinct contents the uploader below picks from at random: a content often comes back after
+#: more changes than the history keeps, so ``rm`` removes contents while the same come in again
+CYCLE = 250
+
+
+def race_content(n: int, rows: int) -> bytes:
+    """The ``n``th of the contents the uploader below sends again and again."""
+    return ("timestamp,x\n" + "".join(f"{t * 10},{n + t % 7}\n" for t in range(rows))).encode()
+
+
+UPLOADER = (
+    inspect.getsource(race_content)
+    + """
+import random, sys, time
 from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.core.backends.local import LocalBackend
-data = [f"timestamp,x\\n0,{n}\\n10,{n + 1}\\n".encode() for n in range(20)]
+cycle = int(sys.argv[4])
+rng = random.Random(8)
+data = [race_content(n, int(sys.argv[3])) for n in range(cycle)]
 end = time.monotonic() + float(sys.argv[2])
 rounds = 0
 with LocalBackend(sys.argv[1]) as project:
     while time.monotonic() < end:
-        items = [UploadItem(f"d.{n}.csv", data[n], category="training") for n in range(20)]
+        picked = rng.sample(range(cycle), 5)
+        items = [UploadItem(f"d.{n}.csv", data[n], category="training") for n in picked]
         assert all(r.success for r in project.upload(items, allow_duplicates=True))
         rounds += 1
 print(rounds)
 """
+)
 
-#: what ``rm --all`` does (``delete_all``), again and again for as long as the uploads run
-DELETER = """
+#: what ``rm --all`` does (``delete_all``), again and again for as long as the uploads run;
+#: before each, it looks for rows without content (it is the one process removing rows, so
+#: none can slip by unseen). Prints how many it deleted, then each hash it found missing.
+DELETER = (
+    "import sqlite3\nfrom pathlib import Path\n"
+    + inspect.getsource(rows_without_content)
+    + """
 import sys, time
 from ei_desktop.core.backends.local import LocalBackend
 end = time.monotonic() + float(sys.argv[2])
 deleted = 0
+missing = []
 with LocalBackend(sys.argv[1]) as project:
     while time.monotonic() < end:
+        missing += rows_without_content(Path(sys.argv[1]) / "project.sqlite3")
         deleted += project.delete_all(None)
         time.sleep(0.005)
-print(deleted)
+print(deleted, *missing)
 """
+)
 
 
 @POSIX
 @pytest.mark.slow
-def test_rm_in_one_process_while_another_uploads_the_same_content(tmp_path):
+@pytest.mark.parametrize(("kept", "rows"), [("in the database", 2), ("as files", 10_000)])
+def test_rm_in_one_process_while_another_uploads_the_same_content(tmp_path, kept, rows):
+    assert inline(len(race_content(19, rows))) == (kept == "in the database")
     project = tmp_path / "project"
     LocalBackend(project, create=True).close()
     database = project / "project.sqlite3"
     seconds = "20"
     uploader = subprocess.Popen(
-        [sys.executable, "-c", UPLOADER, str(project), seconds], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", UPLOADER, str(project), seconds, str(rows), str(CYCLE)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     deleter = subprocess.Popen(
         [sys.executable, "-c", DELETER, str(project), seconds], stdout=subprocess.PIPE, text=True
     )
     seen_missing: list[str] = []
     looks = 0
+    stored: set[str] = set()
+    removed: set[str] = set()  # contents seen stored, then gone: rm removed them
     deadline = time.monotonic() + 240
     while (uploader.poll() is None or deleter.poll() is None) and time.monotonic() < deadline:
         seen_missing += rows_without_content(database)
+        now = stored_hashes(project)
+        removed |= stored - now
+        stored = now
         looks += 1
         time.sleep(0.01)
     rounds, _ = uploader.communicate(timeout=60)
-    deleted, _ = deleter.communicate(timeout=60)
+    deleted, *missing_before_rm = deleter.communicate(timeout=60)[0].split()
     assert uploader.returncode == 0 and deleter.returncode == 0
     assert int(rounds) > 10 and int(deleted) > 0  # both really ran
-    assert looks > 10
-    assert seen_missing == []
+    print(f"\n{kept}: {rounds.strip()} upload rounds, {deleted} deleted, {len(removed)} removed")
+    assert looks > 10 and removed  # and contents were removed while they came in again
+    assert seen_missing == [] and missing_before_rm == []
     assert rows_without_content(database) == []
     done = cli("rm", "--all", "--yes", "--project", project)  # and the command itself
     assert done.returncode == 0 and rows_without_content(database) == []

@@ -24,9 +24,15 @@ def csv(seed: int, rows: int = 50) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@pytest.fixture
-def served(tmp_path):
-    """A serve process over a project with three samples; yields (api, project dir, samples)."""
+#: rows of the samples: small ones are kept inside the project database, large ones as files
+SIZES = {"in the database": 50, "as files": 6000}
+
+
+@pytest.fixture(params=list(SIZES))
+def served(tmp_path, request):
+    """A serve process over a project with three samples (kept in the database, or as
+    files); yields (api, project dir, samples, rows per sample)."""
+    rows = SIZES[request.param]
     project = tmp_path / "project"
     port = free_port()
     process = serve_process(project, port, KEY)
@@ -35,7 +41,7 @@ def served(tmp_path):
         response = requests.post(
             f"{base}/api/training/files",
             headers=HEADERS,
-            files=[("data", (f"s{i}.csv", csv(i), "text/csv")) for i in range(3)],
+            files=[("data", (f"s{i}.csv", csv(i, rows), "text/csv")) for i in range(3)],
             timeout=60,
         )
         ids = [entry["sampleId"] for entry in response.json()["files"]]
@@ -47,7 +53,9 @@ def served(tmp_path):
             requests.get(f"{api}/raw-data/{i}", headers=HEADERS, timeout=30).json()["sample"]
             for i in ids
         ]
-        yield api, project, samples
+        as_files = [any(project.glob(f"blobs/??/{s['sha256Hash']}")) for s in samples]
+        assert as_files == [request.param == "as files"] * 3
+        yield api, project, samples, rows
     finally:
         process.kill()
         process.wait(timeout=30)
@@ -62,7 +70,7 @@ def assert_clean_error(response: requests.Response, project: Path) -> dict:
 
 
 def test_a_missing_blob_is_a_json_error_and_the_connection_stays_usable(served):
-    api, project, samples = served
+    api, project, samples, rows = served
     broken, fine = samples[0], samples[1]
     remove_content(project, broken["sha256Hash"])
     with requests.Session() as session:
@@ -72,14 +80,14 @@ def test_a_missing_blob_is_a_json_error_and_the_connection_stays_usable(served):
             body = assert_clean_error(response, project)
             assert f"sample {broken['id']}" in body["error"] and "missing" in body["error"]
         after = session.get(f"{api}/raw-data/{fine['id']}/raw", headers=HEADERS, timeout=30)
-        assert after.status_code == 200 and after.content == csv(1)
+        assert after.status_code == 200 and after.content == csv(1, rows)
         pools = session.get_adapter(api).poolmanager.pools
         opened = sum(pools[key].num_connections for key in list(pools.keys()))  # noqa: SIM118 - not a dict
         assert opened == 1  # the same connection served every request
 
 
 def test_a_missing_blob_fails_only_its_entry_of_a_batch(served):
-    api, project, samples = served
+    api, project, samples, rows = served
     remove_content(project, samples[1]["sha256Hash"])
     ids = [s["id"] for s in samples]
     response = requests.post(
@@ -91,12 +99,12 @@ def test_a_missing_blob_fails_only_its_entry_of_a_batch(served):
     assert [e["success"] for e in entries] == [True, False, True]
     assert "missing" in entries[1]["error"]
     assert str(project) not in response.text and "blobs/" not in response.text
-    assert len(entries[0]["payload"]["values"]) == 50
+    assert len(entries[0]["payload"]["values"]) == rows
 
 
 def test_a_changed_blob_fails_only_its_entry(served):
-    api, project, samples = served
-    change_content(project, samples[2]["sha256Hash"], csv(99))
+    api, project, samples, rows = served
+    change_content(project, samples[2]["sha256Hash"], csv(99, rows))
     ids = [s["id"] for s in samples]
     response = requests.post(
         f"{api}/raw-data/batch", headers=HEADERS, json={"ids": ids}, timeout=30
@@ -142,7 +150,7 @@ def test_serving_a_folder_that_is_not_a_project_is_one_line_and_exit_1(tmp_path)
 
 
 def test_a_database_damaged_while_serving_is_a_json_error(served):
-    api, project, samples = served
+    api, project, samples, rows = served
     for name in ("project.sqlite3", "project.sqlite3-wal"):
         damaged = project / name
         with open(damaged, "r+b") as handle:  # in place: the server's open files see it
