@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from itertools import chain
 from typing import Any, Optional
 
@@ -140,10 +141,19 @@ def to_json(
     if not isinstance(rows, _RowsText):
         return json.dumps(document)
     # A large array as Python lists costs ~10x its size: write its rows a block at a time
-    # into the text json.dumps would give, in place of a marker.
+    # into the text json.dumps would give, in place of a marker. The text grows by ``+=``,
+    # which CPython does in place while nothing else refers to it: the text exists once,
+    # where joining blocks held every block and the text (twice the text at its peak).
     document["payload"]["values"] = _VALUES_MARKER
     head, tail = json.dumps(document).split(json.dumps(_VALUES_MARKER), 1)
-    return "".join([head, "[", rows.text(), "]", tail])
+    text = head + "["
+    for number, block in enumerate(rows.blocks()):
+        if number:
+            text += ", "
+        text += block
+    text += "]"
+    text += tail
+    return text
 
 
 _VALUES_MARKER = "\x00values\x00"
@@ -156,12 +166,10 @@ class _RowsText:
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
 
-    def text(self) -> str:
-        blocks = (
-            _rows_json(self.values[start : start + _ROWS_PER_BLOCK])[1:-1]
-            for start in range(0, len(self.values), _ROWS_PER_BLOCK)
-        )
-        return ", ".join(blocks)
+    def blocks(self) -> Iterator[str]:
+        """The rows' text a block of rows at a time, without the outer brackets."""
+        for start in range(0, len(self.values), _ROWS_PER_BLOCK):
+            yield _rows_json(self.values[start : start + _ROWS_PER_BLOCK])[1:-1]
 
 
 #: numbers orjson writes exactly as ``json.dumps`` does (outside it, the exponent forms

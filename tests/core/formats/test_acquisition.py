@@ -385,3 +385,21 @@ def test_rows_parsed_from_an_answer_are_written_without_copies():
     assert text == acquisition.to_json("CSV", None, sensors, [tuple(r) for r in rows], 10.0)
     assert json.loads(text)["payload"]["values"][1] == [1.0, 1.5, -2]
     assert peak < 3 * len(text), peak / len(text)
+
+
+def test_an_array_of_many_blocks_is_written_holding_its_text_once(monkeypatch):
+    """A big time series downloads as one text: while it is written, only the text and one
+    block of rows exist beside the array (joining the blocks held the text twice)."""
+    import tracemalloc
+
+    monkeypatch.setattr(acquisition, "_ROWS_PER_BLOCK", 4096)  # as many blocks as 100 MB has
+    values = np.arange(1_500_000, dtype=np.float64).reshape(-1, 3) / 7
+    sensors = [Sensor("x", "m/s2"), Sensor("y", "m/s2"), Sensor("z", "m/s2")]
+    tracemalloc.start()
+    try:
+        text = acquisition.to_json("CSV", None, sensors, values, 10.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert json.loads(text)["payload"]["values"][-1] == values[-1].tolist()
+    assert peak < 1.3 * len(text), peak / len(text)
