@@ -116,3 +116,24 @@ def test_details_name_the_category_and_kind_as_the_table_does(qtbot, project):
     panel.set_record(record)
     assert panel.field_text("kind") == "Time series"
     assert panel.field_text("category") == record.category.capitalize()
+
+
+def test_the_table_and_the_details_say_one_size_for_a_sample(qtbot, make_window, tmp_path):
+    """One size convention everywhere: the row's tooltip and the details panel agree."""
+    from PySide6.QtCore import Qt
+
+    backend = LocalBackend(tmp_path / "sizes", create=True)
+    try:
+        image = (SAMPLES / "capacitor.01.png").read_bytes()
+        assert len(image) >= 1024
+        upload_samples([Sample(data=image, filename="capacitor.01.png")], project=backend)
+    finally:
+        backend.close()
+    window = make_window(tmp_path / "sizes")
+    window.table.selectRow(0)
+    window.previews.load_current()
+    qtbot.waitUntil(lambda: window.preview.details.field_text("size") is not None, timeout=5000)
+    details = window.preview.details.field_text("size")  # "2.9 KB (2,964 bytes)"
+    tip = window.table_model.data(window.table_model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    shown = details.split(" (")[0]
+    assert shown.endswith(" KB") and f", {shown}" in tip
