@@ -1,9 +1,10 @@
 """``ei-desktop --self-test``: prove, headlessly and in seconds, that an installation works.
 
 Checks that every piece is really there and working: a local project round-trips a CSV, a
-CBOR and a PNG file; the server starts on a free loopback port and takes an upload from the
-core's HTTP backend; pyqtgraph plots; Qt opens the main window (offscreen) and lists a
-project. Prints versions and one line per check; returns non-zero if anything failed.
+CBOR and a PNG file; a Parquet series and a YOLO dataset are read; the server starts on a
+free loopback port and takes an upload from the core's HTTP backend; pyqtgraph plots; Qt
+opens the main window (offscreen) and lists a project. Prints versions and one line per
+check; returns non-zero if anything failed.
 """
 
 from __future__ import annotations
@@ -106,6 +107,32 @@ def check_local_project(work: Path) -> str:
     return "CSV, CBOR and PNG stored and read back"
 
 
+def check_dataset_formats(work: Path) -> str:
+    """Read a Parquet series (pyarrow) and a YOLO dataset named by its data.yaml (PyYAML)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ei_desktop.core import formats
+    from ei_desktop.core.formats import datasets
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"timestamp": [0, 10], "x": [1.5, 2.5]}), buffer)
+    parsed = formats.parse("selftest.parquet", buffer.getvalue())
+    if parsed.values.tolist() != [[1.5], [2.5]] or parsed.interval_ms != 10:
+        raise AssertionError("the Parquet values changed on the way")
+    folder = work / "yolo"
+    folder.mkdir()
+    (folder / "data.yaml").write_text("names: [self test]\n", encoding="utf-8")
+    (folder / "one.png").write_bytes(_png_bytes())
+    (folder / "one.txt").write_text("0 0.5 0.5 0.5 0.5\n", encoding="utf-8")
+    dataset = datasets.read(str(folder), datasets.detect(str(folder)) or "none")
+    if [s.boxes for s in dataset.samples] != [
+        [{"label": "self test", "x": 2, "y": 2, "width": 4, "height": 3}]
+    ]:
+        raise AssertionError(f"the YOLO box was not read: {dataset.problems}")
+    return "Parquet and a YOLO dataset read"
+
+
 def check_server(work: Path) -> str:
     """Serve a project on a free loopback port and upload to it with the HTTP backend."""
     from ei_desktop.core.backends.base import SampleQuery, UploadItem
@@ -204,6 +231,7 @@ def check_main_window(work: Path) -> str:
 
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("local project", check_local_project),
+    ("dataset formats", check_dataset_formats),
     ("server", check_server),
     ("pyqtgraph", check_plot),
     ("main window", check_main_window),

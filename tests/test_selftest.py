@@ -16,7 +16,7 @@ def test_self_test_passes_here():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    for check in ("local project", "server", "pyqtgraph", "main window"):
+    for check in ("local project", "dataset formats", "server", "pyqtgraph", "main window"):
         assert f"[  ok] {check}" in result.stdout
     assert "PySide6" in result.stdout and "self-test passed" in result.stdout
 
