@@ -133,7 +133,7 @@ def test_the_table_and_the_details_say_one_size_for_a_sample(qtbot, make_window,
     window.table.selectRow(0)
     window.previews.load_current()
     qtbot.waitUntil(lambda: window.preview.details.field_text("size") is not None, timeout=5000)
-    details = window.preview.details.field_text("size")  # "2.9 KB (2,964 bytes)"
+    details = window.preview.details.field_text("size")  # "6.0 KB (6,170 bytes)"
     tip = window.table_model.data(window.table_model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     shown = details.split(" (")[0]
     assert shown.endswith(" KB") and f", {shown}" in tip

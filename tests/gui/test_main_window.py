@@ -274,6 +274,7 @@ def test_delete_all_in_a_category_needs_the_typed_name(qtbot, make_window, tmp_p
     assert window.menu_actions.delete_category.isEnabled()
     dialog = window.deletes.delete_category()
     assert isinstance(dialog, TypedConfirmDialog)
+    assert "Delete <b>all 6 samples</b> in <b>Testing</b>?" in dialog.text.text()
     assert not dialog.ok_button.isEnabled()
     dialog.edit.setText("Testing")  # not the exact name
     assert not dialog.ok_button.isEnabled()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QObject
 
+from ei_desktop.core import display
 from ei_desktop.gui.connections import LOCAL
 from ei_desktop.gui.controllers.operation import PROBLEMS, open_dialog
 from ei_desktop.gui.dialogs.confirm import ConfirmDialog, TypedConfirmDialog
@@ -85,7 +86,8 @@ class DeleteController(QObject):
         name = fmt.category_name(category)
         dialog = TypedConfirmDialog(
             "Delete a whole category",
-            f"Delete <b>all {count:,} samples</b> in <b>{name}</b>? {undo_note(window)}",
+            f"Delete <b>all {display.plural(count, 'sample')}</b> in <b>{name}</b>? "
+            f"{undo_note(window)}",
             f"Delete all in {name}",
             category,
             window,
