@@ -573,9 +573,13 @@ def test_project_files_are_owner_only(tmp_path):
     assert stat.S_IMODE((project / "project.sqlite3").stat().st_mode) == 0o600
     for blob in (project / "blobs").glob("??/*"):
         assert stat.S_IMODE(blob.stat().st_mode) == 0o600
-    # an older project with a world-readable database is tightened when opened
+    # an older project with a world-readable database is tightened when opened, and the
+    # write-ahead log beside it (which holds the keys' latest writes) is the owner's only too
     (project / "project.sqlite3").chmod(0o644)
-    LocalBackend(project).close()
+    with LocalBackend(project) as local:
+        local.set_setting("note", "written through the log")
+        for name in ("project.sqlite3", "project.sqlite3-wal", "project.sqlite3-shm"):
+            assert stat.S_IMODE((project / name).stat().st_mode) == 0o600, name
     assert stat.S_IMODE((project / "project.sqlite3").stat().st_mode) == 0o600
 
 
