@@ -117,7 +117,8 @@ def _print_skipped(skipped: list[str]) -> None:
     more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
     if skipped:
         what = display.plural(len(skipped), "file")
-        print(f"Skipped {what} (not samples): {shown}{more}", file=sys.stderr)
+        why = "not a sample" if len(skipped) == 1 else "not samples"
+        print(f"Skipped {what} ({why}): {shown}{more}", file=sys.stderr)
 
 
 def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
@@ -133,7 +134,7 @@ def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
     failed = report.failed
     if failed:
-        print(f"{len(failed)} {what}s failed:", file=sys.stderr)
+        print(f"{display.plural(len(failed), what)} failed:", file=sys.stderr)
         for item in failed:
             print(f"  {item.name}: {item.reason}", file=sys.stderr)
     left = report.not_attempted

@@ -46,7 +46,7 @@ def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_pa
     result = run("upload", folder, "--project", project, "--create", "--metadata", "rig=A")
     assert result.returncode == 1
     assert "Uploaded 3 samples" in result.stdout
-    assert "1 files failed" in result.stderr
+    assert "1 file failed:" in result.stderr
     assert "broken.1.csv: Could not parse this CSV file" in result.stderr
     assert "'oops' is not a number" in result.stderr or "oops" in result.stderr
 
@@ -67,6 +67,19 @@ def test_upload_infers_labels_and_categories_and_reports_failures(folder, tmp_pa
         run("upload", folder / "training", "--project", project, "--allow-duplicates").returncode
         == 0
     )
+
+
+def test_files_that_are_not_samples_are_named_on_one_line(tmp_path, samples_dir):
+    root = tmp_path / "notes"
+    root.mkdir()
+    shutil.copy(samples_dir / "wave.0.cbor", root / "wave.0.cbor")
+    (root / "README.md").write_text("about these recordings")
+    one = run("upload", root, "--project", tmp_path / "p", "--create")
+    assert one.returncode == 0 and "Uploaded 1 sample (" in one.stdout
+    assert "Skipped 1 file (not a sample): README.md" in one.stderr
+    (root / "setup.docx").write_text("x")
+    two = run("upload", root, "--project", tmp_path / "p")
+    assert "Skipped 2 files (not samples): " in two.stderr
 
 
 def test_upload_with_label_and_category_overrides(folder, tmp_path):
