@@ -1283,9 +1283,6 @@ class StudioBackend:
         """
         _in_order(work, count, self._workers, stop=lambda: False)
 
-    def _to_record(self, sample: dict) -> SampleRecord:
-        return _record(sample)
-
     def _forget_records(self) -> None:
         """Drop the records remembered from listings (after a change)."""
         with self._records_lock:

@@ -191,7 +191,8 @@ def edit(backend: StudioBackend, journal: Journal, selection: SampleQuery, chang
     """
     change = checked(change)
     with journal.lock:
-        records = selected(backend, selection, light=isinstance(change, Delete))
+        # a move and a delete need only what the short listing has: id, name, category, label
+        records = selected(backend, selection, light=isinstance(change, (Delete, Move)))
         if isinstance(change, (Rename, SetStructuredLabels)) and len(records) > 1:
             raise InvalidEditError(
                 f"{'Rename' if isinstance(change, Rename) else 'Set label segments on'} one "
@@ -261,26 +262,50 @@ def merged(record: SampleRecord, change: SetMetadata) -> dict[str, str]:
 def selected(
     backend: StudioBackend, query: SampleQuery, *, light: bool = False
 ) -> list[SampleRecord]:
-    """Every sample ``query`` selects, newest first, without sensors (``light``: id, name,
-    category and label only, where the server can leave the rest out).
+    """Every sample ``query`` selects, newest first, with the fields an edit reads (see
+    :func:`edit_record`; ``light``: id, name, category and label only, where the server can
+    leave the rest out).
 
     The id conditions are also applied here: Edge Impulse's list endpoint, as its client
     describes it, takes no ``ids``/``excludeIds`` (its batch endpoints do).
     """
     if query.ids == ():
         return []
-    samples: dict[int, dict] = {}
+    records: dict[int, SampleRecord] = {}
     for part in by_id_chunks(query):
-        for sample in backend._everything(part, mode="info" if light else "light"):
-            samples[int(sample["id"])] = sample
+        mode = "info" if light else "light"
+        for record in backend._everything(part, mode=mode, convert=edit_record):
+            records[record.id] = record
     wanted = None if query.ids is None else set(query.ids)
     unwanted = set(query.exclude_ids or ())
-    records = [
-        backend._to_record(s)
-        for i, s in samples.items()
-        if (wanted is None or i in wanted) and i not in unwanted
-    ]
-    return sorted(records, key=lambda r: r.id, reverse=True)
+    kept = [r for i, r in records.items() if (wanted is None or i in wanted) and i not in unwanted]
+    return sorted(kept, key=lambda r: r.id, reverse=True)
+
+
+_NEVER = datetime.fromtimestamp(0, timezone.utc)
+
+
+def edit_record(sample: dict) -> SampleRecord:
+    """A listed sample as an edit reads it: what it compares, sends and restores on undo
+    (name, category, label, metadata, boxes, label segments, disabled); the content fields
+    (kind, sensors, length, size, date) are left empty, as no edit reads them.
+    """
+    return SampleRecord(
+        id=int(sample["id"]),
+        filename=str(sample.get("filename", "")),
+        category=str(sample.get("category", "")),
+        label=str(sample.get("label") or ""),
+        kind="",
+        sensors=[],
+        interval_ms=0.0,
+        values_count=0,
+        size=0,
+        added=_NEVER,
+        metadata=sample.get("metadata"),
+        bounding_boxes=list(sample.get("boundingBoxes") or []),
+        structured_labels=sample.get("structuredLabels"),
+        disabled=bool(sample.get("isDisabled")),
+    )
 
 
 def apply(
