@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from gui_helpers import closed, seed_csv, wait_listed
 
+from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.core.backends.local import LocalBackend
 
 
@@ -64,8 +65,13 @@ def test_a_damaged_project_is_one_message_and_keeps_its_content(
     folder = tmp_path / "project"
     backend = LocalBackend(folder, create=True)
     seed_csv(backend, samples)
+    # and two samples too large to be kept inside the database: their files must survive
+    rows = "".join(f"{t * 10},{t % 97}\n" for t in range(12_000))
+    big = [UploadItem(f"big.{n}.csv", f"timestamp,x\n{rows}999999,{n}\n".encode()) for n in (1, 2)]
+    assert all(result.success for result in backend.upload(big))
     backend.close()
     blobs = sorted(p.name for p in (folder / "blobs").glob("??/*"))
+    assert len(blobs) == 2
     damage(folder / "project.sqlite3")
     window = make_window()
     window.connection.open_startup(str(folder))
