@@ -252,7 +252,11 @@ def _finish(report) -> int:
     _print_failed(report.failed)
     done = report.sent + report.recovered + report.found
     return _exit_status(
-        report, "push", ("send", "sent"), report.unsent, f"{done:,} samples on the remote"
+        report,
+        "push",
+        ("send", "sent"),
+        report.unsent,
+        f"{display.plural(done, 'sample')} on the remote",
     )
 
 
@@ -292,12 +296,14 @@ def _exit_status(report, verb, acts, undone: int, done: str, ok=None) -> int:
     ``acts``: what the command does to a sample and its past ("send", "sent"); ``undone``:
     how many samples it did not reach; ``done``: what it did reach, in words.
     """
+    from ei_desktop.core import display
+
     act, acted = acts
     failed = report.failed
     rest = f"Run the same {verb} again to {act} the rest."
     if report.stopped_by is not None:
         print(f"error: {report.stopped_by}", file=sys.stderr)
-        print(f"Stopped: {undone:,} samples not {acted}. {rest}", file=sys.stderr)
+        print(f"Stopped: {display.plural(undone, 'sample')} not {acted}. {rest}", file=sys.stderr)
         return 1
     if report.cancelled:
         print(
@@ -506,7 +512,7 @@ def _finish_pull(report) -> int:
         "pull",
         ("fetch", "fetched"),
         report.unfetched,
-        f"{report.fetched:,} samples fetched",
+        f"{display.plural(report.fetched, 'sample')} fetched",
         ok=report.ok and not report.unsettled,
     )
 

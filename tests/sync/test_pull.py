@@ -19,6 +19,7 @@ from sync_helpers import (
     run_push,
 )
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.backends.studio import StudioBackend
@@ -331,8 +332,9 @@ def test_ctrl_c_stops_a_pull_says_what_was_done_and_a_rerun_fetches_the_rest(tmp
         with LocalBackend(target) as local:
             held = local.count(SampleQuery(include_disabled="both"))
         assert 0 < held < SAMPLES
-        assert f"Fetched {held} samples" in out
-        assert f"Stopped: {held} samples fetched, {SAMPLES - held} not fetched" in err
+        assert f"Fetched {display.plural(held, 'sample')}" in out
+        fetched = display.plural(held, "sample")
+        assert f"Stopped: {fetched} fetched, {SAMPLES - held} not fetched" in err
         assert "Run the same pull again" in err
 
         rerun = run_pull(target, proxy.url)

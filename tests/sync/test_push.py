@@ -20,6 +20,7 @@ from sync_helpers import (
     served_remote,
 )
 
+from ei_desktop.core import display
 from ei_desktop.core.backends.base import SampleQuery, UploadItem, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.edits import SetEnabled
@@ -212,8 +213,9 @@ def test_ctrl_c_stops_a_push_says_what_was_done_and_a_rerun_sends_the_rest(tmp_p
         assert status == 130, err
         sent = remote.count(SampleQuery(include_disabled="both"))
         assert 0 < sent < 200
-        assert f"Sent {sent} samples" in out
-        assert f"Stopped: {sent} samples on the remote, {200 - sent} not sent" in err
+        assert f"Sent {display.plural(sent, 'sample')}" in out
+        on_remote = display.plural(sent, "sample")
+        assert f"Stopped: {on_remote} on the remote, {200 - sent} not sent" in err
         assert "Run the same push again" in err
 
         rerun = run_push(tmp_path / "slow", proxy.url)
