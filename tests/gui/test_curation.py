@@ -184,6 +184,10 @@ def test_move_from_the_context_menu(qtbot, open_on, project):
     assert sum(n for (c, _), n in window.tree_model.counts.items() if c == "validation") == 2
     wait_cells(qtbot, window, ids, 3, "Validation")
     assert window.statusBar().currentMessage() == "Moved 2 samples to validation."
+    # the details of the current sample say where it is now, as its row does
+    assert window.table.current_id() in ids
+    details = window.preview.details
+    qtbot.waitUntil(lambda: details.field_text("category") == "Validation", timeout=5000)
 
 
 def copy_mime(mime: QMimeData) -> QMimeData:

@@ -75,7 +75,9 @@ class PreviewController(QObject):
         else:
             window.preview.show_empty(text="Loading…")
         self._record = record
-        job = preview_job(window.backend, sample_id, record)
+        # a row read before the last change may be out of date: the job reads the sample then
+        fresh = window.table_model.record(sample_id, fresh=True)
+        job = preview_job(window.backend, sample_id, fresh)
         self._loading.start(job, name="preview", priority=2)
 
     @while_alive

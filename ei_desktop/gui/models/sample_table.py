@@ -176,10 +176,12 @@ class SampleTableModel(QAbstractTableModel):
         """Drop cached records of ``ids`` (after they were deleted or changed)."""
         self._cache.forget(ids)
 
-    def record(self, sample_id: int) -> Optional[SampleRecord]:
-        """The cached record of ``sample_id`` (never fetches)."""
+    def record(self, sample_id: int, *, fresh: bool = False) -> Optional[SampleRecord]:
+        """The cached record of ``sample_id``, never fetched; ``fresh``: read since a refresh."""
         entry = self._cache.get(int(sample_id))
-        return entry.record if entry is not None else None
+        if entry is None or (fresh and not self._cache.is_fresh(entry)):
+            return None
+        return entry.record
 
     def sample_id(self, row: int) -> Optional[int]:
         """The id at ``row``, or ``None`` while it is not known."""
