@@ -11,7 +11,7 @@ import pytest
 from gui_helpers import csv_series, seed_csv, wait_idle
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from ei_desktop.core.backends.base import SampleQuery, query_for_ids
 from ei_desktop.core.backends.local import LocalBackend
@@ -188,5 +188,36 @@ def test_rebalance_keeps_groups_of_a_metadata_key_together(qtbot, open_on, tmp_p
         assert all(len(found) == 1 for found in categories.values()), categories
         assert {c for found in categories.values() for c in found} == {"training", "testing"}
         dialog.close()
+    finally:
+        backend.close()
+
+
+def test_label_chips_that_do_not_fit_are_counted_not_cut(qtbot, make_window, tmp_path):
+    backend = LocalBackend(tmp_path / "many", create=True)
+    labels = ("idle", "wave", "snake", "updown", "capacitor", "hadouken", "workbench")
+    seed_csv(backend, 14, labels=labels)
+    try:
+        window = make_window(backend.path)
+        bar = window.panels.summary_bar
+        qtbot.waitUntil(lambda: len(bar.chip_texts()) > 0 and not bar.loading, timeout=5000)
+        strip = bar.chip_strip.viewport()
+        for width in (1400, 900, 700):
+            window.resize(width, 800)
+            QApplication.processEvents()
+            shown = [chip for chip in bar.chips.findChildren(QLabel) if chip.isVisible()]
+            assert shown
+            for chip in shown:  # every chip shown is whole inside the strip
+                right = chip.mapTo(strip, chip.rect().topRight()).x()
+                assert right < strip.width(), (width, chip.text(), right, strip.width())
+            texts = bar.chip_texts()
+            whole = [t for t in texts if not t.endswith(" more")]
+            hidden = len(labels) - len(whole)
+            if hidden:
+                assert texts[-1] == f"+{hidden} more", (width, texts)
+            else:
+                assert len(texts) == len(labels)
+        window.resize(700, 800)
+        QApplication.processEvents()
+        assert bar.chip_texts()[-1].endswith(" more")  # this narrow, some labels are counted
     finally:
         backend.close()

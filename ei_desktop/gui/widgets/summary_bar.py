@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import Optional
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import (
     QFrame,
@@ -155,8 +155,8 @@ class SummaryBar(QFrame):
         self.totals.setAccessibleName("Total samples and duration")
         self.chips = QWidget()
         # the chips keep their size in a strip that takes the room there is and never widens
-        # the window: the ones that do not fit are cut at the edge (the tooltip lists every
-        # label; the wheel scrolls the strip)
+        # the window: the ones that do not fit whole are hidden and counted in "+N more"
+        # (the tooltip lists every label)
         self.chip_strip = QScrollArea(self)
         self.chip_strip.setWidget(self.chips)
         self.chip_strip.setFrameShape(QFrame.Shape.NoFrame)
@@ -170,6 +170,10 @@ class SummaryBar(QFrame):
         self._chip_layout = QHBoxLayout(self.chips)
         self._chip_layout.setContentsMargins(0, 0, 0, 0)
         self._chip_layout.setSpacing(4)
+        self._chip_labels: list[QLabel] = []
+        self._beyond = 0  # labels past MAX_CHIPS
+        self._more: Optional[QLabel] = None
+        self.chip_strip.installEventFilter(self)
         self.rebalance_button = QToolButton(self)
         self.rebalance_button.setText("Rebalance…")
         self.rebalance_button.setAutoRaise(True)
@@ -286,12 +290,42 @@ class SummaryBar(QFrame):
         return list(self._warnings) if self.warning_row.isVisibleTo(self) else []
 
     def chip_texts(self) -> list[str]:
-        """The text of each label chip shown, in order."""
-        return [
-            self._chip_layout.itemAt(i).widget().text()
-            for i in range(self._chip_layout.count())
-            if isinstance(self._chip_layout.itemAt(i).widget(), QLabel)
-        ]
+        """The text of each label chip shown, in order (then "+N more", when shown)."""
+        shown = [chip for chip in self._chip_labels if not chip.isHidden()]
+        if self._more is not None and not self._more.isHidden():
+            shown.append(self._more)
+        return [chip.text() for chip in shown]
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: D102
+        if watched is self.chip_strip and event.type() == QEvent.Type.Resize:
+            self._fit_chips()
+        return False
+
+    def _fit_chips(self) -> None:
+        """Show as many chips, in order, as fit whole in the strip; "+N more" counts the rest."""
+        if self._more is None:
+            return
+        # the strip's own size: a resize reaches this filter before the strip sizes its viewport
+        room = self.chip_strip.contentsRect().width()
+        spacing = self._chip_layout.spacing()
+        for chip in (*self._chip_labels, self._more):
+            chip.ensurePolished()  # a chip's style sheet (border, padding) counts in its width
+        widths = [chip.sizeHint().width() for chip in self._chip_labels]
+        shown = len(widths)
+        while shown > 0:
+            hidden = len(widths) - shown + self._beyond
+            used = sum(widths[:shown]) + spacing * (shown - 1)
+            if hidden:
+                self._more.setText(f"+{hidden} more")
+                used += spacing + self._more.sizeHint().width()
+            if used <= room:
+                break
+            shown -= 1
+        hidden = len(widths) - shown + self._beyond
+        self._more.setText(f"+{hidden} more")
+        self._more.setVisible(hidden > 0)
+        for i, chip in enumerate(self._chip_labels):
+            chip.setVisible(i < shown)
 
     def _set_chips(self, counts: dict[str, int], durations: dict[str, float]) -> None:
         while self._chip_layout.count():
@@ -300,6 +334,7 @@ class SummaryBar(QFrame):
                 item.widget().deleteLater()
         labels = sorted(counts, key=lambda label: (-counts[label], label))
         colors = label_colors(labels)
+        self._chip_labels = []
         for label in labels[:MAX_CHIPS]:
             text = f"{fmt.label_name(label)} {display.count(counts[label])}"
             if durations.get(label, 0) > 0:
@@ -312,11 +347,13 @@ class SummaryBar(QFrame):
                 f"{color.name()}; border-radius: 3px; padding: 0 4px; }}"
             )
             self._chip_layout.addWidget(chip)
-        if len(labels) > MAX_CHIPS:
-            more = QLabel(f"+{len(labels) - MAX_CHIPS} more", self.chips)
-            more.setEnabled(False)
-            self._chip_layout.addWidget(more)
+            self._chip_labels.append(chip)
+        self._beyond = max(0, len(labels) - MAX_CHIPS)
+        self._more = QLabel(self.chips)
+        self._more.setEnabled(False)
+        self._chip_layout.addWidget(self._more)
         self._chip_layout.addStretch(1)
+        self._fit_chips()
 
     @staticmethod
     def _category_tooltip(summary: Summary) -> str:
