@@ -5,6 +5,7 @@ menu shows or hides columns (remembered with the layout).
 from __future__ import annotations
 
 from gui_helpers import seed_csv, wait_listed
+from PySide6.QtCore import Qt
 
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.gui.models.sample_table import COLUMNS
@@ -58,6 +59,24 @@ def test_opening_the_history_keeps_the_category_tree_readable(qtbot, make_window
     # the tree keeps room for a short label next to its count, whatever the dock takes
     assert window.tree.viewport().width() >= 18 * char
     assert window.history_dock.width() < window.width() // 3
+
+
+def test_with_the_history_open_the_name_filter_stays_readable(qtbot, make_window, tmp_path):
+    with LocalBackend(tmp_path / "project", create=True) as backend:
+        seed_csv(backend, 5)
+    window = make_window(tmp_path / "project")
+    wait_listed(qtbot, window)
+    window.resize(1600, 900)
+    window.history_dock.show()
+    window.resizeDocks([window.history_dock], [380], Qt.Orientation.Horizontal)
+    window.splitter.setSizes([210, 600, 400])
+    qtbot.waitUntil(lambda: window.history_dock.isVisible())
+    qtbot.wait(50)
+    edit = window.filter_bar.text_edit
+    # the typed filter has room beside the combo boxes, not just its first letters
+    assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 30
+    bar = window.filter_bar
+    assert bar.geometry().right() <= bar.parentWidget().contentsRect().right()
 
 
 def test_a_time_series_details_show_their_frequency_without_scrolling(qtbot, make_window, tmp_path):

@@ -42,14 +42,19 @@ class FilterBar(QWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.text_edit = QLineEdit(self)
-        self.text_edit.setPlaceholderText("Filter by name…  (Ctrl+F)")
+        self.text_edit.setPlaceholderText("Filter by name…")
         self.text_edit.setClearButtonEnabled(True)
         self.text_edit.addAction(
             self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
             QLineEdit.ActionPosition.LeadingPosition,
         )
         self.text_edit.setAccessibleName("Filter by name")
-        self.text_edit.setToolTip("Esc clears the filter; Down moves into the list")
+        # room for the placeholder beside its icons: the combo boxes shrink first
+        placeholder = self.text_edit.fontMetrics().horizontalAdvance("Filter by name…")
+        self.text_edit.setMinimumWidth(placeholder + 44)
+        self.text_edit.setToolTip(
+            "Ctrl+F comes here; Esc clears the filter; Down moves into the list"
+        )
         self.text_edit.installEventFilter(self)
         self._results: Optional[QAbstractItemView] = None
         self.category_combo = QComboBox(self)
@@ -59,7 +64,7 @@ class FilterBar(QWidget):
             self.category_combo.addItem(fmt.category_name(category), category)
         self.label_combo = QComboBox(self)
         self.label_combo.setAccessibleName("Label")
-        self.label_combo.setMinimumContentsLength(12)
+        self.label_combo.setMinimumContentsLength(6)
         self.label_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
