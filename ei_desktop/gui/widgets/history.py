@@ -5,6 +5,7 @@ undone ones greyed, and "Undo to here".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -30,11 +31,15 @@ from ei_desktop.gui.models import format as fmt
 ChangeIdRole = Qt.ItemDataRole.UserRole + 1
 
 
-def when_text(entry: ChangeSet) -> str:
-    """When a change was made, in local time ("2024-05-01 14:03")."""
+def when_text(entry: ChangeSet, today: Optional[date] = None, *, full: bool = False) -> str:
+    """When a change was made, in local time: "14:03" today (unless ``full``),
+    "2024-05-01 14:03" otherwise.
+    """
     at = entry.at
     if at.tzinfo is not None:
         at = at.astimezone()
+    if not full and at.date() == (today or date.today()):
+        return at.strftime("%H:%M")
     return at.strftime("%Y-%m-%d %H:%M")
 
 
@@ -66,7 +71,7 @@ class HistoryPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         char = self.fontMetrics().horizontalAdvance("0")
-        header.resizeSection(0, 17 * char)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(1, 8 * char)
         header.resizeSection(3, 8 * char)
         # the dock opens with room for the descriptions, and can be made narrower
@@ -109,7 +114,7 @@ class HistoryPanel(QWidget):
             )
             item.setData(0, ChangeIdRole, entry.id)
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            tip = f"{entry.what} ({when_text(entry)}, {entry.who})"
+            tip = f"{entry.what} ({when_text(entry, full=True)}, {entry.who})"
             if entry.undone:
                 tip += " — undone"
                 for column in range(4):
