@@ -7,7 +7,8 @@ Writes default.png (first start, nothing selected), drop.png (the drop overlay),
 browse.png (table + time-series preview), crop.png and split.png (cutting on the plot),
 multilabel.png, segments.png (its label segments in edit mode), image.png (bounding boxes),
 box_editing.png (an image's boxes in edit mode),
-upload_options.png, results.png, csv_import.png, csv_grouped.png, curation.png,
+upload_options.png, results.png, csv_import.png, csv_grouped.png, curation.png (the summary
+bar, a label edited in place, the History panel: the README's docs/screenshot.png),
 rebalance.png, sync_link.png and sync.png (the sync dialog, linked to a real ``ei-desktop
 serve``), sync_status.png (the status bar after a push) and sync_conflicts.png into
 OUTDIR. The project is seeded through ``ei_desktop.data`` with ``project=``, like any script would.
@@ -417,9 +418,9 @@ def main() -> int:
         spin_until(lambda: not window.curation.busy)
         window.history_dock.show()
         window.resize(1600, 900)
-        window.resizeDocks([window.history_dock], [380], Qt.Orientation.Horizontal)
+        window.resizeDocks([window.history_dock], [330], Qt.Orientation.Horizontal)
         spin(200)
-        window.splitter.setSizes([210, 600, 400])
+        window.splitter.setSizes([235, 600, 400])
         spin_until(lambda: len(window.curation.history) >= 3)
         row = window.table.index_for_id(current).row()
         for _ in range(40):  # the row is fetched again when painted
