@@ -100,3 +100,25 @@ def test_time_columns_are_labelled_alike_with_their_units(qtbot, make_window, tm
         assert isinstance(help_label, QLabel) and help_label.isEnabled()
         palette = help_label.palette()
         assert contrast_ratio(palette.windowText().color(), palette.window().color()) >= 4.5
+
+
+def test_a_time_column_of_timedeltas_is_read_as_durations(qtbot, make_window, tmp_path):
+    """``00:00:00.020``-style elapsed times (pandas writes timedeltas so): 20 ms apart."""
+    lines = ["elapsed,accX,accY,session"]
+    for n, session in enumerate(("a", "b")):
+        for i in range(50):
+            lines.append(f"0 days 00:00:{i * 0.02:06.3f},{i % 7 + n}.5,{i % 3}.25,{session}")
+    path = tmp_path / "elapsed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    window = make_window(tmp_path / "project")
+    dialog = open_dialog(qtbot, window, path, GROUPS)
+    assert dialog.groups_page.time.column() == "elapsed"
+    assert dialog.groups_page.by.column() == "session"
+    assert dialog.problem() is None
+    dialog.ok_button.click()
+    wait_idle(qtbot, window)
+    report = active(qtbot, window, ResultsDialog).report
+    assert len(report.done) == 2 and not report.failed, report.summary()
+    records = window.backend.list_samples(SampleQuery())
+    assert {r.interval_ms for r in records} == {20}
+    assert {r.values_count for r in records} == {50}

@@ -40,7 +40,7 @@ from ei_desktop.ops.table_import import GROUPS, LAYOUTS, PER_FILE, ROWS, WIDE, C
 #: names that suggest a time column (case-insensitive), best first
 TIME_NAMES = ("timestamp", "time", "t", "ts", "time_s", "seconds", "datetime", "date.time", "date")
 #: words in a column name that suggest a time column
-TIME_WORDS = ("time", "date")
+TIME_WORDS = ("time", "date", "elapsed")
 #: names that suggest the column to group by
 GROUP_NAMES = ("id", "group", "sample", "session", "sample_id")
 
