@@ -10,7 +10,7 @@ import wave
 
 import numpy as np
 import pytest
-from gui_helpers import SAMPLES, wait_idle, wait_listed
+from gui_helpers import SAMPLES, active, wait_idle, wait_listed
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.core.model import Sample
 from ei_desktop.data import upload_samples
+from ei_desktop.gui.dialogs.confirm import ConfirmDialog
 
 ROWS = 300
 BURST_ROWS = 1000
@@ -113,6 +114,17 @@ def show(qtbot, window, sample_id):
     return window.preview.cut_tools()
 
 
+def confirm_if_final(qtbot, window) -> None:
+    """Through a server a crop or split is final: the window asks first; say yes."""
+    if window.spec.kind != "server":
+        return
+    dialog = active(qtbot, window, ConfirmDialog)
+    assert "This cannot be undone." in dialog.text.text()
+    dialog.ok_button.click()
+    window.activateWindow()  # back to the window, as closing the dialog does on a desktop
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
 def values(backend, sample_id) -> np.ndarray:
     return np.asarray(backend.load_series(sample_id).values)
 
@@ -134,6 +146,7 @@ def test_crop_keeps_the_region_and_ctrl_z_restores(qtbot, open_on, cut_project):
     assert tools.crop_indices() == (40, 251)
     assert tools.summary.text() == "Keep 400–2510 ms · 211 of 300 values kept"
     qtbot.mouseClick(tools.apply_button, Qt.MouseButton.LeftButton)
+    confirm_if_final(qtbot, window)
     settle(qtbot, window)
 
     assert np.array_equal(values(cut_project, sample_id), original[40:251])
@@ -193,6 +206,7 @@ def test_split_with_two_points_makes_three_samples(qtbot, open_on, cut_project):
     assert tools.split_ranges_ms() == [(0, 1200), (1200, 2500), (2500, 3000)]
     with qtbot.waitSignal(window.curation.finished, timeout=20000) as finished:
         qtbot.mouseClick(tools.apply_button, Qt.MouseButton.LeftButton)
+        confirm_if_final(qtbot, window)
     settle(qtbot, window)
 
     report = finished.args[0]
@@ -242,6 +256,7 @@ def test_find_segments_proposes_the_bursts_and_splits_them(qtbot, open_on, cut_p
         assert start <= burst and burst + 50 <= start + 100
     with qtbot.waitSignal(window.curation.finished, timeout=20000) as finished:
         qtbot.mouseClick(tools.apply_button, Qt.MouseButton.LeftButton)
+        confirm_if_final(qtbot, window)
     settle(qtbot, window)
     report = finished.args[0]
     assert len(report.created) == 3

@@ -5,6 +5,7 @@ follow it like any other change).
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -13,6 +14,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from ei_desktop.core.backends.base import Backend
 from ei_desktop.core.progress import CancelToken
 from ei_desktop.gui.alive import while_alive
+from ei_desktop.gui.connections import LOCAL
+from ei_desktop.gui.controllers.delete import FINAL
+from ei_desktop.gui.controllers.operation import open_dialog
+from ei_desktop.gui.dialogs.confirm import ConfirmDialog
 from ei_desktop.gui.widgets.cut_tools import CROP, SPLIT, CutTools
 from ei_desktop.ops import curate
 from ei_desktop.ops.curate import EditReport
@@ -146,10 +151,27 @@ class CuttingController(QObject):
             job, doing = crop_job(backend, sample_id, start, end), "Cropping…"
         else:
             job, doing = split_job(backend, sample_id, tools.split_ranges_ms()), "Splitting…"
-            self._split_asked = True
+        spec, mode = self.window.spec, tools.mode
+        if spec is not None and spec.kind != LOCAL:
+            # Edge Impulse's crop and split are final: say so before, as a delete does
+            what = "Crop" if mode == CROP else "Split"
+            name = self.window.table_model.names([sample_id]).get(sample_id, f"sample {sample_id}")
+            dialog = ConfirmDialog(
+                f"{what} sample",
+                f"{what} <b>{html.escape(name)}</b> in {html.escape(spec.title())}? {FINAL}",
+                what,
+                self.window,
+            )
+            dialog.accepted.connect(lambda: self._run(job, doing, mode))
+            open_dialog(dialog)
+            return True
+        self._run(job, doing, mode)
+        return True
+
+    def _run(self, job, doing: str, mode: str) -> None:
+        self._split_asked = mode == SPLIT
         self.cancel()
         self.window.curation.run(job, doing)
-        return True
 
     def find_segments(self, length_ms: float) -> bool:
         """Find segments of ``length_ms`` in the sample (in the background)."""
