@@ -163,6 +163,11 @@ def test_move_and_resize_then_save_and_undo(qtbot, make_window, pets):
     drag(view, corner, outside)
     assert view.editor.dirty
     assert pets.get_sample(sample_id).bounding_boxes == [CAT, DOG]  # staged only
+    # the bar says what is staged, and what the mouse and keys do in full, wrapped
+    bar = view.editor.bar
+    assert bar.status.text() == "2 boxes, not saved"
+    assert bar.hint.isVisible() and "Ctrl+S saves" in bar.hint.text()
+    assert bar.hint.height() >= bar.hint.heightForWidth(bar.hint.width())
 
     qtbot.mouseClick(view.editor.bar.save_button, LEFT)
     settle(qtbot, window)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -133,7 +134,9 @@ class ElidedLabel(QLabel):
 
 
 class BoxEditBar(QWidget):
-    """The bar under the image: the *Edit boxes* toggle, then what to do, Save and Cancel."""
+    """The bar under the image: the *Edit boxes* toggle, the number of boxes, Save and Cancel;
+    while editing, what the mouse and keys do on a second row, wrapped (never cut).
+    """
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -148,12 +151,18 @@ class BoxEditBar(QWidget):
         self.cancel_button.setToolTip("Forget the changes to the boxes (Esc)")
         for button in (self.save_button, self.cancel_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        layout = QHBoxLayout(self)
+        self.hint = QLabel(HINT)
+        self.hint.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.toggle_button)
+        row.addWidget(self.status, 1)
+        row.addWidget(self.save_button)
+        row.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.toggle_button)
-        layout.addWidget(self.status, 1)
-        layout.addWidget(self.save_button)
-        layout.addWidget(self.cancel_button)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.hint)
         self.show_editing(False, False, 0)
 
     def show_editing(self, editing: bool, dirty: bool, count: int) -> None:
@@ -162,9 +171,7 @@ class BoxEditBar(QWidget):
         self.cancel_button.setVisible(editing)
         self.save_button.setEnabled(dirty)
         boxes = f"{count} box" if count == 1 else f"{count} boxes"
-        if editing:
-            text = f"{boxes}, not saved · {HINT}" if dirty else f"{boxes} · {HINT}"
-        else:
-            text = boxes
+        text = f"{boxes}, not saved" if editing and dirty else boxes
         self.status.setText(text)
         self.status.setToolTip(text)
+        self.hint.setVisible(editing)
