@@ -215,8 +215,8 @@ def select(qtbot, window, sample_id):
     )
 
 
-def test_selecting_another_sample_stops_playback(qtbot, make_window, audio_project):
-    window = make_window(audio_project.path)
+def test_selecting_another_sample_stops_playback(qtbot, open_on, audio_project):
+    window = open_on(audio_project)
     wait_listed(qtbot, window)
     audio = window.preview.audio
     output = ManualOutput()
@@ -357,3 +357,27 @@ def test_a_broken_video_says_why(qtbot, video_view, make_record):
         video_view.set_video(make_record("video", filename="bad.mp4", size=len(data)), data)
     assert "cannot be decoded" in video_view.status.text()
     assert video_view.frame.image is None
+
+
+def test_a_video_sample_in_the_window_shows_its_first_frame_and_plays(qtbot, open_on, tmp_path):
+    backend = LocalBackend(tmp_path / "videos", create=True)
+    try:
+        sample = Sample(data=mp4_bytes(), filename="clip.01.mp4", category="training")
+        response = upload_samples([sample], project=backend)
+        assert not response.fails, response.fails
+        window = open_on(backend)
+        select_row = window.table_model.index(0, 0)
+        rect = window.table.visualRect(select_row)
+        QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        video = window.preview.video
+        qtbot.waitUntil(
+            lambda: window.preview.current_page() is video and video.player.index == 0,
+            timeout=10000,
+        )
+        assert abs(red(video) - 0) < 12
+        assert not video.player.playing
+        QTest.mouseClick(video.play_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: video.player.index >= 3, timeout=10000)
+        assert red(video) > 40  # a later frame is on screen
+    finally:
+        backend.close()
