@@ -213,4 +213,14 @@ def test_metadata_filter_narrows_the_listing(qtbot, open_on, tagged):
     wait_idle(qtbot, window)
     idle = set(tagged.sample_ids(SampleQuery(labels=("idle",))))
     assert set(window.table_model.ids.tolist()) == expected & idle
+    # "≠" narrows the listing too
+    window.filter_bar.label_combo.setCurrentIndex(0)
+    bar.key_combo.setEditText("device")
+    bar.op_combo.setCurrentIndex(bar.op_combo.findData("neq"))
+    bar.value_combo.setEditText("a")
+    QTest.mouseClick(bar.add_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    others = {i for i in expected if metadata(tagged, i).get("device") != "a"}
+    assert others and others != expected
+    assert set(window.table_model.ids.tolist()) == others
     QApplication.processEvents()
