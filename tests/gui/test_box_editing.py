@@ -147,8 +147,8 @@ def drawn(view: ImageView) -> list[tuple]:
 # -- a local project -------------------------------------------------------------------------
 
 
-def test_move_and_resize_then_save_and_undo(qtbot, make_window, pets):
-    window = make_window(pets.path)
+def test_move_and_resize_then_save_and_undo(qtbot, open_on, pets):
+    window = open_on(pets)
     sample_id = pets.ids["pets.01.png"]
     before = stored(pets, sample_id)
     view = start_editing(qtbot, window, sample_id)
@@ -183,9 +183,9 @@ def test_move_and_resize_then_save_and_undo(qtbot, make_window, pets):
     assert stored(pets, sample_id) == before
 
 
-def test_draw_new_boxes_with_a_label_and_the_last_one_as_default(qtbot, make_window, pets):
+def test_draw_new_boxes_with_a_label_and_the_last_one_as_default(qtbot, open_on, pets):
     seed_csv(pets, 1, labels=("idle",))
-    window = make_window(pets.path)
+    window = open_on(pets)
     sample_id = pets.ids["pets.01.png"]
     view = start_editing(qtbot, window, sample_id)
     editor = view.editor
@@ -214,8 +214,8 @@ def test_draw_new_boxes_with_a_label_and_the_last_one_as_default(qtbot, make_win
     assert boxes[2:] == [as_tuple(CAT), as_tuple(DOG)]
 
 
-def test_delete_and_rename_boxes(qtbot, make_window, pets):
-    window = make_window(pets.path)
+def test_delete_and_rename_boxes(qtbot, open_on, pets):
+    window = open_on(pets)
     sample_id = pets.ids["pets.01.png"]
     view = start_editing(qtbot, window, sample_id)
 

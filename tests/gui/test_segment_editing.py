@@ -144,8 +144,8 @@ def ctrl_z(qtbot, window):
     settle(qtbot, window)
 
 
-def test_drag_a_boundary_then_save_and_undo(qtbot, make_window, seg_project):
-    window = make_window(seg_project.path)
+def test_drag_a_boundary_then_save_and_undo(qtbot, open_on, seg_project):
+    window = open_on(seg_project)
     sample_id = seg_project.ids["multi.csv"]
     editor = start_editing(qtbot, window, sample_id)
     assert editor.tag_texts() == ["idle", "wave", "idle"]
@@ -177,8 +177,8 @@ def test_drag_a_boundary_then_save_and_undo(qtbot, make_window, seg_project):
     assert spans(stored(seg_project, sample_id)) == spans(THREE)
 
 
-def test_drag_over_a_single_label_sample_adds_a_labelled_segment(qtbot, make_window, seg_project):
-    window = make_window(seg_project.path)
+def test_drag_over_a_single_label_sample_adds_a_labelled_segment(qtbot, open_on, seg_project):
+    window = open_on(seg_project)
     sample_id = seg_project.ids["single.csv"]
     assert stored(seg_project, sample_id) is None
     editor = start_editing(qtbot, window, sample_id)
@@ -208,8 +208,8 @@ def test_drag_over_a_single_label_sample_adds_a_labelled_segment(qtbot, make_win
     assert record.structured_labels is None and record.label == "ramp"
 
 
-def test_relabel_with_a_double_click_and_delete_a_segment(qtbot, make_window, seg_project):
-    window = make_window(seg_project.path)
+def test_relabel_with_a_double_click_and_delete_a_segment(qtbot, open_on, seg_project):
+    window = open_on(seg_project)
     sample_id = seg_project.ids["multi.csv"]
     editor = start_editing(qtbot, window, sample_id)
 
