@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QGuiApplication,
 )
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QMenu
 
 from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.core.edits import Move, SetLabel
@@ -31,6 +31,8 @@ from ei_desktop.gui.dialogs.confirm import ConfirmDialog
 from ei_desktop.gui.dialogs.curation import TextDialog
 from ei_desktop.gui.models.sample_table import LABEL_COLUMN
 from ei_desktop.gui.widgets import sample_table as sample_table_view
+
+EDITING = QAbstractItemView.State.EditingState
 
 
 def settle(qtbot, window):
@@ -103,6 +105,8 @@ def test_f2_edits_the_label_in_place(qtbot, open_on, project):
     assert "idle" in editor.completer().model().stringList()
     QTest.keyClicks(editor, "jump")
     QTest.keyClick(editor, Qt.Key.Key_Return)
+    # the delegate commits on the next turn of the event loop, as Qt's delegates do
+    qtbot.waitUntil(lambda: window.curation.busy or window.table.state() != EDITING)
     settle(qtbot, window)
     assert project.get_sample(sample_id).label == "jump"
     wait_cells(qtbot, window, [sample_id], LABEL_COLUMN, "jump")
@@ -130,6 +134,7 @@ def test_double_click_on_the_label_cell_edits_it(qtbot, open_on, project):
     QTest.keyClick(completer.popup(), Qt.Key.Key_Return)
     assert editor.text() == "wave"
     QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.curation.busy or window.table.state() != EDITING)
     settle(qtbot, window)
     assert project.get_sample(sample_id).label == "wave"
     wait_cells(qtbot, window, [sample_id], LABEL_COLUMN, "wave")
