@@ -163,3 +163,17 @@ def test_after_a_sort_the_preview_shows_only_what_is_current(qtbot, make_window,
     if current != chosen:
         assert window.preview.current_id != chosen
     assert window.menu_actions.delete.isEnabled() == (window.table.selected_count() > 0)
+
+
+def test_no_preview_load_starts_once_the_window_is_closing(qtbot, make_window, project):
+    """A load started after the window waited for its reads would outlive it (against a
+    server, a thread still retrying when the app exits).
+    """
+    from ei_desktop.gui.controllers.preview import PREVIEW_DELAY_MS
+
+    window = make_window(project.path)
+    window.table.selectRow(0)  # the preview waits PREVIEW_DELAY_MS for the selection to settle
+    window.close()
+    qtbot.wait(PREVIEW_DELAY_MS * 4)
+    assert window.preview.current_id is None
+    assert not window.reads.running()

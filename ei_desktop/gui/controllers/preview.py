@@ -61,6 +61,8 @@ class PreviewController(QObject):
     def load_current(self) -> None:
         """Load the table's current sample now (replacing a load under way)."""
         window = self.window
+        if window.closing:
+            return  # a load started now would outlive the window's wait for its reads
         sample_id = window.table.current_id()
         if sample_id is None or window.backend is None:
             self._loading.cancel()
