@@ -51,6 +51,8 @@ def app_run(qtbot, tmp_path, monkeypatch):
             return found[-1] if found else None
 
         def close_when_idle():
+            if "code" in seen:  # the run is over: its window is gone
+                return
             main = window()
             if main.jobs.running() or main.table_model.loading:
                 QTimer.singleShot(50, close_when_idle)
@@ -59,7 +61,7 @@ def app_run(qtbot, tmp_path, monkeypatch):
             main.close()
 
         def answer():
-            if "heading" in seen:
+            if "heading" in seen or "code" in seen:
                 return
             main = window()
             dialogs = main.findChildren(UploadOptionsDialog) if main is not None else []
@@ -82,9 +84,17 @@ def app_run(qtbot, tmp_path, monkeypatch):
                 window().close()
 
         QTimer.singleShot(50, answer)
-        # a test that never sees the dialog fails instead of hanging
-        QTimer.singleShot(30000, give_up)
-        seen["code"] = entry(argv)
+        # a test that never sees the dialog fails instead of hanging; the guard is stopped
+        # when the run ends, or it would close a window of a later test 30 s on
+        guard = QTimer()
+        guard.setSingleShot(True)
+        guard.timeout.connect(give_up)
+        guard.start(30000)
+        try:
+            seen["code"] = entry(argv)
+        finally:
+            guard.stop()
+            seen.setdefault("code", None)
         return seen
 
     return run
