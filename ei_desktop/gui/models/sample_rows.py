@@ -26,6 +26,12 @@ class Column:
     sort: Optional[str]
     align_right: bool = False
 
+    @property
+    def alignment(self) -> int:
+        """The cell and header alignment (numbers right, text left), as Qt's role expects."""
+        side = Qt.AlignmentFlag.AlignRight if self.align_right else Qt.AlignmentFlag.AlignLeft
+        return int(side | Qt.AlignmentFlag.AlignVCenter)
+
 
 COLUMNS: tuple[Column, ...] = (
     Column("ID", "id", True),

@@ -50,8 +50,6 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
 _EDIT = Qt.ItemDataRole.EditRole
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 #: the column of the label (edited in place)
 LABEL_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.sort == "label")
@@ -241,7 +239,7 @@ class SampleTableModel(QAbstractTableModel):
         if role == _DISPLAY:
             return column.title
         if role == _ALIGN:
-            return _RIGHT if column.align_right else _LEFT
+            return column.alignment
         if role == _TOOLTIP and column.sort is None:
             return f"{column.title} (not sortable)"
         return None
@@ -251,7 +249,7 @@ class SampleTableModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         if role == _ALIGN:
-            return _RIGHT if COLUMNS[column].align_right else _LEFT
+            return COLUMNS[column].alignment
         if row >= len(self._ids):
             # ids still loading beyond the first page
             if role == _DISPLAY:
