@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -56,6 +58,51 @@ def test_upload_to_a_port_where_nothing_listens_fails_at_once_with_one_message(
     assert result.stderr.count(message) == 1, result.stderr
     assert f"http://127.0.0.1:{port}" in result.stderr
     assert "failed:" not in result.stderr  # no list of 58 files failing one by one
+
+
+#: runs the real command, noting every connect() to CONNECT_PORT in CONNECT_LOG as it is made
+#: (Python's audit events see each socket.connect; nothing in the program is replaced)
+COUNTING_CONNECTS = """
+import os, runpy, sys
+log, port = os.environ["CONNECT_LOG"], int(os.environ["CONNECT_PORT"])
+def note(event, args):
+    if event == "socket.connect" and isinstance(args[1], tuple) and args[1][1:2] == (port,):
+        with open(log, "a") as out:
+            out.write(repr(args[1]) + "\\n")
+sys.addaudithook(note)
+sys.argv = ["ei-desktop", *sys.argv[1:]]
+runpy.run_module("ei_desktop", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("command", ["upload", "ls", "download", "rm"])
+def test_a_refused_connection_is_tried_once_not_retried(tmp_path, command):
+    """Nothing listens: each command opens one connection, not one per retry."""
+    labelled_files(tmp_path / "data", 58)
+    port = free_port()
+    log = tmp_path / "connects.txt"
+    args = {
+        "upload": ("upload", tmp_path / "data"),
+        "ls": ("ls",),
+        "download": ("download", *range(1, 300), "-o", tmp_path / "out"),
+        "rm": ("rm", *range(1, 300), "--yes"),
+    }[command]
+    env = dict(
+        endpoint_env(f"http://127.0.0.1:{port}"), CONNECT_LOG=str(log), CONNECT_PORT=str(port)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", COUNTING_CONNECTS, *map(str, args), "--api-key", KEY],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=WAIT,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count(f"Cannot reach 127.0.0.1:{port}: connection refused") == 1
+    # urllib3 used to retry a refused connect twice (three attempts, ~0.6 s of back-off)
+    attempts = log.read_text().splitlines()
+    assert attempts == [repr(("127.0.0.1", port))], f"{len(attempts)} connection attempts"
 
 
 @pytest.mark.parametrize("command", ["ls", "download", "rm"])

@@ -42,7 +42,12 @@ import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests_toolbelt.multipart.encoder import MultipartEncoder
-from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProxyError,
+)
 from urllib3.util.retry import Retry
 
 from ei_desktop.core import about, formats, naming
@@ -228,7 +233,7 @@ class StudioBackend:
         self._retrying_session = self._new_session(_retry({"GET", "HEAD", "DELETE", "POST"}))
         # Uploads are retried by hand (see upload); urllib3 only retries failed connects.
         self._upload_session = self._new_session(
-            Retry(total=2, connect=2, read=0, status=0, other=0)
+            _NoRetryWhenRefused(total=2, connect=2, read=0, status=0, other=0)
         )
 
     def _new_session(self, retry: Retry) -> requests.Session:
@@ -786,6 +791,9 @@ class StudioBackend:
         if query.ids == ():
             return
         size = max(1, int(page_size))
+        # both first requests need the project: looked up once, before either is sent (a
+        # dead address is then asked once, not once per request)
+        self.project_id()
         ahead: deque[tuple[int, Future]] = deque()
         with ThreadPoolExecutor(max_workers=self._read_workers) as pool:
 
@@ -1289,11 +1297,25 @@ class StudioBackend:
             self._records.clear()
 
 
-def _retry(methods: set[str]) -> Retry:
-    """Retries with back-off for ``methods``; any request whose connection could not be
-    opened (so nothing was sent).
+class _NoRetryWhenRefused(Retry):
+    """urllib3's retries, except that a connection that could not be opened at all (refused,
+    unknown host, no route) is given up at once: nothing answers there, and trying again a
+    moment later cannot change that. A connect that timed out is still retried (a busy
+    server may answer the next one).
     """
-    return Retry(
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, **kwargs):
+        cause = error.original_error if isinstance(error, ProxyError) else error
+        if isinstance(cause, NewConnectionError):
+            raise MaxRetryError(_pool, url, error) from error
+        return super().increment(method, url, response, error, _pool, **kwargs)
+
+
+def _retry(methods: set[str]) -> Retry:
+    """Retries with back-off for ``methods``; any request whose connect timed out (so
+    nothing was sent). One that found nothing listening is not retried.
+    """
+    return _NoRetryWhenRefused(
         total=5,
         connect=2,
         read=2,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import socket
 import threading
 import time
 
@@ -226,6 +227,43 @@ def test_wrong_key_and_server_gone_are_clear(tmp_path):
     gone = StudioBackend(KEY, f"{base}/v1", base)
     with pytest.raises(BackendError, match="Cannot reach 127.0.0.1"):
         gone.count(SampleQuery())
+
+
+def test_a_read_whose_connection_closed_unanswered_is_retried(tmp_path):
+    """Unlike a refused connection, a server that took the request and dropped it may answer
+    the next one: the read is sent again, on a new connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def serve() -> None:
+        while len(accepted) < 2:
+            connection, _ = listener.accept()
+            accepted.append(connection)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                request += chunk
+            if len(accepted) == 2:
+                body = b'{"success":true,"projects":[{"id":7}]}'
+                head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+                connection.sendall(head.encode() + body)
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    client = StudioBackend(KEY, f"{base}/v1", base)
+    try:
+        assert client.project_id() == 7
+    finally:
+        client.close()
+        thread.join(timeout=30)
+        listener.close()
+    assert len(accepted) == 2
 
 
 class WithoutBatch:
