@@ -57,6 +57,22 @@ def set_tip(action: QAction, tip: str) -> None:
     action.setToolTip(f"{tip} ({keys})" if keys else tip)
 
 
+def menu_showing(window: QMainWindow, action: QAction) -> QMenu:
+    """The menu of ``window``'s menu bar that shows ``action``."""
+    for item in window.menuBar().actions():
+        menu = item.menu()
+        if menu is not None and action in menu.actions():
+            return menu
+    raise LookupError(f"No menu of the menu bar shows {action.text()!r}")
+
+
+def insert_after(menu: QMenu, anchor: QAction, action: QAction) -> None:
+    """Show ``action`` in ``menu`` right after ``anchor``."""
+    actions = menu.actions()
+    after = actions.index(anchor) + 1
+    menu.insertAction(actions[after] if after < len(actions) else None, action)
+
+
 @dataclass
 class WindowActions:
     """Every action of the main window's menus, toolbar and shortcuts."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from ei_desktop.core.backends.base import Backend, query_for_ids
 from ei_desktop.core.edits import SetBoundingBoxes
 from ei_desktop.gui.widgets.box_editor import BoxEditor
-from ei_desktop.gui.window_actions import set_tip
+from ei_desktop.gui.window_actions import insert_after, menu_showing, set_tip
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
@@ -156,13 +156,6 @@ def install(window: MainWindow) -> BoxEditingController:
     the preview's image.
     """
     controller = BoxEditingController(window)
-    split = getattr(getattr(window, "menu_actions", None), "split", None)
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        if menu is None or split not in menu.actions():
-            continue
-        actions = menu.actions()
-        after = actions.index(split) + 1
-        menu.insertAction(actions[after] if after < len(actions) else None, controller.action)
-        break
+    split = window.menu_actions.split
+    insert_after(menu_showing(window, split), split, controller.action)
     return controller

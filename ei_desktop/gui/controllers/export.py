@@ -1,8 +1,7 @@
 """Exporting samples as a dataset (Edge Impulse, COCO, YOLO, Pascal VOC): the *Export…*
 action of the File menu, its dialog and its job.
 
-:func:`install` adds the action to a built window through its public attributes only, like
-:mod:`ei_desktop.gui.curation_panels`.
+:func:`install` adds the action to the window's File menu.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from ei_desktop.gui.controllers.operation import open_dialog
 from ei_desktop.gui.dialogs.export_options import ExportOptionsDialog
 from ei_desktop.gui.jobs.export import export_job
 from ei_desktop.gui.jobs.runner import Job
+from ei_desktop.gui.window_actions import insert_after, menu_showing
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
@@ -84,15 +84,6 @@ class ExportController(QObject):
 def install(window: MainWindow) -> ExportController:
     """Add the *Export dataset…* action to ``window``'s File menu, after *Download*."""
     controller = ExportController(window)
-    download = getattr(getattr(window, "menu_actions", None), "download", None)
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        if menu is None or download not in menu.actions():
-            continue
-        actions = menu.actions()
-        after = actions.index(download) + 1
-        menu.insertAction(actions[after] if after < len(actions) else None, controller.action)
-        break
-    else:
-        window.menuBar().addAction(controller.action)
+    download = window.menu_actions.download
+    insert_after(menu_showing(window, download), download, controller.action)
     return controller

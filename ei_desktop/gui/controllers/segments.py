@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QLineEdit,
-    QMenu,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from ei_desktop.core.backends.base import query_for_ids
 from ei_desktop.core.edits import SetStructuredLabels
 from ei_desktop.gui.widgets.segment_editor import SegmentEditor
-from ei_desktop.gui.window_actions import set_tip
+from ei_desktop.gui.window_actions import insert_after, menu_showing, set_tip
 
 if TYPE_CHECKING:
     from ei_desktop.gui.main_window import MainWindow
@@ -223,11 +222,6 @@ _TEXT_INPUTS = (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 def install(window: MainWindow) -> SegmentsController:
     """Add *Label segments* to ``window`` (the Edit menu and the plot's tools)."""
     controller = SegmentsController(window)
-    actions = window.menu_actions
-    for menu in window.menuBar().findChildren(QMenu):
-        if actions.split in menu.actions():
-            split = menu.actions().index(actions.split)
-            after = menu.actions()[split + 1] if split + 1 < len(menu.actions()) else None
-            menu.insertAction(after, controller.action)
-            break
+    split = window.menu_actions.split
+    insert_after(menu_showing(window, split), split, controller.action)
     return controller

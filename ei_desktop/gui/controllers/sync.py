@@ -1,8 +1,7 @@
 """*Project → Sync with Edge Impulse…* and the status bar's "N samples not yet on Edge
 Impulse": linking a local project to its remote, comparing, pushing and pulling, all in jobs.
 
-:func:`install` adds the action and the status label to a built window through its public
-attributes only, like :mod:`ei_desktop.gui.curation_panels`.
+:func:`install` adds the action to the window's Project menu and the count to its status bar.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from ei_desktop.gui.dialogs.sync_conflicts import ConflictRow
 from ei_desktop.gui.jobs import sync as jobs
 from ei_desktop.gui.jobs.runner import Job, error_message
 from ei_desktop.gui.sync_links import SyncLink, SyncLinks
+from ei_desktop.gui.window_actions import menu_showing
 from ei_desktop.ops import sync_status
 
 if TYPE_CHECKING:
@@ -292,15 +292,9 @@ def install(window: MainWindow) -> SyncController:
     folder*) and the sync count to its status bar.
     """
     controller = SyncController(window)
-    reveal = getattr(getattr(window, "menu_actions", None), "reveal", None)
-    for menu_action in window.menuBar().actions():
-        menu = menu_action.menu()
-        if menu is None or reveal not in menu.actions():
-            continue
-        menu.insertAction(reveal, controller.action)
-        menu.insertSeparator(reveal)
-        break
-    else:
-        window.menuBar().addAction(controller.action)
+    reveal = window.menu_actions.reveal
+    menu = menu_showing(window, reveal)
+    menu.insertAction(reveal, controller.action)
+    menu.insertSeparator(reveal)
     window.statusBar().insertPermanentWidget(0, controller.status_label)
     return controller
