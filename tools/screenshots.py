@@ -432,7 +432,7 @@ def main() -> int:
         spin(300)
         window.grab().save(str(out / "curation.png"))
         window.table.setFocus()  # ends the edit unchanged
-        dialog = window.panels.controller.open_rebalance()
+        dialog = window.panels.open_rebalance()
         spin(1500)
         if dialog is not None:
             dialog.grab().save(str(out / "rebalance.png"))

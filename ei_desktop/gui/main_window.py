@@ -1,11 +1,11 @@
 """The main window: category tree, filter bar, sample table and preview, wired to the
 controllers that carry out every operation.
 
-The window builds the widgets and keeps the shared state (the backend, the connection, the
-current query); each flow (opening a project, browsing, previews, uploads, CSV import,
-downloads, deletes, curation and its history, drag and drop) lives in its controller under
-``gui/controllers``. Nothing
-touches a file or a backend on the UI thread: every such call runs as a job.
+The window builds the widgets and keeps the shared state (the backend, the connection); the
+browse controller composes the listing's query from the filter bar and the metadata filter.
+Each flow (opening a project, browsing, previews, uploads, CSV import, downloads, deletes,
+curation and its history, drag and drop) lives in its controller under ``gui/controllers``.
+Nothing touches a file or a backend on the UI thread: every such call runs as a job.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ei_desktop.core.backends.base import Backend, SampleQuery
+from ei_desktop.core.backends.base import Backend
 from ei_desktop.gui import curation_panels, icons
 from ei_desktop.gui.connections import ConnectionSpec
 from ei_desktop.gui.controllers import (
@@ -64,8 +64,10 @@ from ei_desktop.gui.widgets.empty_state import EmptyState
 from ei_desktop.gui.widgets.filter_bar import FilterBar
 from ei_desktop.gui.widgets.history import HistoryPanel
 from ei_desktop.gui.widgets.message_bar import MessageBar
+from ei_desktop.gui.widgets.metadata_filter import MetadataFilterBar
 from ei_desktop.gui.widgets.preview_fallback import create_preview_panel
 from ei_desktop.gui.widgets.sample_table import SampleTableView
+from ei_desktop.gui.widgets.summary_bar import SummaryBar
 from ei_desktop.gui.window_actions import WindowActions
 from ei_desktop.ops.report import Report
 
@@ -116,7 +118,7 @@ class MainWindow(QMainWindow):
         self.cutting = CuttingController(self)
         self._wire()
 
-        #: the summary bar, metadata editor and filter, and the rebalance action
+        #: the summary bar, the metadata editor, the metadata filter's toggle and "Rebalance…"
         self.panels = curation_panels.install(self)
         #: the File menu's "Export dataset…" (COCO, YOLO, Pascal VOC, Edge Impulse)
         self.exports = export_controller.install(self)
@@ -158,6 +160,8 @@ class MainWindow(QMainWindow):
         self.tree.setCurrentIndex(self.tree_model.index_of(ALL))
 
         self.filter_bar = FilterBar(self)
+        self.summary_bar = SummaryBar(self.reads, self)
+        self.metadata_filter = MetadataFilterBar(self)
         self.message_bar = MessageBar(self)
         self.table = SampleTableView(self.table_model, self)
         self.table.setAccessibleName("Samples")
@@ -173,7 +177,9 @@ class MainWindow(QMainWindow):
         center_layout.setContentsMargins(6, 6, 6, 0)
         center_layout.setSpacing(6)
         center_layout.addWidget(self.message_bar)
+        center_layout.addWidget(self.summary_bar)
         center_layout.addWidget(self.filter_bar)
+        center_layout.addWidget(self.metadata_filter)
         #: widgets shown between the filter bar and the table (see :meth:`add_above_table`)
         self.above_table = QVBoxLayout()
         self.above_table.setContentsMargins(0, 0, 0, 0)
@@ -308,15 +314,17 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Switch every view to ``backend``, opened as ``spec`` (``name``: the project's).
 
-        Another project starts unfiltered: its names and labels are not the last one's.
+        Another project starts unfiltered: its names, labels and metadata are not the last one's.
         """
         if spec != self.spec:
             self.browse.reset_filters()
+            self.metadata_filter.clear(emit=False)
         self.backend = backend
         self.spec = spec
         self.open_location = Location.of(spec, location.connected_state(spec), name)
         self.show_location(self.open_location)
-        self.table_model.set_backend(backend, self.current_query())
+        self.panels.backend_changed()
+        self.table_model.set_backend(backend, self.browse.current_query())
         self.previews.clear()
         self.browse.refresh_counts()
         self.curation.backend_changed()
@@ -345,19 +353,6 @@ class MainWindow(QMainWindow):
         if self.open_location is not None and self.location == self.open_location:
             self.open_location = replace(self.open_location, state=state)
             self.show_location(self.open_location)
-
-    def current_query(self) -> SampleQuery:
-        """The query the filter bar describes, in the table's current sort order."""
-        label = self.filter_bar.label()
-        current = self.table_model.query
-        return SampleQuery(
-            category=self.filter_bar.category(),
-            labels=(label,) if label is not None else None,
-            filename=self.filter_bar.text(),
-            sort=current.sort,
-            descending=current.descending,
-            include_disabled="both" if self.filter_bar.show_disabled() else "enabled",
-        )
 
     def select_ids(self, ids, current: Optional[int] = None) -> None:
         """Select the rows of ``ids`` and make ``current`` the current row."""

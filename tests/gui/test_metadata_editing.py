@@ -43,7 +43,12 @@ def metadata(backend, sample_id) -> dict:
 def open_window(qtbot, open_on, backend):
     window = open_on(backend)
     panels = window.panels  # installed by the window itself
-    assert panels.missing == []
+    # the editor sits under the sample's details, the filter right under the filter bar
+    splitter = window.preview.splitter
+    assert splitter.indexOf(panels.metadata_editor) == splitter.indexOf(window.preview.details) + 1
+    layout = window.filter_bar.parentWidget().layout()
+    assert layout.indexOf(panels.metadata_filter) == layout.indexOf(window.filter_bar) + 1
+    assert window.filter_bar.isAncestorOf(panels.metadata_filter_toggle)
     return window, panels
 
 
@@ -207,7 +212,7 @@ def test_metadata_filter_narrows_the_listing(qtbot, open_on, tagged):
     wait_idle(qtbot, window)
     expected = {i for i in tagged.ids if metadata(tagged, i).get("site") == "lab"}
     assert set(window.table_model.ids.tolist()) == expected
-    assert window.current_query().metadata == (MetadataFilter("site", "eq", ("lab",)),)
+    assert window.browse.current_query().metadata == (MetadataFilter("site", "eq", ("lab",)),)
     # with the label filter too
     window.filter_bar.label_combo.setCurrentIndex(window.filter_bar.label_combo.findData("idle"))
     wait_idle(qtbot, window)

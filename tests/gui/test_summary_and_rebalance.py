@@ -53,9 +53,17 @@ def split_project(tmp_path):
 def open_window(qtbot, open_on, backend):
     window = open_on(backend)
     panels = window.panels  # installed by the window itself
-    assert panels.missing == []
     bar = panels.summary_bar
     qtbot.waitUntil(lambda: bar.summary() is not None and not bar.loading, timeout=10000)
+    # the bar is shown above the filter bar, "Rebalance…" ends the Edit menu, enabled
+    assert bar.isVisible() and bar.geometry().bottom() < window.filter_bar.geometry().top()
+    edit_menu = next(
+        item.menu()
+        for item in window.menuBar().actions()
+        if item.menu() is not None and window.menu_actions.undo in item.menu().actions()
+    )
+    assert edit_menu.actions()[-1] is panels.rebalance_action
+    assert panels.rebalance_action.isEnabled()
     return window, panels
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import seed_csv, wait_listed
 
-from ei_desktop.core.backends.base import InvalidApiKey, SampleQuery
+from ei_desktop.core.backends.base import InvalidApiKey, MetadataFilter, SampleQuery
 from ei_desktop.core.backends.local import LocalBackend
 from ei_desktop.gui.connections import ConnectionSpec
 from ei_desktop.gui.controllers.connection import failure_message
@@ -57,9 +57,13 @@ def test_the_filters_do_not_carry_over_to_another_project(qtbot, make_window, pr
     window.tree.setCurrentIndex(window.tree_model.index_of(("training", "wave")))
     wait_listed(qtbot, window)
     assert window.table_model.rowCount() == 10
+    window.metadata_filter.add("site", "eq", "lab")  # none of them has a site
+    wait_listed(qtbot, window)
+    assert window.table_model.rowCount() == 0
     window.connection.open_connection(ConnectionSpec.local(str(tmp_path / "other")))
     qtbot.waitUntil(lambda: window.spec.path == str(tmp_path / "other"), timeout=10000)
     wait_listed(qtbot, window)
+    assert window.metadata_filter.filters() == () and window.metadata_filter.chip_texts() == []
     assert window.filter_bar.text() is None
     assert window.filter_bar.category() is None and window.filter_bar.label() is None
     assert window.tree_model.key_of(window.tree.currentIndex()) == ALL
@@ -70,9 +74,12 @@ def test_the_filters_do_not_carry_over_to_another_project(qtbot, make_window, pr
 def test_reopening_the_same_project_keeps_the_filter(qtbot, make_window, project):
     window = make_window(project.path)
     window.filter_bar.set_text("wave")
+    window.metadata_filter.add("site", "neq", "lab")  # keeps them all: none has a site
     wait_listed(qtbot, window)
     window.backend = None  # as after a lost connection: Refresh opens it again
     window.browse.refresh()
     wait_listed(qtbot, window)
     assert window.filter_bar.text() == "wave"
+    assert window.metadata_filter.chip_texts() == ["site ≠ lab"]
+    assert window.table_model.query.metadata == (MetadataFilter("site", "neq", ("lab",)),)
     assert window.table_model.rowCount() == 10

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QSignalBlocker
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu
 
+from ei_desktop.core.backends.base import SampleQuery
 from ei_desktop.gui.alive import while_alive
 from ei_desktop.gui.jobs.listing import label_counts_job
 from ei_desktop.gui.jobs.runner import error_message
@@ -55,6 +56,7 @@ class BrowseController(QObject):
             lambda show: window.settings.qsettings.setValue(SHOW_DISABLED_KEY, bool(show))
         )
         window.filter_bar.changed.connect(self._filter_changed)
+        window.metadata_filter.changed.connect(self.apply_query)
         window.tree.selectionModel().currentChanged.connect(self._tree_changed)
         window.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -78,9 +80,26 @@ class BrowseController(QObject):
         self.window.filter_bar.set_category_label(category, label)
         self.apply_query()
 
+    def current_query(self) -> SampleQuery:
+        """The query the filter bar and the metadata filter describe, in the table's current
+        sort order.
+        """
+        bar = self.window.filter_bar
+        label = bar.label()
+        current = self.window.table_model.query
+        query = SampleQuery(
+            category=bar.category(),
+            labels=(label,) if label is not None else None,
+            filename=bar.text(),
+            sort=current.sort,
+            descending=current.descending,
+            include_disabled="both" if bar.show_disabled() else "enabled",
+        )
+        return self.window.metadata_filter.apply_to(query)
+
     def apply_query(self) -> None:
-        """List the samples the filter bar describes."""
-        self.window.table_model.set_query(self.window.current_query())
+        """List the samples the filter bar and the metadata filter describe."""
+        self.window.table_model.set_query(self.current_query())
         self.update_actions()
 
     def clear_filter(self) -> None:
