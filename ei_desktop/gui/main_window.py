@@ -180,11 +180,6 @@ class MainWindow(QMainWindow):
         center_layout.addWidget(self.summary_bar)
         center_layout.addWidget(self.filter_bar)
         center_layout.addWidget(self.metadata_filter)
-        #: widgets shown between the filter bar and the table (see :meth:`add_above_table`)
-        self.above_table = QVBoxLayout()
-        self.above_table.setContentsMargins(0, 0, 0, 0)
-        self.above_table.setSpacing(6)
-        center_layout.addLayout(self.above_table)
         center_layout.addWidget(self.stack, 1)
 
         self.preview = create_preview_panel(self)
@@ -202,10 +197,6 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 740, 400])
         self.setCentralWidget(self.splitter)
         self.drop_overlay = DropOverlay(self.splitter)
-
-    def add_above_table(self, widget: QWidget) -> None:
-        """Show ``widget`` above the sample table, below the filter bar (a summary bar…)."""
-        self.above_table.addWidget(widget)
 
     def _build_history_dock(self, view_menu) -> None:
         self.history_panel = HistoryPanel(self)
