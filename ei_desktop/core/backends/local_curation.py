@@ -82,21 +82,27 @@ class LocalCuration:
             if isinstance(change, Rename) and matched > 1:
                 raise InvalidEditError(f"Rename one sample at a time ({matched} are selected)")
             change_id = history.begin(conn, self.actor, spec.kind, spec.detail)
-            changed = history.record_rows(
-                conn,
-                change_id,
-                condition,
-                [*params, *spec.differs_params],
-                source=source,
-                whole=whole,
-            )
-            if changed:
-                ids = history.touched(change_id)
-                conn.execute(
-                    f"UPDATE {spec.table} SET {spec.assignments} WHERE id IN ({ids})", spec.params
+            selected = [*params, *spec.differs_params]
+            if history.grouped(spec.kind) and spec.table == "samples":
+                changed = history.record_groups(conn, change_id, spec.kind, condition, selected)
+                if changed:  # the same condition in the same transaction: the same samples
+                    conn.execute(
+                        f"UPDATE samples SET {spec.assignments} {condition}",
+                        [*spec.params, *selected],
+                    )
+                    history.move_totals(conn, change_id, spec.totals or {}, groups=True)
+            else:
+                changed = history.record_rows(
+                    conn, change_id, condition, selected, source=source, whole=whole
                 )
-                if spec.totals is not None:
-                    history.move_totals(conn, change_id, spec.totals)
+                if changed:
+                    ids = history.touched(change_id)
+                    conn.execute(
+                        f"UPDATE {spec.table} SET {spec.assignments} WHERE id IN ({ids})",
+                        spec.params,
+                    )
+                    if spec.totals is not None:
+                        history.move_totals(conn, change_id, spec.totals)
             change_id, dropped = history.finish(conn, change_id, changed)
         self._forget(dropped)
         return EditResult(matched, changed, change_id)

@@ -62,6 +62,28 @@ def record_rows(
     return cursor.rowcount
 
 
+def record_groups(
+    conn: sqlite3.Connection, change_id: int, kind: str, condition: str, params: Sequence
+) -> int:
+    """Record the before state of the samples of ``samples`` matching ``condition`` for a
+    change of ``kind`` that :func:`grouped`: one row per group of samples with the same
+    values. Returns how many samples.
+    """
+    _record_groups(conn, change_id, kind, BEFORE, f"samples {condition}", params)
+    row = conn.execute(
+        f"SELECT coalesce(sum(n), 0) FROM change_groups WHERE change_id = ? AND side = {BEFORE}",
+        (change_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def grouped(kind: str) -> bool:
+    """True for the kinds of change recorded as groups (see ``change_groups`` in the schema):
+    they give every sample one value, so few samples differ in the columns recorded.
+    """
+    return kind in _GROUP_COLUMNS
+
+
 def record_created(conn: sqlite3.Connection, change_id: int, ids: Sequence[int]) -> None:
     """Record that the samples ``ids`` did not exist before the change."""
     conn.executemany(
@@ -104,8 +126,23 @@ def undo(conn: sqlite3.Connection) -> ChangeSet:
     if row is None:
         raise NothingToUndo("There is nothing to undo.")
     change_id = row[0]
-    conn.execute("DELETE FROM change_rows WHERE change_id = ? AND side = ?", (change_id, AFTER))
     kind = _kind(conn, change_id)
+    if _has_groups(conn, change_id):
+        conn.execute(
+            "DELETE FROM change_groups WHERE change_id = ? AND side = ?", (change_id, AFTER)
+        )
+        _record_groups(
+            conn,
+            change_id,
+            kind,
+            AFTER,
+            f"samples WHERE id IN (SELECT sample_id FROM ({_group_ids(change_id)}))",
+            (),
+        )
+        _restore_groups(conn, change_id, kind, BEFORE)
+        conn.execute("UPDATE changes SET undone = 1 WHERE id = ?", (change_id,))
+        return _entry(conn, change_id)
+    conn.execute("DELETE FROM change_rows WHERE change_id = ? AND side = ?", (change_id, AFTER))
     in_place = kind in _COLUMN_KINDS
     columns = _recorded_columns(kind) if in_place else COLUMNS
     source = "samples" if in_place else "sample_rows"
@@ -135,7 +172,10 @@ def redo(conn: sqlite3.Connection) -> ChangeSet:
     if row is None:
         raise NothingToUndo("There is nothing to redo.")
     change_id = row[0]
-    _restore(conn, change_id, AFTER)
+    if _has_groups(conn, change_id):
+        _restore_groups(conn, change_id, _kind(conn, change_id), AFTER)
+    else:
+        _restore(conn, change_id, AFTER)
     conn.execute("UPDATE changes SET undone = 0 WHERE id = ?", (change_id,))
     return _entry(conn, change_id)
 
@@ -176,17 +216,21 @@ def update_totals(conn: sqlite3.Connection, ids: str, sign: int) -> None:
         conn.execute("DELETE FROM label_counts WHERE n <= 0")
 
 
-def move_totals(conn: sqlite3.Connection, change_id: int, new: dict) -> None:
+def move_totals(
+    conn: sqlite3.Connection, change_id: int, new: dict, *, groups: bool = False
+) -> None:
     """Move the samples a change recorded from their old per-label totals to those of their
     new values: ``new`` maps ``category``, ``label`` or ``disabled`` to the one value the
-    change gave every sample. Reads the recorded images once (no lookups in ``samples``).
+    change gave every sample. Reads the recorded images (or ``groups``) once, no lookups in
+    ``samples``.
     """
+    table, count = ("change_groups", "sum(n)") if groups else ("change_rows", "count(*)")
     category = ":category" if "category" in new else "category"
     label = ":label" if "label" in new else "label"
     disabled = ":disabled" if "disabled" in new else "disabled"
     conn.execute(
-        "WITH old AS MATERIALIZED (SELECT category, label, disabled, count(*) AS n,"
-        " total(length) AS duration FROM change_rows WHERE change_id = :change"
+        f"WITH old AS MATERIALIZED (SELECT category, label, disabled, {count} AS n,"
+        f" total(length) AS duration FROM {table} WHERE change_id = :change"
         f" AND side = {BEFORE}"
         " GROUP BY category, label, disabled)"
         " INSERT INTO label_counts (category, label, n, disabled, duration)"
@@ -202,14 +246,20 @@ def move_totals(conn: sqlite3.Connection, change_id: int, new: dict) -> None:
     conn.execute("DELETE FROM label_counts WHERE n <= 0")
 
 
-def _shift_totals(conn: sqlite3.Connection, change_id: int, leaving: int, arriving: int) -> None:
+def _shift_totals(
+    conn: sqlite3.Connection, change_id: int, leaving: int, arriving: int, groups: bool = False
+) -> None:
     """Move a change's samples from the per-label totals of their ``leaving`` images (what
-    the samples are now) to those of their ``arriving`` images, reading only the images.
+    the samples are now) to those of their ``arriving`` images, reading only the images
+    (or the ``groups``).
     """
+    if groups:
+        source = "sum(n) AS n, total(length) AS duration FROM change_groups WHERE"
+    else:
+        source = "count(*) AS n, total(length) AS duration FROM change_rows WHERE present = 1 AND"
     conn.execute(
-        "WITH image AS MATERIALIZED (SELECT side, category, label, disabled, count(*) AS n,"
-        " total(length) AS duration FROM change_rows WHERE change_id = :change"
-        " AND side IN (:leaving, :arriving) AND present = 1"
+        "WITH image AS MATERIALIZED (SELECT side, category, label, disabled,"
+        f" {source} change_id = :change AND side IN (:leaving, :arriving)"
         " GROUP BY side, category, label, disabled)"
         " INSERT INTO label_counts (category, label, n, disabled, duration)"
         " SELECT category, label, sign * n, sign * disabled * n,"
@@ -245,6 +295,14 @@ _COLUMNS_OF_KIND = {
     "disable": ("disabled",),
 }
 _COLUMN_KINDS = set(_COLUMNS_OF_KIND)
+#: the kinds recorded as groups (see :func:`grouped`), and the columns of a group: those the
+#: change sets and those the per-label totals are moved by
+_GROUP_COLUMNS = {
+    "label": ("category", "label", "disabled", "structured_labels"),
+    "move": ("category", "label", "disabled"),
+    "enable": ("category", "label", "disabled"),
+    "disable": ("category", "label", "disabled"),
+}
 #: the kinds of change that move samples between per-label totals
 _COUNTED_KINDS = {"label", "move", "split", "enable", "disable", "structured-labels"}
 
@@ -273,6 +331,47 @@ def _recorded_columns(kind: str) -> str:
 
 def _kind(conn: sqlite3.Connection, change_id: int) -> str:
     return conn.execute("SELECT kind FROM changes WHERE id = ?", (change_id,)).fetchone()[0]
+
+
+def _has_groups(conn: sqlite3.Connection, change_id: int) -> bool:
+    row = conn.execute("SELECT 1 FROM change_groups WHERE change_id = ? LIMIT 1", (change_id,))
+    return row.fetchone() is not None
+
+
+def _group_ids(change_id: int, side: int = BEFORE) -> str:
+    """A subquery of the ids of the samples in a change's groups of ``side``, and their
+    group's values (``sample_id`` and the columns of ``change_groups``).
+    """
+    return (
+        "SELECT j.value AS sample_id, g.* FROM change_groups AS g,"
+        " json_each('[' || g.ids || ']') AS j"
+        f" WHERE g.change_id = {int(change_id)} AND g.side = {int(side)}"
+    )
+
+
+def _record_groups(
+    conn: sqlite3.Connection, change_id: int, kind: str, side: int, rows: str, params: Sequence
+) -> None:
+    """Record the samples ``rows`` selects (``table WHERE …``) as groups of ``side``."""
+    names = ", ".join(_GROUP_COLUMNS[kind])
+    conn.execute(
+        f"INSERT INTO change_groups (change_id, side, {names}, n, length, ids)"
+        f" SELECT ?, {int(side)}, {names}, count(*), total(length), group_concat(id)"
+        f" FROM {rows} GROUP BY {names}",
+        (change_id, *params),
+    )
+
+
+def _restore_groups(conn: sqlite3.Connection, change_id: int, kind: str, side: int) -> None:
+    """Give the samples of a change the values of its groups of ``side``; the per-label
+    totals move from the other side's groups (what the samples are now) to these.
+    """
+    _shift_totals(conn, change_id, AFTER if side == BEFORE else BEFORE, side, groups=True)
+    assignments = ", ".join(f"{column} = image.{column}" for column in _COLUMNS_OF_KIND[kind])
+    conn.execute(
+        f"UPDATE samples SET {assignments} FROM ({_group_ids(change_id, side)}) AS image"
+        " WHERE samples.id = image.sample_id"
+    )
 
 
 def _restore(conn: sqlite3.Connection, change_id: int, side: int) -> None:
@@ -315,6 +414,7 @@ def _drop(conn: sqlite3.Connection, condition: str, params: Sequence = ()) -> li
         )
     ]
     conn.execute(f"DELETE FROM change_rows WHERE change_id IN ({doomed})", params)
+    conn.execute(f"DELETE FROM change_groups WHERE change_id IN ({doomed})", params)
     conn.execute(f"DELETE FROM changes WHERE {condition}", params)
     return hashes
 

@@ -209,6 +209,23 @@ CREATE INDEX IF NOT EXISTS change_rows_change ON change_rows (change_id, side, i
 -- indexed: a large change of columns records none, and adds nothing to this index.
 DROP INDEX IF EXISTS change_rows_sha256;
 CREATE INDEX IF NOT EXISTS change_rows_content ON change_rows (sha256) WHERE sha256 IS NOT NULL;
+
+-- History of the changes that give every sample they touch one value (a label, a category,
+-- enabled or disabled): the samples that had the same values on a side, as one row with
+-- their ids (comma-separated), how many and their total length. A change over 100,000
+-- samples writes a few rows, and its per-label totals are moved by reading these alone.
+CREATE TABLE IF NOT EXISTS change_groups (
+    change_id         INTEGER NOT NULL REFERENCES changes (id) ON DELETE CASCADE,
+    side              INTEGER NOT NULL,
+    category          TEXT,
+    label             TEXT,
+    disabled          INTEGER,
+    structured_labels TEXT,
+    n                 INTEGER NOT NULL,
+    length            REAL    NOT NULL,
+    ids               TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS change_groups_change ON change_groups (change_id, side);
 """
 
 
