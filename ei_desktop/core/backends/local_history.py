@@ -296,12 +296,13 @@ _COLUMNS_OF_KIND = {
 }
 _COLUMN_KINDS = set(_COLUMNS_OF_KIND)
 #: the kinds recorded as groups (see :func:`grouped`), and the columns of a group: those the
-#: change sets and those the per-label totals are moved by
+#: change sets and those the per-label totals are moved by (grouped in this order: the
+#: columns cheapest to compare first make the grouping's sort of 100,000 samples faster)
 _GROUP_COLUMNS = {
-    "label": ("category", "label", "disabled", "structured_labels"),
-    "move": ("category", "label", "disabled"),
-    "enable": ("category", "label", "disabled"),
-    "disable": ("category", "label", "disabled"),
+    "label": ("disabled", "structured_labels", "category", "label"),
+    "move": ("disabled", "category", "label"),
+    "enable": ("disabled", "category", "label"),
+    "disable": ("disabled", "category", "label"),
 }
 #: the kinds of change that move samples between per-label totals
 _COUNTED_KINDS = {"label", "move", "split", "enable", "disable", "structured-labels"}
