@@ -28,6 +28,9 @@ EXPANSION = 6
 #: what reading and encoding one block of a CSV file's values costs, beyond its bytes
 #: (measured at about 40 MB)
 CSV_BLOCK_BYTES = 48 * MB
+#: stored files up to this size are answered in one piece, read and encoded at once (the
+#: memory that takes is bounded by the pool's threads, not held against the budget)
+AT_ONCE = 256 * 1024
 SERIES_KINDS = (formats.TIMESERIES, formats.TABLE, formats.AUDIO)
 
 

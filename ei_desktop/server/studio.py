@@ -12,8 +12,14 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from ei_desktop.core import formats, naming
-from ei_desktop.core.backends.base import BackendError, CorruptContentError, SampleQuery
+from ei_desktop.core.backends.base import (
+    BackendError,
+    CorruptContentError,
+    SampleQuery,
+    SampleRecord,
+)
 from ei_desktop.server.content import (
+    AT_ONCE,
     SERIES_KINDS,
     each_on,
     expansion_bytes,
@@ -235,11 +241,13 @@ async def get_sample(
     Large payloads are sent as they are encoded.
     """
     ctx = project_context(request, project_id)
-    record = await ctx.pool.run(ctx.backend.get_sample, sample_id)
+    record, body = await ctx.pool.run(
+        _at_once, ctx.backend, sample_id, ctx.project_id, limitPayloadValues
+    )
     if record is None:
         return not_found(sample_id)
-    if record.kind not in SERIES_KINDS:
-        return JSON(get_sample_json(record, None, ctx.project_id, limitPayloadValues))
+    if body is not None:
+        return Response(body, media_type=JSON.media_type)
     if limitPayloadValues is not None:  # a few values: read them from the file's start
         head = await ctx.pool.run(load_head, ctx.backend, record, limitPayloadValues)
         if head is not None:
@@ -256,6 +264,34 @@ async def get_sample(
     body = get_sample_json(record, series, ctx.project_id, limitPayloadValues, convert=False)
     del series
     return json_stream(released(each_on(ctx.pool, json_pieces(body)), ctx.budget, share))
+
+
+def _at_once(
+    backend, sample_id: int, project_id: int, limit: Optional[int]
+) -> tuple[Optional[SampleRecord], Optional[bytes]]:
+    """The record of ``sample_id`` (``None``: no such sample) and, when its answer is small
+    (no values, or a stored file up to ``AT_ONCE`` bytes), the whole answer encoded, in one
+    call on a pool thread: most samples are small, and each hop between the event loop and
+    the pool costs about what reading and encoding such a sample does. ``None`` for the
+    answer when it is to be read and sent in pieces (or the sample went meanwhile).
+
+    Raises:
+        CorruptContentError, BackendError: as ``backend.load_series``.
+    """
+    record = backend.get_sample(sample_id)
+    if record is None:
+        return None, None
+    if record.kind not in SERIES_KINDS:
+        return record, orjson.dumps(get_sample_json(record, None, project_id, limit))
+    if record.size > AT_ONCE:
+        return record, None
+    series = load_head(backend, record, limit) if limit is not None else None
+    if series is None:
+        series = load_series(backend, record)
+    if series is None:
+        return None, None
+    body = get_sample_json(record, series, project_id, limit, convert=False)
+    return record, b"".join(json_pieces(body))
 
 
 class BatchRequest(BaseModel):

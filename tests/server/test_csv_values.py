@@ -14,6 +14,7 @@ from server_helpers import post_files
 
 from ei_desktop.core import formats
 from ei_desktop.core.formats import csv as csv_format
+from ei_desktop.server import studio
 from ei_desktop.server.content import CsvValues, json_pieces
 
 
@@ -31,9 +32,12 @@ def small_blocks(monkeypatch):
     monkeypatch.setattr(csv_format, "CAREFUL_NUMBERS", 150)
 
 
+@pytest.mark.parametrize("at_once", [True, False], ids=["at-once", "in-pieces"])
 @pytest.mark.parametrize("quirk", [False, True], ids=["fast", "careful"])
-def test_values_over_http_are_the_parsed_values(server, small_blocks, monkeypatch, quirk):
+def test_values_over_http_are_the_parsed_values(server, small_blocks, monkeypatch, quirk, at_once):
     monkeypatch.setattr(csv_format, "LARGE_FILE_BYTES", 1000)  # the fast reader goes first
+    if not at_once:  # every file is then "large": read and sent a block at a time
+        monkeypatch.setattr(studio, "AT_ONCE", 0)
     data = csv_file(523, quirk)
     expected = formats.parse("s.csv", data, with_values=True).values.tolist()
     response = post_files(server.base, server.key, [("s.csv", data)])
@@ -49,6 +53,24 @@ def test_values_over_http_are_the_parsed_values(server, small_blocks, monkeypatc
         server.v1("/raw-data/batch"), headers=headers, json={"ids": [entry["sampleId"]]}
     ).json()
     assert batch["samples"][0]["payload"]["values"] == expected
+
+
+def test_a_small_sample_is_answered_as_a_large_one_is(server, monkeypatch):
+    """Small samples are read and encoded in one go, large ones in pieces: same document."""
+    data = csv_file(300)
+    (entry,) = post_files(server.base, server.key, [("s.csv", data)]).json()["files"]
+    headers = {"x-api-key": server.key}
+    url = server.v1(f"/raw-data/{entry['sampleId']}")
+    for params in [{}, {"limitPayloadValues": 7}]:
+        at_once = requests.get(url, headers=headers, params=params)
+        monkeypatch.setattr(studio, "AT_ONCE", 0)
+        large = requests.get(url, headers=headers, params=params)
+        monkeypatch.undo()
+        assert at_once.headers["content-length"] == str(len(at_once.content))
+        if not params:  # a large sample's whole values are streamed (a few read at once)
+            assert "content-length" not in large.headers
+        assert at_once.content == large.content
+        assert len(at_once.json()["payload"]["values"]) == params.get("limitPayloadValues", 300)
 
 
 def test_a_table_is_sent_as_one_row(small_blocks):
