@@ -3,12 +3,13 @@ them (``ei-desktop serve``).
 
 One pooled ``requests`` session per backend. Reads and deletes are retried by urllib3 with
 exponential back-off; a server asking to slow down (429, 503) pauses every request of the
-backend for its ``Retry-After`` (:mod:`studio_rate`). Over the standard API (one request per
-sample or listing page), reads run on up to ``READ_CONNECTIONS`` connections, like the
-official SDK's pool. An upload is retried only when duplicates are
-refused, so a retry can never store a sample twice; if the first attempt did land, the retry's
-"already exists" answer is recognised (its id is newer than the upload's start) and reported as
-the success it was. Several files go in one ingestion request; uploads stream from disk.
+backend for its ``Retry-After`` (:mod:`studio_rate`). Over the standard API, listing pages
+are read on up to ``READ_CONNECTIONS`` connections and samples (one request each) on up to
+``SAMPLE_CONNECTIONS``, like the official SDK's pool. An upload is retried only when
+duplicates are refused, so a retry can never store a sample twice; if the first attempt did
+land, the retry's "already exists" answer is recognised (its id is newer than the upload's
+start) and reported as the success it was. Several files go in one ingestion request; uploads
+stream from disk.
 
 A server no connection can be opened to (refused, unknown host) ends the whole operation at
 once with :class:`ServerUnreachable`: retrying file by file cannot fix it. Only a server that
@@ -96,6 +97,10 @@ RETRYABLE_STATUS = (429, 500, 502, 503, 504)
 #: parallel reads where the standard API needs one request per sample or page: as many as
 #: the official SDK's pool on an 8-core machine (min(32, cores + 4)), and a few more
 READ_CONNECTIONS = 16
+#: parallel requests where a download needs one per sample: the most the official SDK's pool
+#: opens (min(32, cores + 4)). Each is small and waits a round trip, so through a real link
+#: the requests in flight set the speed (at 50 ms, 32 in flight: up to 640 samples/s)
+SAMPLE_CONNECTIONS = 32
 _RECORD_CACHE = 50_000
 _MIME = {
     ".json": "application/json",
@@ -207,6 +212,8 @@ class StudioBackend:
         self._workers = max_workers or 4
         #: requests in flight for reads done one per sample or page (download, listing)
         self._read_workers = read_workers or max_workers or READ_CONNECTIONS
+        #: requests in flight for downloads done one request per sample
+        self._sample_workers = read_workers or max_workers or SAMPLE_CONNECTIONS
         #: shared by every request (and every view of the backend): pauses on a 429/503
         self._gate = RateGate()
         self._project_id: Optional[int] = None
@@ -248,7 +255,7 @@ class StudioBackend:
             session.verify = bundle
         adapter = HTTPAdapter(
             pool_connections=4,
-            pool_maxsize=max(32, self._read_workers, self._workers),
+            pool_maxsize=max(32, self._read_workers, self._sample_workers, self._workers),
             max_retries=retry,
         )
         session.mount("http://", adapter)
@@ -273,7 +280,7 @@ class StudioBackend:
         if timeout_sec:
             view._timeout = timeout_sec
         if max_workers:
-            view._workers = view._read_workers = max(1, int(max_workers))
+            view._workers = view._read_workers = view._sample_workers = max(1, int(max_workers))
         return view
 
     @property
@@ -931,7 +938,7 @@ class StudioBackend:
         def fetch(index: int) -> None:
             bodies[ids[index]] = self._get(ids[index], **params)
 
-        _in_order(fetch, len(ids), self._read_workers, stop=lambda: is_cancelled(cancel))
+        _in_order(fetch, len(ids), self._sample_workers, stop=lambda: is_cancelled(cancel))
         return bodies
 
     def _get(self, sample_id: int, **params) -> Optional[dict]:
@@ -1054,7 +1061,7 @@ class StudioBackend:
         self, ids: list[int], tracker: Tracker, cancel: Optional[CancelToken]
     ) -> list[Union[DownloadedSample, DownloadFailure, None]]:
         """:meth:`download` over the standard API: one request per sample (two for media),
-        each sample fetched and converted by one of up to ``READ_CONNECTIONS`` workers, with
+        each sample fetched and converted by one of up to ``SAMPLE_CONNECTIONS`` workers, with
         no step waiting for a whole group to finish.
         """
         with self._records_lock:
@@ -1076,7 +1083,7 @@ class StudioBackend:
             results[index] = self._downloaded(sample_id, body)
             tracker.step(results[index])
 
-        fetched = _in_order(fetch, len(ids), self._read_workers, lambda: is_cancelled(cancel))
+        fetched = _in_order(fetch, len(ids), self._sample_workers, lambda: is_cancelled(cancel))
         return results[:fetched]
 
     def _download_bodies(
