@@ -17,6 +17,7 @@ from ei_desktop.server.batching import UploadBatcher
 from ei_desktop.server.blocking import BlockingPool
 from ei_desktop.server.budget import MemoryBudget
 from ei_desktop.server.context import ServerContext
+from ei_desktop.server.fastpath import SampleFastPath
 from ei_desktop.server.limits import Limits
 from ei_desktop.server.middleware import ApiKeyAuth, BodyLimit, CollapseSlashes, ErrorBoundary
 from ei_desktop.server.payloads import iso
@@ -88,7 +89,9 @@ def create_app(
         budget=budget,
     )
     # Added last = runs first: collapse slashes, check the key, bound the body, then routes
-    # (with unexpected errors answered in JSON on a connection that stays open).
+    # (with unexpected errors answered in JSON on a connection that stays open), the one
+    # request repeated for every sample of a download answered before them.
+    app.add_middleware(SampleFastPath, context=app.state.ei)
     app.add_middleware(ErrorBoundary)
     app.add_middleware(BodyLimit, max_bytes=app.state.ei.limits.max_json_bytes)
     app.add_middleware(ApiKeyAuth, api_key=api_key, public=PUBLIC_PATHS, throttle=throttle)

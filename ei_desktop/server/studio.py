@@ -40,6 +40,8 @@ router = APIRouter(prefix="/v1/api", tags=["studio"])
 
 #: ids one batch request may ask for
 BATCH_MAX = 1000
+#: the largest ``limitPayloadValues`` accepted
+LIMIT_MAX = 2**62
 _INFO_FIELDS = {"id", "filename", "category", "label"}
 
 ProjectId = Path(ge=0, le=MAX_ID, description="Project id (from GET /v1/api/projects)")
@@ -235,19 +237,20 @@ async def get_sample(
     request: Request,
     project_id: int = ProjectId,
     sample_id: int = SampleId,
-    limitPayloadValues: Optional[int] = Query(None, ge=0, le=2**62),  # noqa: N803
+    limitPayloadValues: Optional[int] = Query(None, ge=0, le=LIMIT_MAX),  # noqa: N803
 ) -> Response:
     """The sample and its payload; unknown ids: 200 ``No sample found with ID <id>``.
     Large payloads are sent as they are encoded.
     """
+    # most requests are answered before routing, the same way (fastpath.SampleFastPath)
     ctx = project_context(request, project_id)
     record, body = await ctx.pool.run(
-        _at_once, ctx.backend, sample_id, ctx.project_id, limitPayloadValues
+        small_answer, ctx.backend, sample_id, ctx.project_id, limitPayloadValues
     )
-    if record is None:
-        return not_found(sample_id)
     if body is not None:
         return Response(body, media_type=JSON.media_type)
+    if record is None:
+        return not_found(sample_id)
     if limitPayloadValues is not None:  # a few values: read them from the file's start
         head = await ctx.pool.run(load_head, ctx.backend, record, limitPayloadValues)
         if head is not None:
@@ -266,21 +269,21 @@ async def get_sample(
     return json_stream(released(each_on(ctx.pool, json_pieces(body)), ctx.budget, share))
 
 
-def _at_once(
+def small_answer(
     backend, sample_id: int, project_id: int, limit: Optional[int]
 ) -> tuple[Optional[SampleRecord], Optional[bytes]]:
-    """The record of ``sample_id`` (``None``: no such sample) and, when its answer is small
-    (no values, or a stored file up to ``AT_ONCE`` bytes), the whole answer encoded, in one
-    call on a pool thread: most samples are small, and each hop between the event loop and
-    the pool costs about what reading and encoding such a sample does. ``None`` for the
-    answer when it is to be read and sent in pieces (or the sample went meanwhile).
+    """The record of ``sample_id`` (``None``: no such sample) and, when the answer is small
+    (no such sample, no values, or a stored file up to ``AT_ONCE`` bytes), the whole answer
+    encoded, in one call on a pool thread: most samples are small, and each hop between the
+    event loop and the pool costs about what reading and encoding such a sample does.
+    ``None`` for the answer when it is to be read and sent in pieces.
 
     Raises:
         CorruptContentError, BackendError: as ``backend.load_series``.
     """
     record = backend.get_sample(sample_id)
     if record is None:
-        return None, None
+        return None, not_found(sample_id).body
     if record.kind not in SERIES_KINDS:
         return record, orjson.dumps(get_sample_json(record, None, project_id, limit))
     if record.size > AT_ONCE:
@@ -288,8 +291,8 @@ def _at_once(
     series = load_head(backend, record, limit) if limit is not None else None
     if series is None:
         series = load_series(backend, record)
-    if series is None:
-        return None, None
+    if series is None:  # gone meanwhile
+        return None, not_found(sample_id).body
     body = get_sample_json(record, series, project_id, limit, convert=False)
     return record, b"".join(json_pieces(body))
 
