@@ -90,10 +90,16 @@ class CsvValues:
             yield block
 
 
-def load_series(backend: Backend, record: SampleRecord) -> Optional[Series]:
+def load_series(
+    backend: Backend, record: SampleRecord, *, checked: bool = True
+) -> Optional[Series]:
     """``backend.load_series(record.id)`` for an answer: a CSV file's values come as
     :class:`CsvValues` (read while they are sent, see :func:`json_pieces`) rather than a
     whole array. ``None`` when the sample is gone.
+
+    A backend may hold a converted copy rather than the file as uploaded: the content's start
+    is read as CSV first, unless not ``checked`` (then reading the values raises
+    :class:`formats.FormatError`, and the caller falls back to ``backend.load_series``).
 
     Raises:
         CorruptContentError, BackendError: as ``backend.load_series``.
@@ -104,7 +110,7 @@ def load_series(backend: Backend, record: SampleRecord) -> Optional[Series]:
     if data is None:
         return None
     values: Any = CsvValues(data)
-    if not values.readable():  # a backend may hold a converted copy, not the file as uploaded
+    if checked and not values.readable():
         return backend.load_series(record.id)
     return Series(
         sensors=record.sensors,

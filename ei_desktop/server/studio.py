@@ -17,6 +17,7 @@ from ei_desktop.core.backends.base import (
     CorruptContentError,
     SampleQuery,
     SampleRecord,
+    Series,
 )
 from ei_desktop.server.content import (
     AT_ONCE,
@@ -290,11 +291,20 @@ def small_answer(
         return record, None
     series = load_head(backend, record, limit) if limit is not None else None
     if series is None:
-        series = load_series(backend, record)
+        series = load_series(backend, record, checked=False)
+    try:
+        return record, _encoded(record, series, project_id, limit)
+    except formats.FormatError:  # not the file as uploaded (a converted copy): its values
+        return record, _encoded(record, backend.load_series(sample_id), project_id, limit)
+
+
+def _encoded(
+    record: SampleRecord, series: Optional[Series], project_id: int, limit: Optional[int]
+) -> bytes:
     if series is None:  # gone meanwhile
-        return None, not_found(sample_id).body
+        return not_found(record.id).body
     body = get_sample_json(record, series, project_id, limit, convert=False)
-    return record, b"".join(json_pieces(body))
+    return b"".join(json_pieces(body))
 
 
 class BatchRequest(BaseModel):

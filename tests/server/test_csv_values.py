@@ -126,3 +126,11 @@ def test_content_that_is_not_the_uploaded_csv_is_sent_from_the_backends_series()
     assert load_series(as_json, record).values.tolist() == [[7.0]]
     as_uploaded = load_series(Converted(csv_file(3)), record)
     assert isinstance(as_uploaded.values, CsvValues)
+    # a small sample's answer, encoded at once, is the backend's own series too
+    as_json.get_sample = lambda sample_id: record
+    _, body = studio.small_answer(as_json, 1, 5, None)
+    assert orjson.loads(body)["payload"]["values"] == [[7.0]]
+    uploaded = Converted(csv_file(3))
+    uploaded.get_sample = lambda sample_id: record
+    _, body = studio.small_answer(uploaded, 1, 5, None)
+    assert orjson.loads(body)["payload"]["values"] == [[0.0, 0.0], [0.5, -1 / 3], [1.0, -2 / 3]]
