@@ -10,7 +10,7 @@ then times, for both clients:
    loopback ei-desktop's files go once more to a do-nothing FastAPI endpoint
    (``noop_endpoint.py``), the ceiling of an upload over HTTP here;
 2. ``get_sample_ids`` over 20,000 samples;
-3. ``download_samples_by_ids`` of 500 samples.
+3. ``download_samples_by_ids`` of 500 samples, with the server's CPU time per sample sent.
 
 On loopback ei-desktop uses its API extensions where serve offers them, and the two reads are
 timed again with them off. With ``--rtt-ms`` both clients go through
@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,6 +61,25 @@ def write_csvs(directory: Path, count: int, offset: int) -> None:
         n = offset + i
         rows = "".join(f"{t * 10},{n},{t},{t * 2}\n" for t in range(20))
         (directory / f"walk.{n:06d}.csv").write_text(f"timestamp,accX,accY,accZ\n{rows}")
+
+
+def cpu_seconds(pid: int) -> Optional[float]:
+    """CPU time (user + system) process ``pid`` has used so far; ``None`` without /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def server_cpu_per(pid: int, units: int, out: dict, key: str):
+    """``out[key]``: the server's CPU milliseconds per unit of the work in the block."""
+    before = cpu_seconds(pid)
+    yield
+    after = cpu_seconds(pid)
+    if before is not None and after is not None:
+        out[key] = 1000 * (after - before) / units
 
 
 def timed(call, repeat: int = 1) -> float:
@@ -144,7 +164,14 @@ def upload_against_noop(work: Path, files: int, serve_s: float) -> None:
 
 
 def run_all_three(
-    work: Path, base: str, files: int, listed: int, downloads: int, rtt: float, sdk_cores: int
+    work: Path,
+    base: str,
+    files: int,
+    listed: int,
+    downloads: int,
+    rtt: float,
+    sdk_cores: int,
+    server_pid: int,
 ) -> None:
     os.environ.update(EI_API_KEY=KEY, EI_API_ENDPOINT=f"{base}/v1", EI_INGESTION_ENDPOINT=base)
     import edgeimpulse
@@ -205,10 +232,11 @@ def run_all_three(
 
     # 3. download_samples_by_ids
     ids = [info.sample_id for info in ours.get_sample_ids()][:downloads]
-    got = {}
-    with cores_seen_by_sdk(sdk_cores):
+    got, cpu = {}, {}
+    with cores_seen_by_sdk(sdk_cores), server_cpu_per(server_pid, 3 * downloads, cpu, "sdk"):
         sdk_s = timed(lambda: got.update(sdk=sdk.download_samples_by_ids(ids)), repeat=3)
-    ours_s = timed(lambda: got.update(ours=ours.download_samples_by_ids(ids, **mine)), repeat=3)
+    with server_cpu_per(server_pid, 3 * downloads, cpu, "ours"):
+        ours_s = timed(lambda: got.update(ours=ours.download_samples_by_ids(ids, **mine)), repeat=3)
     assert len(got["sdk"]) == len(got["ours"]) == downloads
     report(
         f"download_samples_by_ids, {downloads} samples{where}",
@@ -218,6 +246,19 @@ def run_all_three(
         ours_s,
         f"{tag}download_samples_by_ids",
     )
+    if cpu:
+        print(
+            f"{'  serve CPU per sample downloaded':<44} official SDK {cpu['sdk']:>6.2f} ms"
+            f"        ei-desktop {cpu['ours']:>6.2f} ms"
+        )
+        FIGURES.add(
+            f"{tag}download_samples_by_ids.serve_cpu",
+            f"serve's CPU per sample downloaded{where}",
+            cpu["ours"],
+            reference=cpu["sdk"],
+            higher_is_better=False,
+            unit="ms",
+        )
 
     if not rtt:
         # the same two reads with ei-desktop kept to the standard Edge Impulse API
@@ -231,7 +272,8 @@ def run_all_three(
             plain_s,
             "loopback.standard.get_sample_ids",
         )
-        plain_s = timed(lambda: plain.download(ids), repeat=3)
+        with server_cpu_per(server_pid, 3 * downloads, cpu, "standard"):
+            plain_s = timed(lambda: plain.download(ids), repeat=3)
         report(
             f"  download_samples_by_ids, {downloads} samples, standard API",
             downloads,
@@ -240,6 +282,19 @@ def run_all_three(
             plain_s,
             "loopback.standard.download_samples_by_ids",
         )
+        if "standard" in cpu:
+            print(
+                f"{'    serve CPU per sample downloaded':<44} official SDK {cpu['sdk']:>6.2f} ms"
+                f"        ei-desktop {cpu['standard']:>6.2f} ms"
+            )
+            FIGURES.add(
+                "loopback.standard.download_samples_by_ids.serve_cpu",
+                "serve's CPU per sample downloaded, standard API",
+                cpu["standard"],
+                reference=cpu["sdk"],
+                higher_is_better=False,
+                unit="ms",
+            )
     plain.close()
 
 
@@ -274,7 +329,7 @@ def main() -> int:
                 if rtt:
                     port = int(direct.rsplit(":", 1)[1])
                     base = stack.enter_context(LatencyProxy(("127.0.0.1", port), rtt)).url
-                run_all_three(work, base, files, listed, downloads, rtt, sdk_cores)
+                run_all_three(work, base, files, listed, downloads, rtt, sdk_cores, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=10)
