@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from ei_desktop.core.backends.base import UploadItem
+from ei_desktop.server import studio
 
 
 def seed(server, count: int = 5) -> list[int]:
@@ -25,15 +26,21 @@ def server_samples():
     return Path(__file__).parents[1] / "data" / "ei-samples"
 
 
-def test_batch_answers_like_single_gets_in_order(server):
+@pytest.mark.parametrize("at_once", [None, 45, 0], ids=["small-together", "pairs", "streamed"])
+def test_batch_answers_like_single_gets_in_order(server, monkeypatch, at_once):
+    """Runs of small samples are encoded together (up to ``AT_ONCE`` bytes of files), others
+    one at a time: the same entries either way."""
+    if at_once is not None:
+        monkeypatch.setattr(studio, "AT_ONCE", at_once)
     ids = seed(server)
     headers = {"x-api-key": server.key}
-    asked = [ids[2], 999999, ids[-1], ids[0]]
+    asked = [ids[2], 999999, ids[-1], ids[0], ids[1], ids[3], ids[4]]
     body = requests.post(server.v1("/raw-data/batch"), json={"ids": asked}, headers=headers).json()
     assert body["success"] is True
     entries = body["samples"]
     assert [e["id"] for e in entries] == asked
     assert entries[1] == {"id": 999999, "success": False, "error": "No sample found with ID 999999"}
+    assert all(e["success"] for e in entries[2:])
     for entry, sample_id in zip(entries, asked):
         if not entry["success"]:
             continue
