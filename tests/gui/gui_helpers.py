@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
@@ -16,6 +19,28 @@ from ei_desktop.data import upload_samples
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "tests" / "data" / "ei-samples"
+
+#: the skip mark of a test that runs another under Xvfb (:func:`run_under_xvfb`)
+needs_xvfb = pytest.mark.skipif(
+    shutil.which("xvfb-run") is None or not sys.platform.startswith("linux"),
+    reason="needs Xvfb (X11 on Linux)",
+)
+
+
+def run_under_xvfb(test: str) -> None:
+    """Run the pytest node ``test`` in a child under Xvfb, where Qt's own X11 drag loop
+    carries a drag, and assert that it passed."""
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
 
 
 def csv_series(label: str, seed: int, rows: int = 50) -> str:

@@ -6,13 +6,7 @@ the delete confirmation promises.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-
-import pytest
-from gui_helpers import active, closed, wait_idle, wait_listed
+from gui_helpers import active, closed, needs_xvfb, run_under_xvfb, wait_idle, wait_listed
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import (
     QDrag,
@@ -283,22 +277,10 @@ def test_dropping_rows_on_a_tree_label_relabels_and_moves_them(
     wait_cells(qtbot, window, ids, LABEL_COLUMN, "wave")
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs Xvfb")
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 only")
+@needs_xvfb
 def test_dropping_rows_with_a_real_window_system_drag_loop():
     """The same drag under X11 (Xvfb), where Qt's own drag loop carries the drop."""
-    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
-    test = f"{__file__}::test_dropping_rows_on_a_tree_category_moves_them[local]"
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
-    result = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *command],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout
+    run_under_xvfb(f"{__file__}::test_dropping_rows_on_a_tree_category_moves_them[local]")
 
 
 def test_disabled_rows_leave_the_list_and_come_back_greyed(qtbot, open_on, project):

@@ -5,12 +5,9 @@ becomes part of the splitter's layout.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 
 import pytest
-from gui_helpers import active
+from gui_helpers import active, needs_xvfb, run_under_xvfb
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QDrag,
@@ -225,19 +222,7 @@ def test_a_real_drag_of_files_shows_the_overlay_over_the_content(
     dialog.reject()
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs Xvfb")
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 only")
+@needs_xvfb
 def test_the_real_drag_under_xvfb():
     """Runs the real drag test above under Xvfb, where Qt's X11 drag loop carries it."""
-    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
-    test = f"{__file__}::test_a_real_drag_of_files_shows_the_overlay_over_the_content"
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
-    result = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *command],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout
+    run_under_xvfb(f"{__file__}::test_a_real_drag_of_files_shows_the_overlay_over_the_content")
