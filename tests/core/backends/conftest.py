@@ -25,3 +25,18 @@ def backend(request, tmp_path):
         yield remote
         remote.close()
     local.close()
+
+
+@pytest.fixture
+def walks(tmp_path):
+    """A local project of three walks and an idle sample, all in training."""
+    from ei_desktop.core.backends.base import UploadItem
+    from ei_desktop.core.backends.local import LocalBackend
+
+    with LocalBackend(tmp_path / "project", create=True) as local:
+        items = [
+            UploadItem(f"{label}.{n}.csv", f"timestamp,x\n0,{n}\n10,{n}\n".encode(), "training")
+            for n, label in enumerate(["walk", "walk", "walk", "idle"])
+        ]
+        assert all(r.success for r in local.upload(items))
+        yield local

@@ -12,8 +12,7 @@ import threading
 
 import pytest
 
-from ei_desktop.core.backends.base import BackendError, SampleQuery, UploadItem
-from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.base import BackendError, SampleQuery
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.edits import Move, SetLabel
 from ei_desktop.server.app import create_app
@@ -91,15 +90,8 @@ async def _reply(send, status: int, body: dict) -> None:
 
 
 @pytest.fixture
-def project(tmp_path):
-    """Three walks and an idle sample, in training."""
-    with LocalBackend(tmp_path / "project", create=True) as backend:
-        items = [
-            UploadItem(f"{label}.{n}.csv", f"timestamp,x\n0,{n}\n10,{n}\n".encode(), "training")
-            for n, label in enumerate(["walk", "walk", "walk", "idle"])
-        ]
-        assert all(r.success for r in backend.upload(items))
-        yield backend
+def project(walks):
+    return walks
 
 
 def test_a_batch_change_answered_with_a_job_is_done_once_the_job_finishes(project):

@@ -10,8 +10,7 @@ import threading
 
 import pytest
 
-from ei_desktop.core.backends.base import BackendError, SampleQuery, UploadItem
-from ei_desktop.core.backends.local import LocalBackend
+from ei_desktop.core.backends.base import BackendError, SampleQuery
 from ei_desktop.core.backends.studio import StudioBackend
 from ei_desktop.core.edits import Delete, Move, SetLabel, SetMetadata
 from ei_desktop.server.app import create_app
@@ -52,15 +51,8 @@ class FailFirst:
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A local project of three walks and an idle sample, all in training."""
-    with LocalBackend(tmp_path / "project", create=True) as backend:
-        items = [
-            UploadItem(f"{label}.{n}.csv", f"timestamp,x\n0,{n}\n10,{n}\n".encode(), "training")
-            for n, label in enumerate(["walk", "walk", "walk", "idle"])
-        ]
-        assert all(r.success for r in backend.upload(items))
-        yield backend
+def project(walks):
+    return walks
 
 
 def labels(project) -> list[str]:
