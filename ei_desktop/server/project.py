@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional, Protocol, runtime_checkable
 
-from ei_desktop.core.backends.base import Backend
+from ei_desktop.core.backends.base import Backend, SampleQuery
 
 
 @runtime_checkable
@@ -23,6 +23,15 @@ class ServedProject(Backend, Protocol):
     @property
     def name(self) -> str:
         """The project's name."""
+        ...
+
+    def sample_info_columns(
+        self, query: SampleQuery, *, offset: int = 0, limit: Optional[int] = None
+    ) -> bytes:
+        """Id, stored name, category and label of the matches (all, or the page
+        ``offset``/``limit``) as the JSON text ``{"id": [...], "filename": [...],
+        "category": [...], "label": [...]}``, in query order.
+        """
         ...
 
     def setting(self, key: str) -> Optional[str]:

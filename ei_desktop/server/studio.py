@@ -178,6 +178,12 @@ async def list_samples(
         "`totalCount` (counting every match on each page would cost what paging saves). "
         "Servers that offer it answer `pagingAfterId: true`; others ignore the parameter",
     ),
+    columns: bool = Query(
+        False,
+        description="ei-desktop extension, with `fields=id,filename,category,label`: the page "
+        'as `columns`, one array per field (`{"id": [...], "filename": [...], ...}`), '
+        "instead of `samples` (servers without it ignore the parameter and send `samples`)",
+    ),
 ) -> Response:
     """One page of the samples matching the list filter, newest first by default;
     ``totalCount`` counts every match (except on ``afterId`` pages).
@@ -186,6 +192,14 @@ async def list_samples(
     counted = afterId is None
     if afterId is not None:
         query = _after_id(query, afterId)
+    if fields is not None and set(fields.split(",")) <= _INFO_FIELDS and columns:
+
+        def info_columns():
+            text = ctx.backend.sample_info_columns(query, offset=offset, limit=limit)
+            return text, ctx.backend.count(query) if counted else None
+
+        text, total = await ctx.pool.run(info_columns)
+        return Response(_columns_body(text, total), media_type=JSON.media_type)
     if fields is not None and set(fields.split(",")) <= _INFO_FIELDS:
 
         def infos():
@@ -215,6 +229,12 @@ def _listing_body(samples: list[dict], total: Optional[int]) -> dict:
         body["totalCount"] = total
     body["pagingAfterId"] = True
     return body
+
+
+def _columns_body(columns: bytes, total: Optional[int]) -> bytes:
+    """:func:`_listing_body` of a page given as the JSON text of its columns."""
+    counted = b"" if total is None else b',"totalCount":%d' % total
+    return b'{"success":true,"columns":' + columns + counted + b',"pagingAfterId":true}'
 
 
 def _after_id(query: SampleQuery, after: int) -> SampleQuery:

@@ -107,23 +107,77 @@ def test_pages_after_an_id_follow_the_listing_order(server):
     assert refused.status_code == 400 and "sorted by id" in refused.json()["error"]
 
 
+def test_columns_list_the_same_samples_as_sample_objects(server):
+    """``columns=true`` with the info fields: one array per field, the same samples in the
+    same order as the ``samples`` of the same page, for every filter, order and page."""
+    items = [
+        UploadItem(f"s{i}.csv", f"timestamp,x\n0,{i}\n10,{i}\n".encode(), category=category)
+        for i, category in enumerate(["training", "testing", "training"] * 5)
+    ]
+    items.append(UploadItem('ünïcode "quoted".csv', b"timestamp,x\n0,1\n10,2\n"))
+    ids = sorted(r.sample_id for r in server.backend.upload(items))
+    headers = {"x-api-key": server.key}
+    fields = {"fields": "id,filename,category,label"}
+    for params, count in (
+        ({"category": "all"}, 16),
+        ({"category": "training", "sortBy": "id-asc", "limit": 4, "offset": 2}, 4),
+        ({"category": "all", "limit": 5, "afterId": ids[8]}, 5),
+        ({"category": "all", "sortBy": "id-asc", "afterId": ids[8]}, 7),
+        ({"category": "testing", "labels": '["s1"]'}, 1),
+        ({"category": "all", "offset": 1000}, 0),
+    ):
+        rows = requests.get(
+            server.v1("/raw-data"), params={**params, **fields}, headers=headers
+        ).json()
+        cols = requests.get(
+            server.v1("/raw-data"), params={**params, **fields, "columns": "true"}, headers=headers
+        ).json()
+        assert cols["success"] is True and cols["pagingAfterId"] is True
+        assert "samples" not in cols and cols.get("totalCount") == rows.get("totalCount")
+        as_rows = [
+            dict(zip(("id", "filename", "category", "label"), values))
+            for values in zip(
+                *(cols["columns"][key] for key in ("id", "filename", "category", "label"))
+            )
+        ]
+        assert as_rows == rows["samples"] and len(as_rows) == count, params
+    unicode = requests.get(
+        server.v1("/raw-data"),
+        params={"filename": "quoted", "columns": "true", **fields},
+        headers=headers,
+    ).json()
+    assert unicode["columns"]["filename"] == ['ünïcode "quoted"']
+    plain = requests.get(server.v1("/raw-data"), params={"columns": "true"}, headers=headers)
+    assert "columns" not in plain.json() and len(plain.json()["samples"]) == 16
+
+
 class QueryRecorder:
     """ASGI middleware keeping the query string of every listing request."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, *, drop: tuple[str, ...] = ()) -> None:
         self.app = app
         self.listings: list[dict] = []
+        self.drop = drop  # parameters taken out, as a server without them ignores them
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"].endswith("/raw-data"):
-            from urllib.parse import parse_qs
+            from urllib.parse import parse_qs, parse_qsl, urlencode
 
             self.listings.append(parse_qs(scope["query_string"].decode()))
+            pairs = parse_qsl(scope["query_string"].decode())
+            kept = urlencode([(k, v) for k, v in pairs if k not in self.drop])
+            scope = {**scope, "query_string": kept.encode()}
         await self.app(scope, receive, send)
 
 
-@pytest.mark.parametrize("extensions", [True, False], ids=["after-id", "standard"])
-def test_the_http_backend_lists_by_last_seen_id_where_offered(server, monkeypatch, extensions):
+@pytest.mark.parametrize(
+    "extensions, drop",
+    [(True, ()), (True, ("columns",)), (False, ())],
+    ids=["after-id", "after-id-without-columns", "standard"],
+)
+def test_the_http_backend_lists_by_last_seen_id_where_offered(
+    server, monkeypatch, extensions, drop
+):
     from ei_desktop.core.backends import studio
     from ei_desktop.core.backends.base import SampleQuery
     from ei_desktop.server.app import create_app
@@ -135,7 +189,7 @@ def test_the_http_backend_lists_by_last_seen_id_where_offered(server, monkeypatc
     server.backend.upload(items)
     expected = server.backend.sample_infos(SampleQuery())
     assert len(expected) == 23
-    recorder = QueryRecorder(create_app(server.backend, server.key))
+    recorder = QueryRecorder(create_app(server.backend, server.key), drop=drop)
     with running_app(recorder) as base:
         client = studio.StudioBackend(server.key, base + "/v1", base, extensions=extensions)
         try:
@@ -149,6 +203,8 @@ def test_the_http_backend_lists_by_last_seen_id_where_offered(server, monkeypatc
         each_listing = [False] + [True] * 4
         assert [p.get("afterId") is not None for p in pages] == each_listing * 2
         assert all(p.get("offset") == ["0"] for p in pages)
+        # sample_infos asks for its pages as columns (a server without them sends samples)
+        assert [p.get("columns") for p in pages] == [["true"]] * 5 + [None] * 5
     else:
         assert not any("afterId" in p for p in pages)
         assert max(int(p["offset"][0]) for p in pages) == 20

@@ -712,6 +712,30 @@ class LocalBackend(LocalCuration):
             # of a million-sample listing), and no list of rows beside the answer
             return [SampleInfo(i, f, sys.intern(c), sys.intern(lab)) for i, f, c, lab in rows]
 
+    def sample_info_columns(
+        self, query: SampleQuery, *, offset: int = 0, limit: Optional[int] = None
+    ) -> bytes:
+        """What :meth:`sample_infos` answers, as the JSON text of one object of four arrays
+        (``id``, ``filename``, ``category``, ``label``), written by SQLite itself: no Python
+        object per sample (a page of 10,000 takes a third of the time of building
+        ``SampleInfo``s, and less again than encoding them).
+        """
+        with self._read() as conn:
+            where, params = _where(conn, query)
+            # the page's rows reach the aggregates in the subquery's order (a LIMIT subquery
+            # under an aggregate is run as a co-routine, never flattened), and the four
+            # arrays are filled from the same rows, so they stay aligned
+            row = conn.execute(
+                "SELECT json_object('id', json_group_array(id),"
+                " 'filename', json_group_array(filename),"
+                " 'category', json_group_array(category),"
+                " 'label', json_group_array(label))"
+                f" FROM (SELECT id, filename, category, label FROM samples {where}"
+                f" ORDER BY {sql.order(query)} LIMIT ? OFFSET ?)",
+                (*params, -1 if limit is None else int(limit), int(offset)),
+            ).fetchone()
+        return row[0].encode()
+
     def sample_ids(self, query: SampleQuery) -> np.ndarray:
         """Ids of every matching sample in query order."""
         with self._read() as conn:
