@@ -9,15 +9,15 @@ with the server's paging by last-seen id.
 PROJECT is a local project folder (for instance one made by ``tools/seed_project.py``); it
 is served as it is, so pass a copy when it must stay untouched. ``--seed N`` instead seeds a
 temporary project of N samples. Prints the time and the
-client's peak RSS of each listing (each in a fresh process), and the server's cost per
-page at the start and at the end of the listing.
+client's peak RSS of each listing (each in a fresh process), the same listing of the project
+folder itself (``local``), and the server's cost per page at the start and at the end of the
+listing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from figures import Figures, add_json_argument  # noqa: E402
 
-from ei_desktop.server.testing import free_port, serve_process  # noqa: E402
-
 KEY = "bench-key-0123456789abcdef"
 MB = 1024 * 1024
 
 
 def one_listing(base: str, how: str) -> None:
-    """In a child process: list every id and print seconds, ids and peak RSS as JSON."""
+    """In a child process: list every id and print seconds, ids and peak RSS as JSON
+    (``base``: the server's address, or for ``local`` the project folder).
+    """
     import ei_desktop
     from ei_desktop import data as eid
 
@@ -49,6 +49,8 @@ def one_listing(base: str, how: str) -> None:
 
         ei.API_KEY, ei.API_ENDPOINT = KEY, f"{base}/v1"
         ids = ei.data.get_sample_ids()
+    elif how == "local":
+        ids = eid.get_sample_ids(project=base)
     else:
         from ei_desktop.core.backends.studio import StudioBackend
 
@@ -57,8 +59,20 @@ def one_listing(base: str, how: str) -> None:
             backend._paging_after_id = False  # as against Edge Impulse: offset pages only
         ids = eid.get_sample_ids(project=backend)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "ids": len(ids), "peak": peak}))
+    print(json.dumps({"seconds": seconds, "ids": len(ids), "peak": peak_rss()}))
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes: ``VmHWM``, the peak of its own memory
+    since it started (``ru_maxrss`` also keeps the parent's peak when that was higher, the
+    memory it had when this process was started from it).
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    import resource  # not Linux
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def page_ms(base: str, api: str, params: dict, repeat: int = 5) -> float:
@@ -105,6 +119,9 @@ def run(args: argparse.Namespace) -> None:
     figures = Figures("listing_1m")
     import requests
 
+    # here only: the listing's own process imports no more than a client would
+    from ei_desktop.server.testing import free_port, serve_process
+
     port = free_port()
     process = serve_process(Path(args.project), port, KEY)
     base = f"http://127.0.0.1:{port}"
@@ -126,11 +143,19 @@ def run(args: argparse.Namespace) -> None:
         if not args.standard_only:
             last = {**info, "afterId": max(1, top - total + 1000)}
             print(f"server, the last page of 1000 by afterId:   {page_ms(base, api, last):8.1f} ms")
+            deep = {**info, "limit": 10_000, "afterId": max(1, top - total + 10_000)}
+            print(f"server, the last page of 10,000 by afterId: {page_ms(base, api, deep):8.1f} ms")
+            columns = {**deep, "columns": "true"}
+            print(
+                f"server, the same page as columns:           {page_ms(base, api, columns):8.1f} ms"
+            )
         runs = ["standard"] + ([] if args.standard_only else ["after-id"])
         runs += ["sdk"] if args.sdk else []
+        runs += ["local"]
         for how in runs:
+            where = args.project if how == "local" else base
             child = subprocess.run(
-                [sys.executable, __file__, "--child", base, how],
+                [sys.executable, __file__, "--child", str(where), how],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -143,7 +168,8 @@ def run(args: argparse.Namespace) -> None:
             )
             figures.add(
                 f"get_sample_ids.{how}",
-                f"get_sample_ids over HTTP, {result['ids']:,} samples, {how}",
+                f"get_sample_ids {'of a local project' if how == 'local' else 'over HTTP'}, "
+                f"{result['ids']:,} samples, {how}",
                 result["seconds"],
                 unit="s",
                 higher_is_better=False,

@@ -147,6 +147,7 @@ TARGETS: dict[str, Target] = {
     "push_vs_sdk.push.rtt50.vs_sdk8": none_stated("ratio (issue 13)"),
     "listing_1m.get_sample_ids.after-id": per_million_at_most(5),
     "listing_1m.get_sample_ids.standard": per_million_at_most(5),
+    "listing_1m.get_sample_ids.local": per_million_at_most(5),
     "curation.relabel.per_100k": at_most(1000, "ms"),
     "curation.move_to_testing.per_100k": at_most(1000, "ms"),
     "curation.disable.per_100k": at_most(1000, "ms"),
@@ -160,6 +161,7 @@ TARGETS: dict[str, Target] = {
 EXTRA_TARGETS: dict[str, Target] = {
     "listing_1m.get_sample_ids.after-id": rss_at_1m(250),
     "listing_1m.get_sample_ids.standard": rss_at_1m(250),
+    "listing_1m.get_sample_ids.local": rss_at_1m(250),
 }
 
 
