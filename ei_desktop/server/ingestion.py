@@ -11,7 +11,7 @@ from ei_desktop.core import naming
 from ei_desktop.core.backends.base import UploadItem
 from ei_desktop.server.context import context
 from ei_desktop.server.errors import RequestError
-from ei_desktop.server.multipart import read_file_parts, too_large
+from ei_desktop.server.multipart import close_parts, read_file_parts, too_large
 from ei_desktop.server.responses import JSON
 from ei_desktop.server.uploads import (
     IngestionHeaders,
@@ -88,14 +88,14 @@ async def upload_files(request: Request, category: str = CategoryPath) -> Respon
     """
     ctx = context(request)
     options = IngestionHeaders.from_headers(category, request.scope["headers"])
-    parts, form = await read_file_parts(request, ctx.limits)
+    parts = await read_file_parts(request, ctx.limits)
     try:
         plan = plan_parts(parts, options, ctx.limits)
         results = await ctx.uploads.upload(
             plan.items, allow_duplicates=not options.disallow_duplicates, nbytes=plan.nbytes
         )
     finally:
-        await form.close()
+        close_parts(parts)
     entries = plan.entries(results)
     failed = [entry["error"] for entry in entries if not entry["success"]]
     body: dict = {"success": not failed, "files": entries}

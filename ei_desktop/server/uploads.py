@@ -182,7 +182,7 @@ class UploadPlan:
 
 
 def _read_part(part: FilePart) -> bytes | Callable[[], BinaryIO]:
-    handle = part.upload.file
+    handle = part.file
     if part.size <= _IN_MEMORY:
         handle.seek(0)
         return handle.read()
@@ -198,7 +198,7 @@ def _load_companion(part: FilePart, name: str) -> Optional[dict]:
     """The parsed JSON of a ``.labels`` part when it is a companion (has a ``type``), else
     ``None`` (an ``info.labels`` or another untyped labels file).
     """
-    handle = part.upload.file
+    handle = part.file
     handle.seek(0)
     try:
         doc = json.loads(handle.read())
