@@ -59,7 +59,8 @@ BENCHMARKS = [
     Benchmark("sample_by_id", "sample_by_id.py", ("--mb", "20", "--repeat", "3"), ()),
     Benchmark("server_memory", "server_memory.py", ("one", "download"), ()),
     Benchmark("timeseries_download", "timeseries_download.py", ("--mb", "10"), ()),
-    Benchmark("big_csv_download", "big_csv_download.py", (), ()),
+    Benchmark("big_csv_download", "big_csv_download.py", (), ("--mb", "200")),
+    Benchmark("big_csv_upload", "big_csv_upload.py", (), ()),
     Benchmark("timeseries_plot", "timeseries_plot.py", ("--rows", "1000000"), ()),
     Benchmark("preview_ui_thread", "preview_ui_thread.py", ("--rows", "1000000"), ()),
     Benchmark(
@@ -168,7 +169,7 @@ EXTRA_TARGETS: dict[str, Target] = {
 def target_of(key: str) -> Optional[Target]:
     if key in TARGETS:
         return TARGETS[key]
-    if key.startswith(("server_memory.", "big_csv_download.")):
+    if key.startswith(("server_memory.", "big_csv_download.", "big_csv_upload.")):
         return below_file_size_times(3)
     if key.startswith("scaling."):
         return none_stated("flat per item (issue 14)")
