@@ -513,9 +513,9 @@ class LocalBackend(LocalCuration):
     ) -> list[UploadResult]:
         """Insert the rows of a prepared chunk in one transaction.
 
-        The whole chunk goes to SQLite in a few calls (one duplicate query, one
-        ``executemany``): each call releases and retakes the GIL, and the workers preparing
-        the next chunk keep it busy, so per-row calls would make the commit crawl.
+        The whole chunk goes to SQLite in a few statements (one duplicate query, one insert
+        per table): each call releases and retakes the GIL, and the workers preparing the
+        next chunk keep it busy, so per-row calls would make the commit crawl.
         """
         results: list[Optional[UploadResult]] = [None] * len(prepared)
         pending: list[tuple[int, _Prepared]] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,9 +42,29 @@ def inline(size: int) -> bool:
     return size <= INLINE_MAX
 
 
+_INSERT_JOINED = (
+    "INSERT OR IGNORE INTO stored_content (sha256, data)"
+    " SELECT json_extract(value, '$[0]'),"
+    " substr(?2, json_extract(value, '$[1]'), json_extract(value, '$[2]'))"
+    " FROM json_each(?1) ORDER BY key"
+)
+
+
 def store(conn: sqlite3.Connection, contents: Iterable[tuple[str, bytes]]) -> None:
-    """Write small contents inside the caller's write transaction (kept if already there)."""
-    conn.executemany(_INSERT, contents)
+    """Write small contents inside the caller's write transaction (kept if already there).
+
+    One statement for all of them (their bytes joined, each cut out again by SQLite), not
+    one per content: see :func:`ei_desktop.core.backends.local_rows.insert_all`.
+    """
+    places, pieces, at = [], [], 1
+    for sha256, data in contents:
+        places.append((sha256, at, len(data)))
+        pieces.append(bytes(data))
+        at += len(data)
+    if len(places) == 1:
+        conn.execute(_INSERT, (places[0][0], pieces[0]))
+    elif places:
+        conn.execute(_INSERT_JOINED, (json.dumps(places), b"".join(pieces)))
 
 
 def read(conn: sqlite3.Connection, sha256: str) -> Optional[bytes]:

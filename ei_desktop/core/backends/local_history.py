@@ -85,10 +85,13 @@ def grouped(kind: str) -> bool:
 
 
 def record_created(conn: sqlite3.Connection, change_id: int, ids: Sequence[int]) -> None:
-    """Record that the samples ``ids`` did not exist before the change."""
-    conn.executemany(
-        f"INSERT INTO change_rows (change_id, side, present, id) VALUES (?, {BEFORE}, 0, ?)",
-        [(change_id, int(i)) for i in ids],
+    """Record that the samples ``ids`` did not exist before the change (one statement: see
+    :func:`ei_desktop.core.backends.local_rows.insert_all`).
+    """
+    conn.execute(
+        "INSERT INTO change_rows (change_id, side, present, id)"
+        f" SELECT ?, {BEFORE}, 0, value FROM json_each(?) ORDER BY key",
+        (change_id, json.dumps([int(i) for i in ids])),
     )
 
 

@@ -33,6 +33,20 @@ _INSERT_CONTENT = (
 )
 
 
+def _from_json(table: str, columns: Sequence[str]) -> str:
+    """One ``INSERT … SELECT`` of every row of a JSON array of row arrays (the one
+    parameter), in array order.
+    """
+    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM json_each(?) ORDER BY key"
+    )
+
+
+_INSERT_SAMPLES = _from_json("samples", SAMPLE_COLUMNS)
+_INSERT_CONTENTS = _from_json("contents", CONTENT_COLUMNS)
+
+
 def row(p: _Prepared, category: str, added_ms: int) -> tuple:
     """The row of a new sample (id ``None``, enabled) for a prepared item in ``category``."""
     parsed = p.parsed
@@ -92,12 +106,41 @@ def insert(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[int]:
         return []
     with_ids = rows[0][0] is not None
     assert all((r[0] is not None) == with_ids for r in rows), "mixed new and kept ids"
-    conn.executemany(_INSERT_SAMPLE, [[r[i] for i in _SAMPLE_AT] for r in rows])
+    samples = [[r[i] for i in _SAMPLE_AT] for r in rows]
+    if with_ids:  # restored rows go back bit for bit, floats included
+        conn.executemany(_INSERT_SAMPLE, samples)
+    else:
+        insert_all(conn, _INSERT_SAMPLES, _INSERT_SAMPLE, samples)
     if with_ids:
         ids = [int(r[0]) for r in rows]
     else:
         last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         ids = list(range(last - len(rows) + 1, last + 1))
     contents = [[sample_id, *(r[i] for i in _CONTENT_AT[1:])] for sample_id, r in zip(ids, rows)]
-    conn.executemany(_INSERT_CONTENT, contents)
+    if with_ids:
+        conn.executemany(_INSERT_CONTENT, contents)
+    else:
+        insert_all(conn, _INSERT_CONTENTS, _INSERT_CONTENT, contents)
     return ids
+
+
+def insert_all(
+    conn: sqlite3.Connection, from_json: str, per_row: str, rows: Sequence[Sequence]
+) -> None:
+    """Insert ``rows`` with one statement (``from_json`` takes them as one JSON array), or
+    row by row with ``per_row`` when a value has no JSON form SQLite reads back the same (a
+    blob, a NaN, a NUL character).
+
+    One statement, not ``executemany``: each row of that is a statement of its own, and
+    the name index (FTS5) writes its pending terms at every statement's end, so ``samples``
+    rows cost about four times as much; and each row would release and retake the GIL,
+    which a thread preparing the next chunk holds for up to a switch interval each time.
+    """
+    try:
+        encoded = json.dumps(rows, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        encoded = ""
+    if not encoded or "\\u0000" in encoded:
+        conn.executemany(per_row, rows)
+        return
+    conn.execute(from_json, (encoded,))
