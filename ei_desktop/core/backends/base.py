@@ -110,8 +110,12 @@ class UploadItem:
         if callable(self.source):
             with self.source() as handle:
                 return handle.read(size)
-        with open(self.source, "rb") as handle:
-            return handle.read(size)
+        # Unbuffered, and all of it when the file is within the limit: a buffered read of
+        # ``limit + 1`` bytes first allocates that much (100 MB by default) for each file.
+        with open(self.source, "rb", buffering=0) as handle:
+            if limit is None or os.fstat(handle.fileno()).st_size <= limit:
+                return handle.readall()
+            return _read_up_to(handle, size)
 
     def open(self) -> BinaryIO:
         """A binary file object over the content (for streaming uploads)."""
@@ -128,6 +132,18 @@ class UploadItem:
         if isinstance(self.source, (str, os.PathLike)):
             return os.path.getsize(self.source)
         return self.length
+
+
+def _read_up_to(handle: BinaryIO, size: int) -> bytes:
+    """At most ``size`` bytes of an unbuffered file (its ``read`` may return fewer)."""
+    pieces, left = [], size
+    while left > 0:
+        piece = handle.read(min(left, 1 << 24))
+        if not piece:
+            break
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
 
 
 @dataclass
