@@ -84,6 +84,12 @@ def new_tag() -> str:
     return base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
 
 
+def new_tags(count: int) -> list[str]:
+    """``count`` tags like :func:`new_tag`'s, from one read of the system's randomness."""
+    text = base64.b32encode(secrets.token_bytes(5 * count)).decode("ascii").lower()
+    return [text[i : i + 8] for i in range(0, 8 * count, 8)]
+
+
 def safe_filename(name: str) -> str:
     """``name`` made safe to write into a folder: no path separators, no leading dots,
     no characters that Windows forbids.

@@ -577,7 +577,8 @@ class LocalBackend(LocalCuration):
         first_in_chunk: dict[str, int] = {}
         duplicates_in_chunk: list[tuple[int, _Prepared]] = []
         now = int(time.time() * 1000)
-        for index, p in pending:
+        tags = naming.new_tags(len(pending))
+        for (index, p), tag in zip(pending, tags):
             if not allow_duplicates:
                 if p.sha256 in existing:
                     ids = ", ".join(str(i) for i in existing[p.sha256][:5])
@@ -596,7 +597,7 @@ class LocalBackend(LocalCuration):
             category = p.item.category or naming.SPLIT
             if category == naming.SPLIT:
                 category = naming.split_category(p.sha256)
-            rows_to_insert.append(local_rows.row(p, category, now))
+            rows_to_insert.append(local_rows.row(p, category, now, tag))
             inserted.append((index, p, category))
         if not rows_to_insert:
             return

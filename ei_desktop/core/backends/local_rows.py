@@ -11,7 +11,7 @@ import os
 import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from ei_desktop.core import formats, naming
 from ei_desktop.core.backends.local_schema import COLUMNS, CONTENT_COLUMNS, SAMPLE_COLUMNS
@@ -47,8 +47,10 @@ _INSERT_SAMPLES = _from_json("samples", SAMPLE_COLUMNS)
 _INSERT_CONTENTS = _from_json("contents", CONTENT_COLUMNS)
 
 
-def row(p: _Prepared, category: str, added_ms: int) -> tuple:
-    """The row of a new sample (id ``None``, enabled) for a prepared item in ``category``."""
+def row(p: _Prepared, category: str, added_ms: int, tag: Optional[str] = None) -> tuple:
+    """The row of a new sample (id ``None``, enabled) for a prepared item in ``category``
+    (``tag``: its cold-storage tag, else a new one).
+    """
     parsed = p.parsed
     assert parsed is not None
     ext = formats.extension_of(p.item.filename)
@@ -75,7 +77,7 @@ def row(p: _Prepared, category: str, added_ms: int) -> tuple:
         None if p.metadata is None else json.dumps(p.metadata),
         None if p.bounding_boxes is None else json.dumps(p.bounding_boxes),
         None if p.structured_labels is None else json.dumps(p.structured_labels),
-        naming.new_tag(),
+        tag or naming.new_tag(),
         stored_ext,
         added_ms,
         0,
