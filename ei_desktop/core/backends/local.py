@@ -1256,16 +1256,22 @@ def _too_large(size: Optional[int], limit: int) -> str:
 
 
 def _chunks(items: list[UploadItem]) -> Iterator[list[UploadItem]]:
+    """``items`` in chunks of at most :data:`_CHUNK_ITEMS` items and :data:`_CHUNK_BYTES`
+    bytes; the first ones smaller (an eighth, a quarter, a half), so that the first commit
+    starts soon and the rest of the upload is prepared while committing.
+    """
     chunk: list[UploadItem] = []
     chunk_bytes = 0
+    most = max(1, _CHUNK_ITEMS // 8)
     for item in items:
         try:
             size = item.size() or 0
         except OSError:
             size = 0
-        if chunk and (len(chunk) >= _CHUNK_ITEMS or chunk_bytes + size > _CHUNK_BYTES):
+        if chunk and (len(chunk) >= most or chunk_bytes + size > _CHUNK_BYTES):
             yield chunk
             chunk, chunk_bytes = [], 0
+            most = min(_CHUNK_ITEMS, most * 2)
         chunk.append(item)
         chunk_bytes += size
     if chunk:
