@@ -43,6 +43,47 @@ def test_a_stored_sample_keeps_what_was_uploaded(local, samples_dir):
     assert record.cold_storage_name.split("/")[-1].startswith("capacitor.01.png.")
 
 
+def test_a_chunk_of_uploads_keeps_every_value_exactly_and_in_order(local, tmp_path):
+    """A chunk's rows reach SQLite in one statement: names, labels and metadata with quotes,
+    backslashes and characters beyond ASCII, floats and contents come back exactly."""
+    names = ['wave "1".csv', "tab\there.csv", "ünïcödé.csv", "emoji 😀.csv", "it's 100%.csv"]
+    items = []
+    for number, name in enumerate(names * 3):  # 15 items, the same content three times
+        body = f"timestamp,x\n0,{number % 5}\n{1000 / 3},1.5e-300\n{2000 / 3},2\n".encode()
+        source = tmp_path / f"f{number}.csv"
+        source.write_bytes(body)
+        items.append(
+            UploadItem(
+                filename=name,
+                source=source if number % 2 else body,
+                category="training",
+                label=f'läbel "{number % 4}"',
+                metadata={
+                    "quote": 'say "hi"',
+                    "path": "C:\\data\\x",
+                    "json": '{"a": [1]}',
+                    "ß": "✓",
+                    "n": number,
+                },
+            )
+        )
+    results = local.upload(items, allow_duplicates=True)
+    assert all(r.success for r in results), [r.error for r in results if not r.success]
+    ids = [r.sample_id for r in results]
+    assert ids == list(range(ids[0], ids[0] + len(items)))
+    records = local.get_samples(ids)
+    for item, sample_id in zip(items, ids):
+        record = records[sample_id]
+        assert record.upload_name == item.filename
+        assert record.label == item.label
+        assert record.metadata == {k: str(v) for k, v in item.metadata.items()}
+        assert record.interval_ms == 1000 / 3
+        assert local.load_bytes(sample_id) == item.read()
+    found = local.list_samples(SampleQuery(filename="😀"), limit=10)
+    assert sorted(r.id for r in found) == [ids[3], ids[8], ids[13]]
+    assert local.label_counts()[("training", 'läbel "1"')] == 4
+
+
 def test_time_series_are_parsed_and_downloaded_as_acquisition_json(local, samples_dir):
     local.upload([UploadItem("wave.0.cbor", samples_dir / "wave.0.cbor", category="testing")])
     record = local.get_sample(1)
