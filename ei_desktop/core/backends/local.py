@@ -98,7 +98,7 @@ _ID_CHUNK = 500
 #: reading connections kept open for reuse
 _IDLE_READERS = 8
 #: an upload is prepared and committed in chunks of at most this many items / bytes
-_CHUNK_ITEMS = 256
+_CHUNK_ITEMS = 512
 _CHUNK_BYTES = 64 * 1024 * 1024
 
 
@@ -1257,7 +1257,7 @@ def _too_large(size: Optional[int], limit: int) -> str:
 
 def _chunks(items: list[UploadItem]) -> Iterator[list[UploadItem]]:
     """``items`` in chunks of at most :data:`_CHUNK_ITEMS` items and :data:`_CHUNK_BYTES`
-    bytes; the first ones smaller (an eighth, a quarter, a half), so that the first commit
+    bytes; the first ones smaller (from an eighth, doubling), so that the first commit
     starts soon and the rest of the upload is prepared while committing.
     """
     chunk: list[UploadItem] = []
