@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -68,6 +69,25 @@ def _decode(raw: bytes, charset: str) -> str:
         return raw.decode(charset)
     except (UnicodeDecodeError, LookupError):
         return raw.decode("latin-1")
+
+
+#: the Content-Disposition of almost every file part (no quote, backslash or ``;`` inside the
+#: values), read without python-multipart's general parser, which costs more than the rest
+#: of reading a small part together
+_PLAIN_DISPOSITION = re.compile(
+    rb'(?i:form-data)[ \t]*;[ \t]*name="([^"\\;]*)"[ \t]*;[ \t]*filename="([^"\\;]*)"[ \t]*'
+)
+
+
+def disposition_options(value: Optional[bytes]) -> dict[bytes, bytes]:
+    """The parameters of a part's Content-Disposition, as python-multipart's
+    ``parse_options_header`` reads them.
+    """
+    if value is not None:
+        plain = _PLAIN_DISPOSITION.fullmatch(value)
+        if plain is not None:
+            return {b"name": plain[1], b"filename": plain[2]}
+    return parse_options_header(value)[1]
 
 
 class _Part:
@@ -203,7 +223,7 @@ class MultipartReader:
                 raise malformed(f"invalid part header {line[:100]!r}")
             if name.lower() == b"content-disposition":
                 disposition = value.strip(b" \t")
-        _, options = parse_options_header(disposition)
+        options = disposition_options(disposition)
         if b"name" not in options:
             raise malformed('The Content-Disposition header field "name" must be provided.')
         if b"filename" not in options:

@@ -14,12 +14,20 @@ from urllib3 import encode_multipart_formdata
 
 from ei_desktop.server.errors import RequestError
 from ei_desktop.server.limits import Limits
-from ei_desktop.server.multipart import SPOOL_BYTES, MultipartReader, reader_for
+from ei_desktop.server.multipart import (
+    SPOOL_BYTES,
+    MultipartReader,
+    disposition_options,
+    reader_for,
+)
 
 try:
-    from python_multipart.multipart import MultipartParser
+    from python_multipart.multipart import MultipartParser, parse_options_header
 except ImportError:  # python-multipart < 0.0.13
-    from multipart.multipart import MultipartParser  # type: ignore[no-redef]
+    from multipart.multipart import (  # type: ignore[no-redef]
+        MultipartParser,
+        parse_options_header,
+    )
 
 BOUNDARY = "b0undary-1234"
 
@@ -179,3 +187,24 @@ def test_content_types_without_a_boundary_are_refused(content_type, status, word
     with pytest.raises(RequestError) as caught:
         reader_for(content_type, Limits())
     assert caught.value.status == status and words in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b'form-data; name="data"; filename="walk.000001.csv"',
+        b'FORM-DATA;name="data";filename=""',
+        b'form-data; name="data"; filename="caf\xc3\xa9 (1).csv"  ',
+        b'form-data; name="data"; filename="a;b.csv"',
+        b'form-data; name="data"; filename="say \\"hi\\".csv"',
+        b'form-data; name="data"; filename="C:\\dir\\x.csv"',
+        b'form-data; filename="x.csv"; name="data"',
+        b'form-data; NAME="data"; filename="x.csv"',
+        b"form-data; name=data; filename=x.csv",
+        b'form-data; name="data"',
+        b"form-data",
+        b"",
+    ],
+)
+def test_dispositions_read_as_python_multipart_reads_them(value):
+    assert disposition_options(value) == parse_options_header(value)[1]
