@@ -66,6 +66,7 @@ from ei_desktop.core.backends.local_errors import (
     database_error,
     os_error_message,
 )
+from ei_desktop.core.backends.local_offsets import DEEP_OFFSET, OffsetIndex
 from ei_desktop.core.backends.local_schema import (
     COLUMNS,
     COPY_FROM_1,
@@ -218,6 +219,7 @@ class LocalBackend(LocalCuration):
         self._idle: list[sqlite3.Connection] = []
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._offsets = OffsetIndex(self._connect)
         # Preparing is mostly Python (parsing) under the GIL: more threads than spare cores
         # only add switches. One part of a chunk per worker, each prepared in one task.
         self._workers = max(1, min(4, (os.cpu_count() or 2) - 1))
@@ -661,6 +663,7 @@ class LocalBackend(LocalCuration):
     ) -> list[SampleRecord]:
         """One page by offset (what the Studio API offers)."""
         with self._read() as conn:
+            query, offset = self._deep_page(conn, query, offset)
             where, params = _where(conn, query)
             order = sql.order(query)
             rows = conn.execute(
@@ -668,6 +671,17 @@ class LocalBackend(LocalCuration):
                 (*params, int(limit), int(offset)),
             ).fetchall()
         return [_record(row, self._project_id) for row in rows]
+
+    def _deep_page(
+        self, conn: sqlite3.Connection, query: SampleQuery, offset: int
+    ) -> tuple[SampleQuery, int]:
+        """The same page as ``query`` at ``offset``, deep ones as an id bound at offset 0
+        (see ``local_offsets``: an OFFSET steps through every row before the page).
+        """
+        if offset < DEEP_OFFSET:
+            return query, offset
+        where, params = _where(conn, query)
+        return self._offsets.page(conn, query, offset, where, params, sql.order(query))
 
     def list_after(
         self, query: SampleQuery, after: Optional[SampleRecord] = None, *, limit: int = 100
@@ -702,6 +716,7 @@ class LocalBackend(LocalCuration):
         (all of them, or the page ``offset``/``limit``).
         """
         with self._read() as conn:
+            query, offset = self._deep_page(conn, query, offset)
             where, params = _where(conn, query)
             rows = conn.execute(
                 f"SELECT id, filename, category, label FROM samples {where}"
@@ -722,6 +737,7 @@ class LocalBackend(LocalCuration):
         ``SampleInfo``s, and less again than encoding them).
         """
         with self._read() as conn:
+            query, offset = self._deep_page(conn, query, offset)
             where, params = _where(conn, query)
             # the page's rows reach the aggregates in the subquery's order (a LIMIT subquery
             # under an aggregate is run as a co-routine, never flattened), and the four
