@@ -770,6 +770,11 @@ class StudioBackend:
             offset += PAGE  # samples added while we paged
             pages[offset] = fetch(offset)
         order = sorted(pages)
+        if query.sort == "id" and _in_id_order([pages[key].ids for key in order], query):
+            samples = []  # no sample in two pages: nothing to look for (a million ids)
+            for key in order:
+                samples.extend(pages.pop(key).items)
+            return samples
         ids = np.concatenate([pages[key].ids for key in order])
         keep = np.zeros(len(ids), dtype=bool)
         keep[np.unique(ids, return_index=True)[1]] = True
@@ -1464,6 +1469,25 @@ def _info_columns(columns: dict) -> _Converted:
     except (KeyError, TypeError, ValueError) as exc:
         raise BackendError("The server listed samples in an unexpected shape") from exc
     return _Converted(array, items)
+
+
+def _in_id_order(pages: list[np.ndarray], query: SampleQuery) -> bool:
+    """Whether the ids of these pages, one page after the other, are strictly in the order
+    of the id-sorted ``query`` (then no sample is in two pages).
+    """
+    previous = None
+    for ids in pages:
+        if not len(ids):
+            continue
+        steps = np.diff(ids)
+        if not ((steps < 0).all() if query.descending else (steps > 0).all()):
+            return False
+        if previous is not None and not (
+            ids[0] < previous if query.descending else ids[0] > previous
+        ):
+            return False
+        previous = ids[-1]
+    return True
 
 
 def _page_extent(body: dict, descending: bool) -> tuple[int, Optional[int]]:
