@@ -400,9 +400,14 @@ class Backend(Protocol):
         allow_duplicates: bool = False,
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
+        on_result: Optional[Callable[[UploadResult], None]] = None,
     ) -> list[UploadResult]:
         """Store ``items``; one result per attempted item, in order. Never raises for one bad
         item; stops between items when cancelled (unattempted items get no result).
+
+        With ``on_result``, each result is handed to it instead (in order, as soon as it is
+        known where the backend can) and the returned list, like a ``ServerUnreachable``'s
+        ``results``, is empty: a caller that only counts holds no result per item.
         """
         ...
 

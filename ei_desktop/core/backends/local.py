@@ -27,7 +27,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -136,24 +136,20 @@ class _UploadJournal:
     """The history entry of one upload call, shared by the transactions of its chunks."""
 
     change_id: Optional[int] = None
-    recorded: set[int] = field(default_factory=set)
     dropped: list[str] = field(default_factory=list)
 
     def record(
         self, conn: sqlite3.Connection, who: str, results: list[Optional[UploadResult]]
     ) -> None:
-        """Record the samples this chunk created (inside its transaction)."""
-        new = [
-            r.sample_id
-            for r in results
-            if r is not None and r.success and r.sample_id not in self.recorded
-        ]
+        """Record the samples this chunk created (inside its transaction; each chunk creates
+        new rows, so no id is recorded twice and nothing per sample is kept here).
+        """
+        new = [r.sample_id for r in results if r is not None and r.success]
         if not new:
             return
         if self.change_id is None:
             self.change_id = history.begin(conn, who, "upload", {})
         history.record_created(conn, self.change_id, new)
-        self.recorded.update(new)
         _, dropped = history.finish(conn, self.change_id, len(new))
         self.dropped.extend(dropped)
 
@@ -415,11 +411,14 @@ class LocalBackend(LocalCuration):
         allow_duplicates: bool = False,
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
+        on_result: Optional[Callable[[UploadResult], None]] = None,
     ) -> list[UploadResult]:
         """Validate and store ``items``; see :meth:`Backend.upload`."""
-        items = list(items)
+        if not isinstance(items, Sequence):
+            items = list(items)
         tracker = Tracker(progress, len(items))
         results: list[UploadResult] = []
+        attempted = 0
         chunks = _chunks(items)
         journal = _UploadJournal()
 
@@ -437,7 +436,7 @@ class LocalBackend(LocalCuration):
         in_flight = submit(next(chunks, None))
         while in_flight is not None:
             prepared = [p for future in in_flight for p in future.result()]
-            if results and is_cancelled(cancel):
+            if attempted and is_cancelled(cancel):
                 self._discard(prepared)  # cancelled while it was prepared: not attempted
                 break
             stopped = any(p is None for p in prepared)
@@ -445,8 +444,12 @@ class LocalBackend(LocalCuration):
             committed = self._commit(
                 [p for p in prepared if p is not None], allow_duplicates, journal
             )
+            attempted += len(committed)
             for result in committed:
-                results.append(result)
+                if on_result is None:
+                    results.append(result)
+                else:
+                    on_result(result)
                 tracker.step(result)
         self._forget(journal.dropped)
         return results

@@ -377,8 +377,10 @@ class StudioBackend:
         allow_duplicates: bool = False,
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelToken] = None,
+        on_result: Optional[Callable[[UploadResult], None]] = None,
     ) -> list[UploadResult]:
-        """Send ``items`` in multi-file ingestion requests; one result per attempted item.
+        """Send ``items`` in multi-file ingestion requests; one result per attempted item
+        (handed to ``on_result`` at the end instead, when given: see :meth:`Backend.upload`).
 
         When ``cancel`` is triggered no new request starts; requests in flight finish and
         their items are reported, items never sent get no result.
@@ -387,12 +389,28 @@ class StudioBackend:
             ServerUnreachable: no connection could be opened to the server; its ``results``
                 hold what was attempted before (nothing when it was unreachable from the start).
         """
-        items = list(items)
+        done, gone = self._upload(list(items), allow_duplicates, progress, cancel)
+        if on_result is not None:
+            for result in done:
+                on_result(result)
+            done = []
+        if gone is not None:
+            raise ServerUnreachable(gone, done)
+        return done
+
+    def _upload(
+        self,
+        items: list[UploadItem],
+        allow_duplicates: bool,
+        progress: Optional[ProgressCallback],
+        cancel: Optional[CancelToken],
+    ) -> tuple[list[UploadResult], Optional[str]]:
+        """The results of :meth:`upload`, and why the server went away when it did."""
         tracker = Tracker(progress, len(items))
         results: list[Optional[UploadResult]] = [None] * len(items)
         batches = list(self._batches(items, results, tracker))
         if not batches:
-            return [r for r in results if r is not None]
+            return [r for r in results if r is not None], None
         try:
             newest_before = None if allow_duplicates else self._newest_id()
             project = self.project_id()
@@ -401,7 +419,7 @@ class StudioBackend:
                 for index, item in batch.items:
                     results[index] = UploadResult(item, False, error=str(exc))
                     tracker.step(results[index])
-            return [r for r in results if r is not None]
+            return [r for r in results if r is not None], None
         reach = _Reachability()
 
         def send(number: int) -> None:
@@ -419,9 +437,7 @@ class StudioBackend:
         )
         done = [r for r in results if r is not None]
         studio_edits.record_upload(self._journal, sum(1 for r in done if r.success))
-        if reach.gone is not None:
-            raise ServerUnreachable(reach.gone, done)
-        return done
+        return done, reach.gone
 
     def _batches(
         self, items: list[UploadItem], results: list, tracker: Tracker
