@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
 from dataclasses import replace
 from typing import Optional
 
@@ -104,9 +103,9 @@ def upload(args: argparse.Namespace, cancel: Optional[CancelToken] = None) -> in
         return 1
     finally:
         bar.close()
-    categories = Counter(item.category for item in report.done)
+    categories = report.done_categories()
     spread = ", ".join(f"{name} {display.count(n)}" for name, n in sorted(categories.items()))
-    done = display.plural(len(report.done), "sample")
+    done = display.plural(report.done_count, "sample")
     print(f"Uploaded {done}" + (f" ({spread})" if spread else "") + ".")
     return _finish(report, "file", unsent="not sent")
 
@@ -141,7 +140,7 @@ def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
     if report.stopped_by is not None:
         print(f"error: {report.stopped_by}", file=sys.stderr)
         print(
-            f"{len(report.done):,} of {report.total:,} were {report.verb} before that;"
+            f"{report.done_count:,} of {report.total:,} were {report.verb} before that;"
             f" {left:,} were {unsent}.",
             file=sys.stderr,
         )
@@ -149,7 +148,7 @@ def _finish(report: ops.Report, what: str, *, unsent: str) -> int:
     if report.cancelled:
         failures = f"; {len(failed):,} failed" if failed else ""
         print(
-            f"Stopped: {len(report.done):,} of {report.total:,} {report.verb};"
+            f"Stopped: {report.done_count:,} of {report.total:,} {report.verb};"
             f" {left:,} {unsent}{failures}.",
             file=sys.stderr,
         )

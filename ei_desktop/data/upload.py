@@ -97,7 +97,8 @@ def send(
         items.append(item)
         owners.append(sample)
     plan = Plan(items=items, options=UploadOptions(allow_duplicates=allow_duplicates))
-    report = ops.upload(backend, plan, progress=progress, cancel=cancel)
+    # the SDK's response lists every sample: done ones are kept
+    report = ops.upload(backend, plan, progress=progress, cancel=cancel, keep_done=True)
     successes: list[SampleIngestionResponse] = []
     project_id = backend.project_id() if report.done else None
     for entry in report.items:

@@ -59,6 +59,9 @@ class Report:
         stopped_by: why it ended before every item was attempted, when something other than
             the user stopped it (the server went away).
         destination: where files were written (downloads).
+        keep: the statuses whose items are kept in ``items``; items of the others are only
+            counted (``counted``, and done ones' categories in ``counted_categories``), so that an
+            operation over many files holds no entry per done item.
     """
 
     action: str
@@ -68,24 +71,45 @@ class Report:
     cancelled: bool = False
     stopped_by: Optional[str] = None
     destination: Optional[str] = None
+    keep: frozenset = frozenset(Status)
+    counted: Counter = field(default_factory=Counter)
+    counted_categories: Counter = field(default_factory=Counter)
 
     def add(self, item: ItemReport) -> None:
-        """Record one more item."""
-        self.items.append(item)
+        """Record one more item (kept, or counted when its status is not in ``keep``)."""
+        if item.status in self.keep:
+            self.items.append(item)
+        else:
+            self.counted[item.status] += 1
+            if item.status is Status.DONE:
+                self.counted_categories[item.category] += 1
 
     def with_status(self, status: Status) -> list[ItemReport]:
-        """The items that ended with ``status``."""
+        """The kept items that ended with ``status``."""
         return [item for item in self.items if item.status is status]
 
     @property
     def counts(self) -> Counter:
-        """Items per :class:`Status`."""
-        return Counter(item.status for item in self.items)
+        """Items per :class:`Status` (counted ones included)."""
+        counts = Counter(item.status for item in self.items)
+        counts.update(self.counted)
+        return counts
 
     @property
     def done(self) -> list[ItemReport]:
-        """Items done."""
+        """Items done (those kept: see ``keep``; :attr:`done_count` counts them all)."""
         return self.with_status(Status.DONE)
+
+    @property
+    def done_count(self) -> int:
+        """How many items were done, kept or only counted."""
+        return self.counted[Status.DONE] + sum(i.status is Status.DONE for i in self.items)
+
+    def done_categories(self) -> Counter:
+        """Done items per category (kept and counted ones)."""
+        categories = Counter(i.category for i in self.items if i.status is Status.DONE)
+        categories.update(self.counted_categories)
+        return categories
 
     @property
     def failed(self) -> list[ItemReport]:
@@ -95,7 +119,7 @@ class Report:
     @property
     def not_attempted(self) -> int:
         """Items never reached (the operation was cancelled first)."""
-        return max(0, self.total - len(self.items))
+        return max(0, self.total - len(self.items) - sum(self.counted.values()))
 
     @property
     def ok(self) -> bool:
@@ -105,7 +129,7 @@ class Report:
     @property
     def changed(self) -> bool:
         """True when the project changed (views should refresh)."""
-        return any(item.status is Status.DONE for item in self.items)
+        return self.counted[Status.DONE] > 0 or any(i.status is Status.DONE for i in self.items)
 
     def problems(self) -> Iterator[ItemReport]:
         """Items the user should read about: skipped, already present and failed ones."""

@@ -16,35 +16,43 @@ def upload(
     *,
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelToken] = None,
+    keep_done: bool = False,
 ) -> Report:
     """Store the plan's items; one bad file never stops the rest.
 
-    The report lists the plan's skipped files first, then each item as stored (with its id and
-    category), already present (the same content is in the project), or failed with its
-    reason. Items not reached before ``cancel`` are counted in ``total`` only. When the
+    The report lists the plan's skipped files first, then each item already present (the
+    same content is in the project) or failed, with its reason; stored items are counted
+    (:attr:`Report.done_count`, :meth:`Report.done_categories`) and listed too, with their
+    ids and categories, only with ``keep_done`` (so an upload of many files holds nothing per
+    stored file). Items not reached before ``cancel`` are counted in ``total`` only. When the
     server goes away mid-way, the report holds what was attempted and ``stopped_by`` says why.
 
     Raises:
         BackendError: the backend cannot be used at all (wrong key, damaged project).
     """
-    report = Report("Upload", "uploaded", total=len(plan.items) + len(plan.skipped))
+    keep = frozenset(Status) if keep_done else frozenset(Status) - {Status.DONE}
+    report = Report("Upload", "uploaded", total=len(plan.items) + len(plan.skipped), keep=keep)
     for skipped in plan.skipped:
         status = Status.FAILED if skipped.failed else Status.SKIPPED
         report.add(ItemReport(skipped.path, status, skipped.reason))
     if plan.items:
+        before = report.total - len(plan.items)
+
+        def add(result: UploadResult) -> None:
+            report.add(item_report(result))
+
         try:
-            results = backend.upload(
+            backend.upload(
                 plan.items,
                 allow_duplicates=plan.options.allow_duplicates,
                 progress=progress,
                 cancel=cancel,
+                on_result=add,
             )
         except ServerUnreachable as exc:
-            if not exc.results:
+            if report.total - report.not_attempted == before:  # nothing was attempted
                 raise
-            results, report.stopped_by = exc.results, str(exc)
-        for result in results:
-            report.add(item_report(result))
+            report.stopped_by = str(exc)
     report.cancelled = is_cancelled(cancel) and report.not_attempted > 0
     return report
 

@@ -33,7 +33,7 @@ def test_results_tell_stored_present_skipped_and_failed_apart(qtbot, make_window
     results = upload(qtbot, window, [folder])
 
     report = results.report
-    assert len(report.done) == len(again) - 2
+    assert report.done_count == len(again) - 2
     assert results.summary.text() == (
         f"<b>{len(again) - 2} samples uploaded, 2 already in the project, 1 skipped, 1 failed.</b>"
     )

@@ -58,7 +58,7 @@ def imported(folder: Path, project: Path, form=None) -> LocalBackend:
     plan = plan_upload([folder], UploadOptions(dataset_format=form))
     assert not [s for s in plan.skipped if s.failed], plan.skipped
     report = upload(backend, plan)
-    assert len(report.done) == len(plan.items)
+    assert report.done_count == len(plan.items)
     return backend
 
 

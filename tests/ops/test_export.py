@@ -103,7 +103,7 @@ def test_export_uploads_back_into_the_same_samples(project, tmp_path):
     copy = LocalBackend(tmp_path / "copy", create=True)
     try:
         uploaded = upload_folder(copy, out)
-        assert uploaded.ok and len(uploaded.done) == 6, uploaded.summary()
+        assert uploaded.ok and uploaded.done_count == 6, uploaded.summary()
         assert by_name(copy) == by_name(project)
         for record in copy.iter_samples(SampleQuery()):
             original = project.sample_ids(SampleQuery(filename=record.filename))
@@ -202,7 +202,7 @@ def test_export_through_a_server_uploads_back_through_it(tmp_path, samples_dir):
             before = by_name(served)
             served.delete_all()
             uploaded = upload_folder(remote, out)
-            assert uploaded.ok and len(uploaded.done) == 6, uploaded.summary()
+            assert uploaded.ok and uploaded.done_count == 6, uploaded.summary()
             assert by_name(served) == before
     finally:
         served.close()

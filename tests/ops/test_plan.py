@@ -155,7 +155,7 @@ def test_upload_reports_stored_present_skipped_and_failed(tmp_path, local):
     write(files / "bad.01.csv", "not,a\ncsv")
     write(files / "notes.docx", "x")
     plan = plan_upload([files], UploadOptions())
-    first = upload(local, plan)
+    first = upload(local, plan, keep_done=True)
     assert first.counts == {Status.DONE: 1, Status.FAILED: 1, Status.SKIPPED: 1}
     assert first.done[0].sample_id == 1 and first.done[0].category in ("training", "testing")
     again = upload(local, plan)

@@ -59,7 +59,7 @@ def test_bad_file_is_skipped_and_the_rest_uploads(tmp_path, local):
     failed = {Path(s.path).name: s.reason for s in plan.skipped if s.failed}
     assert list(failed) == ["a.txt"]
     report = run_upload(local, plan)
-    assert len(report.done) == 2
+    assert report.done_count == 2
     stored = {r.upload_name: r.bounding_boxes for r in local.iter_samples(SampleQuery())}
     assert stored["b.jpg"] == [{"label": "blue", "x": 10, "y": 8, "width": 20, "height": 15}]
     assert "a.png" not in stored and not stored["c.png"]
