@@ -47,6 +47,7 @@ class Benchmark:
 BENCHMARKS = [
     Benchmark("latency_proxy", "latency_proxy.py", ("--ping", "--rtt-ms", "50"), ("--ping",)),
     Benchmark("local_store", "local_store.py", ("--quick",), ()),
+    Benchmark("cli_upload_memory", "cli_upload_memory.py", (), ()),
     Benchmark("http_vs_sdk", "http_vs_sdk.py", ("--quick",), ()),
     Benchmark(
         "http_vs_sdk_rtt50", "http_vs_sdk.py", ("--quick", "--rtt-ms", "50"), ("--rtt-ms", "50")
