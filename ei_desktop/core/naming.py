@@ -8,7 +8,6 @@ import base64
 import os
 import re
 import secrets
-from pathlib import PurePath
 from typing import Optional
 
 #: categories a sample can be stored in, in listing order
@@ -65,10 +64,18 @@ def category_from_path(path: str) -> Optional[str]:
     Only whole folder names count (``runs/testing/x.csv``, not ``testing_runs/x.csv``); the
     innermost match wins.
     """
-    for part in reversed(PurePath(path).parent.parts):
-        if part.lower() in ("training", "testing", "anomaly", "validation"):
-            return part.lower()
+    folder = os.path.dirname(path)  # plain strings: pathlib would intern every file's name
+    if os.altsep:
+        folder = folder.replace(os.altsep, os.sep)
+    for part in reversed(folder.split(os.sep)):
+        name = part.lower()
+        if name in _CATEGORY_FOLDERS:
+            return _CATEGORY_FOLDERS[name]
     return None
+
+
+#: the folder names that give a category, each to its one category string
+_CATEGORY_FOLDERS = {name: name for name in ("training", "testing", "anomaly", "validation")}
 
 
 def cold_storage_name(upload_name: str, sample_id: int, tag: str, kind_ext: str) -> str:

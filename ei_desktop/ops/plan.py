@@ -27,6 +27,7 @@ The rules, in order:
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -193,8 +194,11 @@ def _plan_files(plan: Plan, files: list[str], base: str, *, explicit: bool) -> N
         if explicit and is_companion(os.path.basename(path)):
             plan.skipped.append(Skipped(path, "A labels file: it labels other files"))
             continue
-        item.category = _category(options, path, base)
-        item.label = _label(options, path, item)
+        # one string per category and per label, not one per file: a plan of many files
+        # keeps only what differs from file to file
+        item.category = sys.intern(_category(options, path, base))
+        label = _label(options, path, item)
+        item.label = None if label is None else sys.intern(label)
         if options.label is not None:  # the user's label replaces segments, as in rule 6
             item.structured_labels = None
         item.metadata = dict(options.metadata) or None

@@ -73,7 +73,7 @@ class CorruptContentError(BackendError):
     """A sample's stored content no longer matches its hash."""
 
 
-@dataclass
+@dataclass(slots=True)
 class UploadItem:
     """One file to store.
 
