@@ -108,7 +108,7 @@ def main() -> int:
             with LocalBackend(work / f"local{attempt}", create=True) as backend:
                 report = ops.upload(backend, plan(source))
             runs.append(time.perf_counter() - started)
-            assert len(report.done) == count, report.summary()
+            assert report.done_count == count, report.summary()
         shown = median_rate(count, runs, "local", f"COCO plan + upload, local, {count:,} images")
         print(f"local project, plan + upload:          {shown}")
 
@@ -123,7 +123,7 @@ def main() -> int:
                 report = ops.upload(backend, plan(source))
                 runs.append(time.perf_counter() - started)
                 backend.close()
-                assert len(report.done) == count, report.summary()
+                assert report.done_count == count, report.summary()
             finally:
                 server.terminate()
                 server.wait(timeout=30)

@@ -194,7 +194,7 @@ def bench_upload(work: Path, files: int) -> None:
     late = probe.stop()
     report = [d for d in window.findChildren(ResultsDialog) if d.isVisible()][-1].report
     print(
-        f"(a) upload of {files:,} files: {len(report.done):,} uploaded, "
+        f"(a) upload of {files:,} files: {report.done_count:,} uploaded, "
         f"{len(report.failed):,} failed in {seconds:.1f} s; rows listed: "
         f"{window.table_model.rowCount():,}"
     )
