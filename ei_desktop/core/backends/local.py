@@ -153,6 +153,17 @@ class _UploadJournal:
         _, dropped = history.finish(conn, self.change_id, len(new))
         self.dropped.extend(dropped)
 
+    def mark(self) -> tuple[Optional[int], int]:
+        """The journal's state before a chunk's transaction (see :meth:`roll_back`)."""
+        return self.change_id, len(self.dropped)
+
+    def roll_back(self, mark: tuple[Optional[int], int]) -> None:
+        """Forget what a rolled-back transaction recorded: an entry it opened no longer
+        exists (the next chunk opens its own), and the entries it dropped are still there.
+        """
+        self.change_id, dropped = mark
+        del self.dropped[dropped:]
+
 
 @dataclass
 class ConsistencyReport:
@@ -530,6 +541,7 @@ class LocalBackend(LocalCuration):
             else:
                 pending.append((index, p))
         if pending:
+            mark = journal.mark()
             try:
                 dirs = {p.blob_dir for _, p in pending if p.blob_dir}
                 if dirs:
@@ -538,6 +550,7 @@ class LocalBackend(LocalCuration):
                     self._insert_chunk(conn, pending, allow_duplicates, results)
                     journal.record(conn, self.actor, results)
             except (BackendError, OSError) as exc:
+                journal.roll_back(mark)
                 if isinstance(exc, OSError):
                     message = os_error_message(self.path, exc, "store the file")
                 else:

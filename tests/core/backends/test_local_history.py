@@ -462,3 +462,31 @@ def test_a_real_float_wav_crops_to_exactly_its_frames(local, samples_dir):
     assert sf.info(io.BytesIO(cropped)).subtype == sf.info(io.BytesIO(data)).subtype
     local.undo()
     assert local.load_bytes(sample.sample_id) == data
+
+
+def test_an_upload_whose_first_chunk_fails_records_the_rest_as_one_undoable_entry(tmp_path):
+    """The first chunk's transaction opens the upload's history entry; when that transaction
+    fails (here a trigger refuses to record one file of it), the entry is rolled back with
+    it. The rest of the upload must store and open an entry of its own, not record into the
+    rolled-back one (whose id the next change, of any process, may be given).
+    """
+    path = tmp_path / "project"
+    LocalBackend(path, create=True).close()
+    with sqlite3.connect(path / "project.sqlite3") as conn:
+        conn.execute(
+            "CREATE TRIGGER poison BEFORE INSERT ON change_rows"
+            " WHEN (SELECT filename FROM samples WHERE id = NEW.id) LIKE 'poison%'"
+            " BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+        )
+    items = [csv("poison.csv", 0)] + [csv(f"walk.{n}.csv", n + 1) for n in range(299)]
+    with LocalBackend(path) as local:
+        results = local.upload(items)
+        stored = {r.sample_id for r in results if r.success}
+        failed = [r for r in results if not r.success]
+        assert failed and all("poisoned" in r.error for r in failed)
+        assert "poison.csv" in {r.item.filename for r in failed}
+        assert len(stored) + len(failed) == 300 and len(stored) >= 200  # later chunks stored
+        (entry,) = local.history()
+        assert entry.samples == len(stored)
+        local.undo()
+        assert local.sample_ids(SampleQuery()).tolist() == []
