@@ -27,7 +27,7 @@ def test_one_time_series_per_file(local, tmp_path):
         ).to_csv(path, index=False)
         files.append(str(path))
     outcome = run(local, CsvImportSpec(files, PER_FILE, timestamp_col="t", category="training"))
-    assert len(outcome.done) == 2 and not outcome.failed
+    assert outcome.done_count == 2 and not outcome.failed
     records = local.list_samples(SampleQuery())
     assert {r.label for r in records} == {"walk"}
     assert {r.category for r in records} == {"training"}
@@ -48,7 +48,7 @@ def test_one_sample_per_row(local, tmp_path):
         category="testing",
     )
     outcome = run(local, spec)
-    assert len(outcome.done) == 3
+    assert outcome.done_count == 3
     assert local.label_counts() == {("testing", "x"): 2, ("testing", "y"): 1}
     assert {r.metadata["site"] for r in local.list_samples(SampleQuery())} == {"s1", "s2", "s3"}
 
@@ -62,7 +62,7 @@ def test_wide_rows_become_time_series(local, tmp_path):
         [str(path)], WIDE, sample_rate_ms=100, data_col_start="r0", label_col="label"
     )
     outcome = run(local, spec)
-    assert len(outcome.done) == 2
+    assert outcome.done_count == 2
     records = local.list_samples(SampleQuery())
     assert sorted(r.label for r in records) == ["down", "up"]
     assert all(r.values_count == 4 and r.interval_ms == 100 for r in records)
@@ -87,7 +87,7 @@ def test_grouped_rows_become_one_sample_per_group(local, tmp_path):
         label_col="label",
     )
     outcome = run(local, spec)
-    assert len(outcome.done) == 2
+    assert outcome.done_count == 2
     assert sorted(r.filename for r in local.list_samples(SampleQuery())) == ["a", "b"]
 
 
@@ -97,7 +97,7 @@ def test_a_bad_file_is_one_failure_and_the_others_go_on(local, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"")
     outcome = run(local, CsvImportSpec([str(bad), str(good)], ROWS, feature_cols=["a", "b"]))
-    assert len(outcome.done) == 1
+    assert outcome.done_count == 1
     assert [f.name for f in outcome.failed] == [str(bad)]
     assert "Cannot read" in outcome.failed[0].reason
 
@@ -119,6 +119,6 @@ def test_the_dialog_reads_a_preview_and_imports(qtbot, make_window, tmp_path, la
     dialog.ok_button.click()
     wait_idle(qtbot, window)
     outcome = active(qtbot, window, ResultsDialog).report
-    assert len(outcome.done) == 4 and outcome.action == "CSV import"
+    assert outcome.done_count == 4 and outcome.action == "CSV import"
     assert window.backend.count(SampleQuery(labels=("a",))) == 2
     assert window.table_model.rowCount() == 4

@@ -85,13 +85,13 @@ def test_export_shows_progress_cancels_and_completes_when_run_again(qtbot, make_
     qtbot.waitUntil(lambda: progress.bar.value() > 0, timeout=20000)
     progress.cancel_button.click()
     stopped = finish_operation(qtbot, window)
-    assert stopped.cancelled and 0 < len(stopped.done) < IMAGES
+    assert stopped.cancelled and 0 < stopped.done_count < IMAGES
     partial = datasets.read(str(out), "coco")
-    assert len(partial.samples) == len(stopped.done)  # the files describe what was written
+    assert len(partial.samples) == stopped.done_count  # the files describe what was written
 
     export_whole_project()
     report = finish_operation(qtbot, window)
-    assert report.ok and len(report.done) == IMAGES
+    assert report.ok and report.done_count == IMAGES
     dataset = datasets.read(str(out), "coco")
     assert dataset.problems == [] and len(dataset.samples) == IMAGES
     assert dataset.box_count == IMAGES

@@ -31,7 +31,7 @@ def test_upload_progress_names_the_dataset(project, tmp_path):
     messages = []
     job = upload_paths_job(project, [coco(tmp_path / "ds")], UploadOptions())
     report = job(lambda p: messages.append(p.message), CancelToken())
-    assert len(report.done) == 3
+    assert report.done_count == 3
     assert "Uploading 3 files (COCO; 2 classes (blue, red cube); 3 boxes)…" in messages
 
 

@@ -39,7 +39,7 @@ def test_export_layout_writes_folders_and_info_labels(qtbot, make_window, projec
     out = tmp_path / "export"
     choose(dialog, out, Layout.EXPORT)
     report = finish_operation(qtbot, window)
-    assert len(report.done) == 4 and not report.failed
+    assert report.done_count == 4 and not report.failed
     info = json.loads((out / "info.labels").read_text())
     assert len(info["files"]) == 4
     for entry in info["files"]:
@@ -61,7 +61,7 @@ def test_the_last_choice_is_offered_again(qtbot, make_window, project, tmp_path)
     assert again.chosen_layout() is Layout.UPLOADED
     QTest.mouseClick(again.ok_button, Qt.MouseButton.LeftButton)
     report = finish_operation(qtbot, window)
-    assert len(report.done) == 3
+    assert report.done_count == 3
     names = sorted(p.name for p in (first / "training").iterdir())
     assert len(names) == 5 and sum("(2)" in n for n in names) == 2
     assert not (first / "info.labels").exists()

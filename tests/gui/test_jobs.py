@@ -225,7 +225,7 @@ def test_download_job_reports_unreadable_content_and_carries_on(tmp_path):
         ids = seed_csv(backend, 3)
         backend.blobs.delete(backend.get_sample(ids[1]).sha256)  # content lost on disk
         outcome = download_job(backend, ids, str(tmp_path / "out"))(lambda p: None, CancelToken())
-    assert len(outcome.done) == 2
+    assert outcome.done_count == 2
     assert len(outcome.failed) == 1
     assert "stored content of sample 2 is missing" in outcome.failed[0].reason
     assert len(list((tmp_path / "out").iterdir())) == 2

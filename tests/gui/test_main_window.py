@@ -126,7 +126,7 @@ def test_dropping_files_and_folders_uploads_them(qtbot, make_window, tmp_path):
     dialog.metadata_editor.add_row("site", "lab-2", edit=False)
     dialog.ok_button.click()
     outcome = finish_operation(qtbot, window)
-    assert len(outcome.done) == len(files) and outcome.failed == []
+    assert outcome.done_count == len(files) and outcome.failed == []
     results = active(qtbot, window, ResultsDialog)
     assert "5 samples uploaded" in results.summary.text()
     assert window.table_model.rowCount() == 5
@@ -148,7 +148,7 @@ def test_a_corrupt_file_is_listed_in_the_results(qtbot, make_window, tmp_path):
     dialog.label_edit.setText("mixed")
     dialog.accept()
     outcome = finish_operation(qtbot, window)
-    assert len(outcome.done) == 1
+    assert outcome.done_count == 1
     assert [f.name for f in outcome.failed] == [str(bad)]
     results = active(qtbot, window, ResultsDialog)
     assert results.table.rowCount() == 1
@@ -189,8 +189,8 @@ def test_cancelling_an_upload_stops_it(qtbot, make_window, tmp_path):
     assert progress.cancel_button.text() == "Cancelling…"
     outcome = finish_operation(qtbot, window)
     assert outcome.cancelled
-    assert 0 < len(outcome.done) < 3000
-    assert window.backend.count(SampleQuery()) == len(outcome.done)
+    assert 0 < outcome.done_count < 3000
+    assert window.backend.count(SampleQuery()) == outcome.done_count
     results = active(qtbot, window, ResultsDialog)
     assert "Cancelled" in results.summary.text()
 
@@ -206,7 +206,7 @@ def test_download_selected_writes_files(qtbot, make_window, project, tmp_path):
     out = tmp_path / "out"
     window.downloads.download_selected(str(out))
     outcome = finish_operation(qtbot, window)
-    assert len(outcome.done) == 4 and not outcome.failed
+    assert outcome.done_count == 4 and not outcome.failed
     assert len(list(out.iterdir())) == 4
     assert active(qtbot, window, ResultsDialog).report.destination == str(out)
 
@@ -218,7 +218,7 @@ def test_download_reports_samples_deleted_meanwhile(qtbot, make_window, project,
     project.delete([ids[1]])
     window.downloads.download_selected(str(tmp_path / "out"))
     outcome = finish_operation(qtbot, window)
-    assert len(outcome.done) == 2
+    assert outcome.done_count == 2
     assert len(outcome.failed) == 1 and f"ID {ids[1]}" in outcome.failed[0].name
 
 

@@ -60,7 +60,7 @@ def test_connect_list_upload_download_and_delete(qtbot, make_window, served, tmp
     window.uploads.start_upload([str(p) for p in files], UploadOptions())
     wait_idle(qtbot, window, timeout=60000)
     outcome = active(qtbot, window, ResultsDialog).report
-    assert len(outcome.done) == len(files), outcome.failed
+    assert outcome.done_count == len(files), outcome.failed
     assert backend.count(SampleQuery()) == 12 + len(files)
     assert window.table_model.rowCount() == 12 + len(files)
 

@@ -78,7 +78,7 @@ def test_globox_dataset_round_trips_through_our_export(tmp_path, form):
     first = imported(source, tmp_path / "one")
     assert stored(first) == WANTED
     report = export_as(first, all_ids(first), tmp_path / "out", form)
-    assert len(report.done) == 3 and report.ok
+    assert report.done_count == 3 and report.ok
     assert datasets.detect(str(tmp_path / "out")) == form
     second = imported(tmp_path / "out", tmp_path / "two", form)
     assert stored(second) == WANTED
@@ -116,7 +116,7 @@ def test_ei_export_uploads_back_into_identical_samples(tmp_path):
     first = imported(source, tmp_path / "one")
     ids = all_ids(first)
     report = export_as(first, ids, tmp_path / "out", "ei")
-    assert len(report.done) == 3
+    assert report.done_count == 3
     assert datasets.detect(str(tmp_path / "out")) == "ei"
     second = imported(tmp_path / "out", tmp_path / "two")
     assert stored(second) == stored(first)
@@ -137,9 +137,9 @@ def test_interrupted_export_completes_when_run_again(tmp_path, form):
     partial = export_as(
         backend, ids, tmp_path / "out", form, progress=stop_after_first, cancel=cancel
     )
-    assert len(partial.done) == 1 and partial.cancelled
+    assert partial.done_count == 1 and partial.cancelled
     again = export_as(backend, ids, tmp_path / "out", form)
-    assert len(again.done) == 3 and again.ok
+    assert again.done_count == 3 and again.ok
     files = sorted(p.name for p in (tmp_path / "out").rglob("*") if p.suffix in (".png", ".jpg"))
     assert files == ["a.png", "b.jpg", "c.png"]  # nothing written twice
     reread = imported(tmp_path / "out", tmp_path / "reread", form)
@@ -198,7 +198,7 @@ def test_a_second_export_into_the_same_folder_keeps_the_first(tmp_path, form):
     ids = all_ids(backend)
     assert export_as(backend, ids[:1], tmp_path / "out", form).ok
     more = export_as(backend, ids[1:], tmp_path / "out", form)
-    assert more.ok and len(more.done) == 2
+    assert more.ok and more.done_count == 2
     reread = imported(tmp_path / "out", tmp_path / "reread", form)
     assert stored(reread) == stored(backend) == WANTED
     backend.close()

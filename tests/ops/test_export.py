@@ -91,7 +91,7 @@ def test_export_uploads_back_into_the_same_samples(project, tmp_path):
     out = tmp_path / "export"
     events = []
     report = export.export_dataset(project, all_ids(project), out, progress=events.append)
-    assert report.ok and len(report.done) == 6
+    assert report.ok and report.done_count == 6
     assert [e.done for e in events] == list(range(1, 7))
     info = json.loads((out / "info.labels").read_text())
     assert info["version"] == 1 and info["type"] == "exported" and len(info["files"]) == 6
@@ -117,7 +117,7 @@ def test_export_adds_to_an_existing_export(project, tmp_path):
     ids = all_ids(project)
     export.export_dataset(project, ids[:2], out)
     report = export.export_dataset(project, ids, out)
-    assert len(report.done) == 6
+    assert report.done_count == 6
     info = json.loads((out / "info.labels").read_text())
     paths = [entry["path"] for entry in info["files"]]
     assert len(paths) == 8 == len(set(paths))
@@ -129,7 +129,7 @@ def test_as_uploaded_writes_the_bytes_in_category_folders_with_suffixes(project,
     (out / "training" / "wave.01.json").write_bytes(b"mine")
     ids = all_ids(project)
     report = export.download_as_uploaded(project, ids + ids[:1], out)
-    assert report.ok and len(report.done) == 7
+    assert report.ok and report.done_count == 7
     assert (out / "training" / "wave.01.json").read_bytes() == b"mine"
     assert (out / "training" / "wave.01 (2).json").is_file()
     assert (out / "testing" / "idle.0.cbor").is_file()
@@ -154,7 +154,7 @@ def test_a_failing_sample_does_not_stop_the_rest(project, tmp_path, monkeypatch)
     monkeypatch.setattr(project, "open_content", open_content)
     out = tmp_path / "out"
     report = export.export_dataset(project, [*ids, 999999], out)
-    assert len(report.done) == len(ids) - 1
+    assert report.done_count == len(ids) - 1
     failed = {item.sample_id or item.name: item.reason for item in report.failed}
     assert "the content is missing" in failed[broken]
     assert any("999999" in reason for reason in failed.values())
@@ -179,9 +179,9 @@ def test_cancel_stops_before_the_next_sample(project, tmp_path):
 def test_layouts_dispatch(project, tmp_path):
     ids = all_ids(project)
     sdk = export.download_in_layout(project, ids, tmp_path / "sdk", "sdk")
-    assert len(sdk.done) == 6 and not (tmp_path / "sdk" / "training").exists()
+    assert sdk.done_count == 6 and not (tmp_path / "sdk" / "training").exists()
     exported = export.download_in_layout(project, ids, tmp_path / "ex", export.Layout.EXPORT)
-    assert len(exported.done) == 6 and (tmp_path / "ex" / "info.labels").is_file()
+    assert exported.done_count == 6 and (tmp_path / "ex" / "info.labels").is_file()
     with pytest.raises(ValueError):
         export.download_in_layout(project, ids, tmp_path / "x", "flat")
 
@@ -195,7 +195,7 @@ def test_export_through_a_server_uploads_back_through_it(tmp_path, samples_dir):
             ids = all_ids(remote)
             out = tmp_path / "export"
             report = export.export_dataset(remote, ids, out)
-            assert report.ok and len(report.done) == 6
+            assert report.ok and report.done_count == 6
             as_uploaded = export.download_as_uploaded(remote, ids, tmp_path / "files")
             for item in as_uploaded.done:
                 assert Path(item.name).read_bytes() == served.load_bytes(item.sample_id)

@@ -67,7 +67,7 @@ def test_a_cancelled_download_says_what_was_not_attempted(tmp_path, local, store
     events: list = []
     progress, token = cancel_after(2, events)
     report = ops.download(local, stored, tmp_path / "out", progress=progress, cancel=token)
-    assert len(report.done) == 2 and report.not_attempted == 2
+    assert report.done_count == 2 and report.not_attempted == 2
     assert report.cancelled and not report.ok
     assert report.summary() == "2 samples downloaded. Cancelled (2 not attempted)."
     assert len(os.listdir(tmp_path / "out")) == 2
@@ -90,7 +90,7 @@ def test_a_cancelled_delete_keeps_the_rest(local, stored, monkeypatch):
     monkeypatch.setattr(delete_module, "STEP", 1)
     progress, token = cancel_after(1, [])
     report = ops.delete(local, stored, progress=progress, cancel=token)
-    assert len(report.done) == 1 and report.cancelled and report.not_attempted == 3
+    assert report.done_count == 1 and report.cancelled and report.not_attempted == 3
     assert local.count(SampleQuery()) == 3
 
 
@@ -100,7 +100,7 @@ def test_delete_all_of_a_category_counts_what_went(local, stored):
     report = ops.delete_all(local, "testing")
     assert report.total == 0 and report.ok
     report = ops.delete_all(local, "training")
-    assert len(report.done) == 4 and local.count(SampleQuery()) == 0
+    assert report.done_count == 4 and local.count(SampleQuery()) == 0
     assert report.summary() == "4 samples deleted."
 
 

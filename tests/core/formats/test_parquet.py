@@ -70,7 +70,7 @@ def test_local_project_stores_a_parquet_series(local, tmp_path):
     path = tmp_path / "walk.01.parquet"
     path.write_bytes(parquet_bytes(pa.table({"timestamp": [0, 10], "accX": [1.0, 2.0]})))
     report = upload(local, plan_upload([path], UploadOptions(category="training")))
-    assert len(report.done) == 1
+    assert report.done_count == 1
     (record,) = local.iter_samples(SampleQuery())
     assert (record.label, record.kind, record.interval_ms) == ("walk", "timeseries", 10)
     series = local.load_series(record.id)
