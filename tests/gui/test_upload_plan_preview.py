@@ -76,7 +76,7 @@ def test_the_dialog_shows_each_folder_with_its_category_and_labels(
 
     dialog.ok_button.click()
     report = finish_operation(qtbot, window)
-    assert len(report.with_status(Status.DONE)) == 7, report
+    assert report.done_count == 7, report
     assert [Path(i.name).name for i in report.with_status(Status.FAILED)] == ["broken.csv"]
     with LocalBackend(tmp_path / "project") as backend:
         stored = Counter((r.category, r.label) for r in backend.iter_samples(SampleQuery()))
