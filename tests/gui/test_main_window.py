@@ -180,16 +180,25 @@ def test_cancelling_an_upload_stops_it(qtbot, make_window, tmp_path):
     window = make_window(tmp_path / "target")
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(3000):
+    files = 20_000  # enough that an upload at full speed is still running when Cancel lands
+    for i in range(files):
         (folder / f"n.{i:05d}.csv").write_text(f"timestamp,a\n0,{i}\n10,{i + 1}\n")
     window.uploads.start_upload([str(folder)], UploadOptions(label="n"))
     progress = active(qtbot, window, ProgressDialog, timeout=20000)
-    qtbot.waitUntil(lambda: progress.bar.value() > 0, timeout=20000)
-    progress.cancel_button.click()
-    assert progress.cancel_button.text() == "Cancelling…"
+    clicked = []
+
+    def cancel_once_started(value: int) -> None:
+        # Cancel is clicked as the first progress is shown, not when a poll next looks
+        if value > 0 and not clicked:
+            clicked.append(progress.cancel_button.text())
+            progress.cancel_button.click()
+            clicked.append(progress.cancel_button.text())
+
+    progress.bar.valueChanged.connect(cancel_once_started)
     outcome = finish_operation(qtbot, window)
+    assert clicked == ["Cancel", "Cancelling…"]
     assert outcome.cancelled
-    assert 0 < outcome.done_count < 3000
+    assert 0 < outcome.done_count < files
     assert window.backend.count(SampleQuery()) == outcome.done_count
     results = active(qtbot, window, ResultsDialog)
     assert "Cancelled" in results.summary.text()
