@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from figures import Figures, add_json_argument  # noqa: E402
+from peak_memory import SMALL, child_figures, timed_peak  # noqa: E402
 
-from ei_desktop.server.testing import ProcessMemory, big_csv, free_port, serve_process  # noqa: E402
+from ei_desktop.server.testing import big_csv, free_port, serve_process  # noqa: E402
 
 KEY = "big-csv-key-0123456789abcdef"
 MB = 1024 * 1024
-SMALL = b"timestamp,accX,accY,accZ\n0,1,2,3\n10,4,5,6\n"
 
 
 def child(where: str, warm: bool) -> None:
@@ -42,30 +39,14 @@ def child(where: str, warm: bool) -> None:
 
     project = StudioBackend(KEY, f"{where}/v1", where) if where.startswith("http") else where
     data.download_samples_by_ids([2], project=project)
-    if warm:
-        import io
-
-        import pandas
-
-        pandas.read_csv(io.BytesIO(SMALL))
-    memory = ProcessMemory(os.getpid())
-    before = memory.rss()
-    memory.reset_peak()
-    started = time.perf_counter()
-    (sample,) = data.download_samples_by_ids([1], project=project)
-    seconds = time.perf_counter() - started
-    peak = memory.peak() - before
+    (sample,), seconds, peak = timed_peak(
+        lambda: data.download_samples_by_ids([1], project=project), warm=warm
+    )
     print(json.dumps({"seconds": seconds, "peak_mb": peak / MB, "text_mb": len(sample.data) / MB}))
 
 
 def measured(where: str, warm: bool) -> dict:
-    run = subprocess.run(
-        [sys.executable, __file__, "--child", where, "warm" if warm else "cold"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return child_figures(__file__, where, "warm" if warm else "cold")
 
 
 def main() -> int:

@@ -18,27 +18,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from figures import Figures, add_json_argument  # noqa: E402
+from peak_memory import SMALL, child_figures, timed_peak  # noqa: E402
 
 KEY = "big-csv-key-0123456789abcdef"
 MB = 1024 * 1024
-SMALL = b"timestamp,accX,accY,accZ\n0,1,2,3\n10,4,5,6\n"
 
 
 def child(folder: str, where: str, warm: bool) -> None:
     """In a fresh process: upload a small file, then ``folder``; print the figures."""
     from ei_desktop import data
     from ei_desktop.core.backends.studio import StudioBackend
-    from ei_desktop.server.testing import ProcessMemory
 
     project = StudioBackend(KEY, f"{where}/v1", where) if where.startswith("http") else where
     small = Path(folder).parent / "small"
@@ -46,32 +43,15 @@ def child(folder: str, where: str, warm: bool) -> None:
     (small / "small.csv").write_bytes(SMALL)
     first = data.upload_directory(str(small), project=project, allow_duplicates=True)
     assert first.success, first.fails
-    if warm:
-        import io
-
-        import pandas
-
-        pandas.read_csv(io.BytesIO(SMALL))
-    memory = ProcessMemory(os.getpid())
-    before = memory.rss()
-    memory.reset_peak()
-    started = time.perf_counter()
-    response = data.upload_directory(folder, project=project)
-    seconds = time.perf_counter() - started
-    peak = memory.peak() - before
+    response, seconds, peak = timed_peak(
+        lambda: data.upload_directory(folder, project=project), warm=warm
+    )
     error = "; ".join(f.error for f in response.fails) if response.fails else None
     print(json.dumps({"seconds": seconds, "peak_mb": peak / MB, "error": error}))
 
 
 def measured(folder: Path, where: str, warm: bool, env: dict) -> dict:
-    run = subprocess.run(
-        [sys.executable, __file__, "--child", str(folder), where, "warm" if warm else "cold"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return child_figures(__file__, str(folder), where, "warm" if warm else "cold", env=env)
 
 
 def main() -> int:
